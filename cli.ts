@@ -1,0 +1,121 @@
+/**
+ * The `stopgap` command-line interface: parses the command line, dispatches to one
+ * `commands/<name>.ts` module and turns errors into messages and exit codes.
+ *
+ * Exit codes: 0 ok, 1 the operation failed, 2 usage error, 3 cannot connect to PostgreSQL.
+ *
+ * @example Printing the versions of the CLI and of the database's extensions
+ * ```sh
+ * deno run -A cli.ts version --db postgres://postgres@127.0.0.1:54329/postgres --json
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { VERSION } from "./runtime/mod.ts";
+import type { Command, Flags } from "./commands/_command.ts";
+import { Database } from "./commands/_db.ts";
+import { CliError, ExitCode, fail } from "./commands/_errors.ts";
+import { version } from "./commands/version.ts";
+
+/** Every command, by name. `help` is answered here because it lists them. */
+const COMMANDS: Record<string, Command> = { [version.name]: version };
+
+/** Flags every command accepts. */
+const GLOBAL_FLAGS = {
+  db: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} satisfies Flags;
+
+const GLOBAL_HELP = `Global flags:
+  --db <url>   PostgreSQL connection URL (default: DATABASE_URL, else the PG* environment variables)
+  --json       Print one JSON document on stdout instead of text
+  -h, --help   Print help and exit
+
+Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 cannot connect to PostgreSQL`;
+
+const USAGE = `stopgap ${VERSION}: TypeScript stored procedures for PostgreSQL, with versioned deployments
+
+Usage: stopgap <command> [flags]
+
+Commands:
+${
+  [...Object.values(COMMANDS), { name: "help", summary: "Print this help, or a command's: stopgap help <command>" }]
+    .map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n")
+}
+
+${GLOBAL_HELP}`;
+
+/**
+ * Runs the CLI with `args` (without the program name).
+ *
+ * @param args the command line, e.g. `["version", "--json"]`
+ * @returns the exit code
+ */
+export async function main(args: string[]): Promise<ExitCode> {
+  let db: Database | undefined;
+  try {
+    const name = commandName(args);
+    if (name === undefined || name === "help") return help(args);
+    const command = COMMANDS[name];
+    if (!command) throw usageError(`Unknown command "${name}"`, USAGE);
+    const { values, positionals } = parse(args, { ...GLOBAL_FLAGS, ...command.flags }, commandHelp(command));
+    if (values.help) return printHelp(commandHelp(command));
+    const commandArgs = positionals.slice(1);
+    if (commandArgs.length > command.maxArgs) {
+      throw usageError(`Unexpected argument "${commandArgs[command.maxArgs]}"`, commandHelp(command));
+    }
+    db = new Database(values.db as string | undefined);
+    await command.run({ flags: values, args: commandArgs, json: values.json === true, db });
+    return ExitCode.Ok;
+  } catch (error) {
+    return fail(error);
+  } finally {
+    await db?.close();
+  }
+}
+
+/** The first argument that is not a flag or a flag's value. */
+function commandName(args: string[]): string | undefined {
+  const { tokens } = parseArgs({ args, options: GLOBAL_FLAGS, strict: false, allowPositionals: true, tokens: true });
+  return tokens.find((token) => token.kind === "positional")?.value;
+}
+
+/** `stopgap`, `stopgap --help`, `stopgap help` and `stopgap help <command>`. */
+function help(args: string[]): ExitCode {
+  const { values, positionals } = parse(args, GLOBAL_FLAGS, USAGE);
+  const [, topic, extra] = positionals;
+  if (positionals.length === 0 && !values.help) throw usageError("Missing command", USAGE);
+  if (extra !== undefined) throw usageError(`Unexpected argument "${extra}"`, USAGE);
+  if (topic === undefined) return printHelp(USAGE);
+  const command = COMMANDS[topic];
+  if (!command) throw usageError(`Unknown command "${topic}"`, USAGE);
+  return printHelp(commandHelp(command));
+}
+
+function parse(args: string[], options: Flags, usage: string) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    // node:util reports e.g. "Unknown option '--x'. To specify a positional argument ..."; keep the first sentence.
+    const message = error instanceof Error ? error.message.split(". ")[0] : String(error);
+    throw usageError(message, usage);
+  }
+}
+
+function commandHelp(command: Command): string {
+  return `${command.help}\n\n${GLOBAL_HELP}`;
+}
+
+function printHelp(text: string): ExitCode {
+  console.log(text);
+  return ExitCode.Ok;
+}
+
+function usageError(message: string, usage: string): CliError {
+  return new CliError(message, ExitCode.Usage, { usage });
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,96 @@
+/**
+ * Which PostgreSQL the CLI talks to, and opening that connection.
+ *
+ * @module
+ */
+
+import postgres from "postgres";
+import { CliError, ExitCode } from "./_errors.ts";
+
+/** Environment variables postgres.js reads when it is given no URL. */
+const PG_ENV = ["PGHOST", "PGPORT", "PGDATABASE", "PGUSER"] as const;
+
+/** Where the connection settings came from. */
+export type Source = "--db" | "DATABASE_URL" | "PG* environment";
+
+/**
+ * A PostgreSQL connection chosen from `--db`, else `DATABASE_URL`, else the `PG*` environment
+ * variables; opened on first use and closed by {@linkcode Database.close}.
+ */
+export class Database {
+  /** Where the settings came from, for messages; `undefined` when nothing was configured. */
+  readonly source: Source | undefined;
+  readonly #url: string | undefined;
+  #sql: postgres.Sql | undefined;
+
+  /**
+   * @param dbFlag the value of `--db`, if given
+   * @param env the environment to read `DATABASE_URL` and `PG*` from
+   */
+  constructor(dbFlag: string | undefined, env: Record<string, string> = Deno.env.toObject()) {
+    const chosen = choose(dbFlag, env);
+    this.#url = chosen.url;
+    this.source = chosen.source;
+  }
+
+  /** Whether a connection was configured at all (commands that can work offline check this). */
+  get configured(): boolean {
+    return this.source !== undefined;
+  }
+
+  /**
+   * Opens the connection and checks that the server answers.
+   *
+   * @returns a postgres.js `sql` tag on one connection
+   * @throws {CliError} with {@linkcode ExitCode.CannotConnect} when the server cannot be reached
+   */
+  async connect(): Promise<postgres.Sql> {
+    if (this.#sql) return this.#sql;
+    const options = { max: 1, connect_timeout: 10, onnotice: () => {} };
+    const sql = this.#url ? postgres(this.#url, options) : postgres(options);
+    try {
+      await sql`select 1`;
+    } catch (cause) {
+      await sql.end({ timeout: 0 });
+      throw new CliError(`Cannot connect to PostgreSQL at ${target(sql)}`, ExitCode.CannotConnect, {
+        cause,
+        hint: hint(cause, this.source),
+      });
+    }
+    this.#sql = sql;
+    return sql;
+  }
+
+  /** Where the connection goes, e.g. `127.0.0.1:54329, database "postgres"`; for messages. */
+  describe(): string {
+    return this.#sql ? target(this.#sql) : "(not connected)";
+  }
+
+  /** Closes the connection if one was opened. */
+  async close(): Promise<void> {
+    await this.#sql?.end({ timeout: 5 });
+    this.#sql = undefined;
+  }
+}
+
+function choose(dbFlag: string | undefined, env: Record<string, string>): { url?: string; source?: Source } {
+  if (dbFlag) return { url: dbFlag, source: "--db" };
+  if (env.DATABASE_URL) return { url: env.DATABASE_URL, source: "DATABASE_URL" };
+  if (PG_ENV.some((name) => env[name])) return { source: "PG* environment" };
+  return {};
+}
+
+function hint(cause: unknown, source: Source | undefined): string {
+  const from = source ? ` (the settings came from ${source})` : "";
+  // A server error means the server is up but refused us: wrong database, role or password.
+  if (cause instanceof Error && cause.name === "PostgresError") {
+    return `Check the database name, user and password of the connection${from}`;
+  }
+  return `Start the private cluster with "./dev db start", or pass --db <url> or set DATABASE_URL${from}`;
+}
+
+function target(sql: postgres.Sql): string {
+  const { host, port, database } = sql.options;
+  const addresses = host.map((h, i) => `${h}:${port[i] ?? port[0]}`).join(", ");
+  return `${addresses}, database "${database}"`;
+}

@@ -1,0 +1,201 @@
+//! PostgreSQL Datums ↔ [`SqlValue`] / [`JsOut`], by type OID. The value mapping of
+//! arguments, and of results converted to a function's declared return type.
+
+use std::ffi::CStr;
+
+use pgrx::pg_sys::{self, Datum, Oid};
+use pgrx::{FromDatum, IntoDatum, PgSqlErrorCode};
+
+use crate::values::{pg_date_to_iso, JsOut, SqlValue};
+
+/// Milliseconds between the Unix epoch and PostgreSQL's (2000-01-01).
+const PG_EPOCH_MS: f64 = 946_684_800_000.0;
+
+pub fn type_name(typoid: Oid) -> String {
+    unsafe { CStr::from_ptr(pg_sys::format_type_be(typoid)).to_string_lossy().into_owned() }
+}
+
+/// Datum → [`SqlValue`]. Types without a mapping arrive as their text form.
+pub fn to_sql_value(datum: Datum, is_null: bool, typoid: Oid) -> SqlValue {
+    if is_null {
+        return SqlValue::Null;
+    }
+    unsafe {
+        match typoid {
+            pg_sys::BOOLOID => SqlValue::Bool(datum.value() != 0),
+            pg_sys::INT2OID => SqlValue::Int(i32::from(datum.value() as i16)),
+            pg_sys::INT4OID => SqlValue::Int(datum.value() as i32),
+            pg_sys::INT8OID => SqlValue::Int8(i64::from_datum(datum, false).unwrap_or_default()),
+            pg_sys::FLOAT4OID => SqlValue::Float(f64::from(f32::from_datum(datum, false).unwrap_or_default())),
+            pg_sys::FLOAT8OID => SqlValue::Float(f64::from_datum(datum, false).unwrap_or_default()),
+            pg_sys::NUMERICOID => SqlValue::Numeric(output_text(datum, typoid)),
+            pg_sys::TEXTOID | pg_sys::VARCHAROID => {
+                SqlValue::Text(String::from_datum(datum, false).unwrap_or_default())
+            }
+            pg_sys::JSONOID => SqlValue::Json(String::from_datum(datum, false).unwrap_or_default()),
+            pg_sys::JSONBOID => SqlValue::Json(output_text(datum, typoid)),
+            pg_sys::BYTEAOID => SqlValue::Bytes(Vec::<u8>::from_datum(datum, false).unwrap_or_default()),
+            pg_sys::TIMESTAMPOID | pg_sys::TIMESTAMPTZOID => timestamp(datum.value() as i64),
+            pg_sys::DATEOID => match datum.value() as i32 {
+                i32::MAX => SqlValue::Text("infinity".into()),
+                i32::MIN => SqlValue::Text("-infinity".into()),
+                days => SqlValue::Text(pg_date_to_iso(days)),
+            },
+            _ => match array_element_type(typoid) {
+                Some(elem) => array(datum, typoid, elem),
+                None => SqlValue::Text(output_text(datum, typoid)),
+            },
+        }
+    }
+}
+
+fn timestamp(micros: i64) -> SqlValue {
+    match micros {
+        i64::MAX => SqlValue::Text("infinity".into()),
+        i64::MIN => SqlValue::Text("-infinity".into()),
+        // Date holds milliseconds: sub-millisecond digits are dropped (documented).
+        us => SqlValue::Timestamp((us.div_euclid(1000)) as f64 + PG_EPOCH_MS),
+    }
+}
+
+fn array_element_type(typoid: Oid) -> Option<Oid> {
+    let elem = unsafe { pg_sys::get_element_type(typoid) };
+    (elem != pg_sys::InvalidOid).then_some(elem)
+}
+
+unsafe fn array(datum: Datum, typoid: Oid, elem: Oid) -> SqlValue {
+    unsafe {
+        let arr = pg_sys::pg_detoast_datum(datum.cast_mut_ptr()) as *mut pg_sys::ArrayType;
+        if (*arr).ndim > 1 {
+            return SqlValue::Text(output_text(datum, typoid));
+        }
+        let (mut len, mut byval, mut align) = (0i16, false, 0 as std::ffi::c_char);
+        pg_sys::get_typlenbyvalalign(elem, &mut len, &mut byval, &mut align);
+        let (mut values, mut nulls, mut n) = (std::ptr::null_mut(), std::ptr::null_mut(), 0);
+        pg_sys::deconstruct_array(arr, elem, len.into(), byval, align, &mut values, &mut nulls, &mut n);
+        let items = (0..n as usize)
+            .map(|i| to_sql_value(*values.add(i), *nulls.add(i), elem))
+            .collect();
+        SqlValue::Array(items)
+    }
+}
+
+fn output_text(datum: Datum, typoid: Oid) -> String {
+    unsafe {
+        let (mut func, mut varlena) = (pg_sys::InvalidOid, false);
+        pg_sys::getTypeOutputInfo(typoid, &mut func, &mut varlena);
+        let text = pg_sys::OidOutputFunctionCall(func, datum);
+        CStr::from_ptr(text).to_string_lossy().into_owned()
+    }
+}
+
+fn input(text: &str, typoid: Oid) -> Datum {
+    unsafe {
+        let (mut func, mut ioparam) = (pg_sys::InvalidOid, pg_sys::InvalidOid);
+        pg_sys::getTypeInputInfo(typoid, &mut func, &mut ioparam);
+        let cstr = pgrx::PgMemoryContexts::CurrentMemoryContext.pstrdup(text);
+        pg_sys::OidInputFunctionCall(func, cstr, ioparam, -1)
+    }
+}
+
+/// Why a JS value does not fit the declared type; the caller names the function.
+pub struct Mismatch {
+    pub expected: String,
+    pub got: String,
+}
+
+/// [`JsOut`] → Datum of `typoid`; `None` is SQL NULL.
+pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch> {
+    let mismatch = || Mismatch { expected: type_name(typoid), got: value.describe() };
+    if *value == JsOut::Null {
+        return Ok(None);
+    }
+    let datum = match (typoid, value) {
+        (pg_sys::VOIDOID, _) => Datum::from(0),
+        (pg_sys::BOOLOID, JsOut::Bool(b)) => b.into_datum().unwrap(),
+        (pg_sys::INT2OID | pg_sys::INT4OID | pg_sys::INT8OID, _) => {
+            let (min, max) = match typoid {
+                pg_sys::INT2OID => (i16::MIN as i64, i16::MAX as i64),
+                pg_sys::INT4OID => (i32::MIN as i64, i32::MAX as i64),
+                _ => (i64::MIN, i64::MAX),
+            };
+            let n = match value {
+                JsOut::Number(n) if n.fract() == 0.0 && *n >= min as f64 && *n <= max as f64 && n.abs() < 9.3e18 => {
+                    *n as i64
+                }
+                JsOut::BigInt(s) => s.parse::<i64>().ok().filter(|n| (min..=max).contains(n)).ok_or_else(mismatch)?,
+                _ => return Err(mismatch()),
+            };
+            match typoid {
+                pg_sys::INT2OID => (n as i16).into_datum().unwrap(),
+                pg_sys::INT4OID => (n as i32).into_datum().unwrap(),
+                _ => n.into_datum().unwrap(),
+            }
+        }
+        (pg_sys::FLOAT4OID, JsOut::Number(n)) => (*n as f32).into_datum().unwrap(),
+        (pg_sys::FLOAT8OID, JsOut::Number(n)) => n.into_datum().unwrap(),
+        (pg_sys::NUMERICOID, JsOut::Number(n)) if n.is_finite() => input(&format!("{n}"), typoid),
+        (pg_sys::NUMERICOID, JsOut::Number(n)) => input(&crate::values::format_number(*n), typoid),
+        (pg_sys::NUMERICOID, JsOut::BigInt(s) | JsOut::String(s)) => input(s, typoid),
+        (pg_sys::JSONOID | pg_sys::JSONBOID, JsOut::Json(text)) => input(text, typoid),
+        (pg_sys::BYTEAOID, JsOut::Bytes(b)) => b.as_slice().into_datum().unwrap(),
+        (pg_sys::TIMESTAMPOID | pg_sys::TIMESTAMPTZOID, JsOut::Date(ms)) if ms.is_finite() => {
+            Datum::from(((ms - PG_EPOCH_MS) * 1000.0) as i64)
+        }
+        (pg_sys::DATEOID, JsOut::Date(ms)) if ms.is_finite() => {
+            Datum::from(((ms - PG_EPOCH_MS) / 86_400_000.0).floor() as i32)
+        }
+        (_, JsOut::Array(items)) => match array_element_type(typoid) {
+            Some(elem) => build_array(items, elem)?,
+            None => return Err(mismatch()),
+        },
+        // Text-like and every other type: through the type's input function, which
+        // validates (uuid, date, timestamptz, enums, ...).
+        (t, JsOut::String(s)) if !matches!(t, pg_sys::BOOLOID | pg_sys::FLOAT4OID | pg_sys::FLOAT8OID) => {
+            input(s, typoid)
+        }
+        (pg_sys::TEXTOID | pg_sys::VARCHAROID, JsOut::Number(n)) => input(&crate::values::format_number(*n), typoid),
+        (pg_sys::TEXTOID | pg_sys::VARCHAROID, JsOut::BigInt(s)) => input(s, typoid),
+        (pg_sys::TEXTOID | pg_sys::VARCHAROID, JsOut::Bool(b)) => input(&b.to_string(), typoid),
+        _ => return Err(mismatch()),
+    };
+    Ok(Some(datum))
+}
+
+fn build_array(items: &[JsOut], elem: Oid) -> Result<Datum, Mismatch> {
+    let mut datums = Vec::with_capacity(items.len());
+    let mut nulls = Vec::with_capacity(items.len());
+    for item in items {
+        match from_js_out(item, elem)? {
+            Some(d) => {
+                datums.push(d);
+                nulls.push(false);
+            }
+            None => {
+                datums.push(Datum::from(0));
+                nulls.push(true);
+            }
+        }
+    }
+    unsafe {
+        let (mut len, mut byval, mut align) = (0i16, false, 0 as std::ffi::c_char);
+        pg_sys::get_typlenbyvalalign(elem, &mut len, &mut byval, &mut align);
+        let mut dims = [items.len() as i32];
+        let mut lbs = [1];
+        let arr = pg_sys::construct_md_array(
+            datums.as_mut_ptr(),
+            nulls.as_mut_ptr(),
+            1,
+            dims.as_mut_ptr(),
+            lbs.as_mut_ptr(),
+            elem,
+            len.into(),
+            byval,
+            align,
+        );
+        Ok(Datum::from(arr))
+    }
+}
+
+#[allow(dead_code)]
+pub const DATATYPE_MISMATCH: PgSqlErrorCode = PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH;

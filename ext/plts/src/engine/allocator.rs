@@ -1,0 +1,107 @@
+//! The QuickJS heap allocator: the C allocator plus a byte count, so plts enforces
+//! `plts.max_heap_mb` itself and knows when a call failed for lack of memory.
+//!
+//! QuickJS's own `JS_SetMemoryLimit` works, but when the limit is hit it may not even have
+//! room for its "out of memory" error and throws `null` instead — indistinguishable from
+//! `throw null`. Counting here makes out-of-memory a fact, not a guess. (rquickjs ignores
+//! `set_memory_limit` with a custom allocator, so only this limit applies.)
+
+use std::cell::Cell;
+
+use rquickjs::allocator::Allocator;
+
+unsafe extern "C" {
+    fn malloc(size: usize) -> *mut u8;
+    fn calloc(count: usize, size: usize) -> *mut u8;
+    fn realloc(ptr: *mut u8, size: usize) -> *mut u8;
+    fn free(ptr: *mut u8);
+    fn malloc_usable_size(ptr: *mut u8) -> usize;
+}
+
+thread_local! {
+    static LIMIT: Cell<usize> = const { Cell::new(usize::MAX) };
+    static USED: Cell<usize> = const { Cell::new(0) };
+    static REFUSED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Sets the heap limit for the next call and forgets earlier refusals.
+pub fn arm(limit_bytes: usize) {
+    LIMIT.with(|l| l.set(limit_bytes));
+    REFUSED.with(|r| r.set(false));
+}
+
+/// Whether an allocation was refused since [`arm`].
+pub fn refused() -> bool {
+    REFUSED.with(Cell::get)
+}
+
+fn admit(extra: usize) -> bool {
+    let fits = USED.with(Cell::get).saturating_add(extra) <= LIMIT.with(Cell::get);
+    if !fits {
+        REFUSED.with(|r| r.set(true));
+    }
+    fits
+}
+
+fn add(bytes: usize) {
+    USED.with(|u| u.set(u.get().saturating_add(bytes)));
+}
+
+fn sub(bytes: usize) {
+    USED.with(|u| u.set(u.get().saturating_sub(bytes)));
+}
+
+pub struct CountingAllocator;
+
+// SAFETY: every pointer comes from the C allocator, which aligns to at least `usize`.
+unsafe impl Allocator for CountingAllocator {
+    fn alloc(&mut self, size: usize) -> *mut u8 {
+        if !admit(size) {
+            return std::ptr::null_mut();
+        }
+        let ptr = unsafe { malloc(size) };
+        if !ptr.is_null() {
+            add(unsafe { malloc_usable_size(ptr) });
+        }
+        ptr
+    }
+
+    fn calloc(&mut self, count: usize, size: usize) -> *mut u8 {
+        if !admit(count.saturating_mul(size)) {
+            return std::ptr::null_mut();
+        }
+        let ptr = unsafe { calloc(count, size) };
+        if !ptr.is_null() {
+            add(unsafe { malloc_usable_size(ptr) });
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&mut self, ptr: *mut u8) {
+        if !ptr.is_null() {
+            unsafe {
+                sub(malloc_usable_size(ptr));
+                free(ptr);
+            }
+        }
+    }
+
+    unsafe fn realloc(&mut self, ptr: *mut u8, new_size: usize) -> *mut u8 {
+        let old = if ptr.is_null() { 0 } else { unsafe { malloc_usable_size(ptr) } };
+        if new_size > old && !admit(new_size - old) {
+            return std::ptr::null_mut();
+        }
+        let new = unsafe { realloc(ptr, new_size) };
+        if !new.is_null() || new_size == 0 {
+            sub(old);
+            if !new.is_null() {
+                add(unsafe { malloc_usable_size(new) });
+            }
+        }
+        new
+    }
+
+    unsafe fn usable_size(ptr: *mut u8) -> usize {
+        unsafe { malloc_usable_size(ptr) }
+    }
+}

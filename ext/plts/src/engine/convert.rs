@@ -1,0 +1,86 @@
+//! JS value conversion: [`SqlValue`] → JS, JS → [`JsOut`]. The only place that knows both.
+
+use rquickjs::{BigInt, Ctx, FromJs, Function, Object, Result, Type, TypedArray, Value};
+
+use crate::values::{JsOut, SqlValue};
+
+/// 2^53 - 1: the largest integer a JS number holds exactly.
+const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
+
+pub fn to_js<'js>(ctx: &Ctx<'js>, value: &SqlValue) -> Result<Value<'js>> {
+    Ok(match value {
+        SqlValue::Null => Value::new_null(ctx.clone()),
+        SqlValue::Bool(b) => Value::new_bool(ctx.clone(), *b),
+        SqlValue::Int(i) => Value::new_int(ctx.clone(), *i),
+        SqlValue::Int8(i) if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(i) => {
+            Value::new_number(ctx.clone(), *i as f64)
+        }
+        SqlValue::Int8(i) => BigInt::from_i64(ctx.clone(), *i)?.into_value(),
+        SqlValue::Float(f) => Value::new_float(ctx.clone(), *f),
+        SqlValue::Numeric(s) | SqlValue::Text(s) => rquickjs::String::from_str(ctx.clone(), s)?.into_value(),
+        SqlValue::Json(text) => ctx.json_parse(text.as_str())?,
+        SqlValue::Bytes(bytes) => TypedArray::<u8>::new(ctx.clone(), bytes.as_slice())?.into_value(),
+        SqlValue::Timestamp(ms) => {
+            let date: rquickjs::function::Constructor = ctx.globals().get("Date")?;
+            date.construct::<_, Value>((*ms,))?
+        }
+        SqlValue::Array(items) => {
+            let array = rquickjs::Array::new(ctx.clone())?;
+            for (i, item) in items.iter().enumerate() {
+                array.set(i, to_js(ctx, item)?)?;
+            }
+            array.into_value()
+        }
+    })
+}
+
+/// Reads a JS value into [`JsOut`]. With `as_json`, the whole value becomes JSON text
+/// (for json/jsonb results), so JSON's own rules apply (`undefined` members vanish,
+/// BigInt is a TypeError).
+pub fn from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, as_json: bool) -> Result<JsOut> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(JsOut::Null);
+    }
+    if as_json {
+        return Ok(match ctx.json_stringify(value)? {
+            Some(text) => JsOut::Json(text.to_string()?),
+            None => JsOut::Null, // functions and symbols stringify to undefined
+        });
+    }
+    Ok(match value.type_of() {
+        Type::Bool => JsOut::Bool(value.as_bool().unwrap_or_default()),
+        Type::Int => JsOut::Number(f64::from(value.as_int().unwrap_or_default())),
+        Type::Float => JsOut::Number(value.as_float().unwrap_or_default()),
+        Type::String => JsOut::String(String::from_js(ctx, value)?),
+        Type::BigInt => {
+            let to_string: Function = ctx.globals().get("String")?;
+            JsOut::BigInt(to_string.call((value,))?)
+        }
+        Type::Array => {
+            let array = rquickjs::Array::from_js(ctx, value)?;
+            let mut items = Vec::with_capacity(array.len());
+            for item in array.iter::<Value>() {
+                items.push(from_js(ctx, item?, false)?);
+            }
+            JsOut::Array(items)
+        }
+        Type::Object => {
+            if let Ok(bytes) = TypedArray::<u8>::from_js(ctx, value.clone()) {
+                // SAFETY: the bytes are copied at once, before any JS runs that could detach the buffer.
+                let copied = unsafe { bytes.as_bytes() }.unwrap_or_default().to_vec();
+                return Ok(JsOut::Bytes(copied));
+            }
+            let object = Object::from_js(ctx, value.clone())?;
+            let date: Object = ctx.globals().get("Date")?;
+            if object.is_instance_of(&date) {
+                let get_time: Function = object.get("getTime")?;
+                return Ok(JsOut::Date(get_time.call((rquickjs::function::This(object),))?));
+            }
+            match ctx.json_stringify(value)? {
+                Some(text) => JsOut::Object(text.to_string()?),
+                None => JsOut::Null,
+            }
+        }
+        other => JsOut::String(format!("<{}>", other.as_str())),
+    })
+}

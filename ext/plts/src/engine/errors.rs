@@ -1,0 +1,126 @@
+//! Turning a thrown JS value into a [`JsError`], with stack positions mapped back to TypeScript.
+
+use rquickjs::{Ctx, Object, Value};
+
+use super::program::Program;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsErrorKind {
+    /// An exception thrown by the script.
+    Thrown,
+    /// The interrupt handler stopped the script (cancel, statement_timeout, plts.max_runtime_ms).
+    Interrupted,
+    OutOfMemory,
+    StackOverflow,
+    /// The handler returned a promise that can never settle (no pending jobs are left).
+    NeverSettled,
+    /// The module has no callable default export.
+    NoEntryPoint,
+}
+
+#[derive(Debug, Clone)]
+pub struct JsError {
+    pub kind: JsErrorKind,
+    /// `TypeError: x is not a function`, or the thrown value's description.
+    pub message: String,
+    /// JS stack with positions in TypeScript lines of the function body, when known.
+    pub stack: Option<String>,
+}
+
+impl JsError {
+    pub fn new(kind: JsErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into(), stack: None }
+    }
+}
+
+/// The description of `throw null`, which is also what QuickJS throws when it runs out of memory.
+pub const NULL_THROWN: &str = "non-Error value thrown: null";
+
+/// Reads the pending exception of `ctx` (after an `Error::Exception`).
+pub fn caught(ctx: &Ctx<'_>, programs: &[&Program]) -> JsError {
+    describe(ctx, ctx.catch(), programs)
+}
+
+/// Describes a thrown (or rejected) value: Error objects keep name, message and stack;
+/// anything else (a string, an object, undefined) is described so the user sees what it was.
+pub fn describe<'js>(ctx: &Ctx<'js>, thrown: Value<'js>, programs: &[&Program]) -> JsError {
+    let error_ctor: Option<Object> = ctx.globals().get("Error").ok();
+    if let Some(object) = thrown.as_object() {
+        if error_ctor.as_ref().is_some_and(|e| object.is_instance_of(e)) {
+            let name: String = object.get("name").unwrap_or_else(|_| "Error".into());
+            let message: String = object.get("message").unwrap_or_default();
+            let stack: Option<String> = object.get("stack").ok();
+            let kind = classify(&name, &message);
+            let text = if message.is_empty() { name } else { format!("{name}: {message}") };
+            let stack = stack.map(|s| map_stack(&s, programs)).filter(|s| !s.trim().is_empty());
+            return JsError { kind, message: text, stack };
+        }
+    }
+    let shown = if thrown.is_undefined() {
+        "undefined".to_string()
+    } else if let Some(s) = thrown.as_string() {
+        format!("{:?}", s.to_string().unwrap_or_default())
+    } else {
+        ctx.json_stringify(thrown)
+            .ok()
+            .flatten()
+            .and_then(|s| s.to_string().ok())
+            .unwrap_or_else(|| "a value that cannot be shown".into())
+    };
+    JsError::new(JsErrorKind::Thrown, format!("non-Error value thrown: {shown}"))
+}
+
+fn classify(name: &str, message: &str) -> JsErrorKind {
+    match (name, message) {
+        ("InternalError", "interrupted") => JsErrorKind::Interrupted,
+        ("InternalError", "out of memory") => JsErrorKind::OutOfMemory,
+        ("RangeError" | "InternalError", m) if m.contains("stack overflow") || m.contains("call stack size") => {
+            JsErrorKind::StackOverflow
+        }
+        _ => JsErrorKind::Thrown,
+    }
+}
+
+/// Rewrites `module_name:line:col` positions in a QuickJS stack into TypeScript positions
+/// `schema.fn.ts:line:col` using each program's source map.
+pub fn map_stack(stack: &str, programs: &[&Program]) -> String {
+    let mut out = stack.trim_end().to_string();
+    for program in programs {
+        out = map_positions(&out, program);
+    }
+    out
+}
+
+fn map_positions(stack: &str, program: &Program) -> String {
+    let needle = format!("{}:", program.module_name);
+    let mut out = String::with_capacity(stack.len());
+    let mut rest = stack;
+    while let Some(at) = rest.find(&needle) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + needle.len()..];
+        let (line, after_line) = take_number(after);
+        let (col, after_col) = match after_line.strip_prefix(':') {
+            Some(s) => take_number(s),
+            None => (None, after_line),
+        };
+        let mapped = line.and_then(|l| program.original_position(l, col.unwrap_or(1)));
+        match (mapped, line) {
+            (Some((l, c)), _) => out.push_str(&format!("{}:{l}:{c}", program.display_name)),
+            (None, Some(l)) => {
+                out.push_str(&format!("{}.js:{l}", program.display_name));
+                if let Some(c) = col {
+                    out.push_str(&format!(":{c}"));
+                }
+            }
+            (None, None) => out.push_str(&needle),
+        }
+        rest = if line.is_some() { after_col } else { after };
+    }
+    out.push_str(rest);
+    out
+}
+
+fn take_number(s: &str) -> (Option<u32>, &str) {
+    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    (s[..end].parse().ok(), &s[end..])
+}

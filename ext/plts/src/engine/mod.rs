@@ -1,0 +1,260 @@
+//! The JavaScript engine: QuickJS (quickjs-ng) through rquickjs. Every engine call in the
+//! crate goes through this module, so another engine (V8 through deno_core, where its
+//! library can be obtained) can be added beside it.
+//!
+//! One runtime per backend, created lazily on the first call (never in the postmaster);
+//! one context per effective role, so no role sees another role's globals.
+
+mod allocator;
+mod convert;
+mod errors;
+mod interrupt;
+mod loader;
+mod program;
+
+use std::cell::RefCell;
+use std::mem::ManuallyDrop;
+use std::collections::HashMap;
+
+use rquickjs::promise::PromiseState;
+use rquickjs::{Context, Ctx, Object, Persistent, Runtime, Value};
+
+pub use errors::{JsError, JsErrorKind};
+pub use interrupt::StopReason;
+pub use program::Program;
+
+use crate::values::{JsOut, SqlValue};
+
+/// Limits applied to each call, read from GUCs by the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_runtime_ms: u64,
+    pub max_heap_bytes: usize,
+    pub max_stack_bytes: usize,
+}
+
+/// Everything one call needs besides the program.
+pub struct Invocation<'a> {
+    pub role: u32,
+    /// Positional arguments with their SQL names (`None` for unnamed ones).
+    pub args: &'a [(Option<String>, SqlValue)],
+    /// `(args jsonb) returns jsonb` functions get the decoded value itself as `ctx.args`.
+    pub args_is_value: bool,
+    pub fn_oid: u32,
+    pub fn_schema: &'a str,
+    pub fn_name: &'a str,
+    /// Transaction start, milliseconds since the Unix epoch: `ctx.now`.
+    pub now_ms: f64,
+    /// Return the result as JSON text (declared json/jsonb).
+    pub want_json: bool,
+    /// DO blocks run the module body and call a default export only if there is one.
+    pub entry_required: bool,
+    /// Run once and forget (DO blocks): the entry is not kept for reuse.
+    pub ephemeral: bool,
+}
+
+// Fields drop in declaration order: values before their context, contexts before the runtime.
+struct RoleContext {
+    /// Default export of each evaluated program, by module name.
+    entries: HashMap<String, Persistent<Value<'static>>>,
+    context: Context,
+}
+
+struct Engine {
+    contexts: HashMap<u32, RoleContext>,
+    runtime: Runtime,
+}
+
+thread_local! {
+    // PostgreSQL backends are single-threaded: a thread-local is the per-backend engine.
+    // Never dropped: the backend's exit frees its memory, and tearing down a runtime whose
+    // scripts were interrupted mid-way can trip QuickJS's leak assertions in JS_FreeRuntime.
+    static ENGINE: ManuallyDrop<RefCell<Option<Engine>>> = const { ManuallyDrop::new(RefCell::new(None)) };
+}
+
+impl Engine {
+    fn new() -> Result<Self, JsError> {
+        let runtime = Runtime::new_with_alloc(allocator::CountingAllocator)
+            .map_err(|e| internal(format!("cannot create the QuickJS runtime: {e}")))?;
+        runtime.set_interrupt_handler(Some(Box::new(interrupt::should_stop)));
+        runtime.set_loader(loader::PltsResolver, loader::PltsLoader);
+        Ok(Self { runtime, contexts: HashMap::new() })
+    }
+
+    fn context(&mut self, role: u32) -> Result<&mut RoleContext, JsError> {
+        if !self.contexts.contains_key(&role) {
+            let context = Context::full(&self.runtime).map_err(|e| internal(format!("cannot create a JS context: {e}")))?;
+            self.contexts.insert(role, RoleContext { context, entries: HashMap::new() });
+        }
+        Ok(self.contexts.get_mut(&role).expect("inserted above"))
+    }
+}
+
+/// Runs `program`'s default export with `ctx` built from `call`; returns the result as [`JsOut`].
+pub fn call(program: &Program, call: &Invocation<'_>, limits: Limits) -> Result<JsOut, JsError> {
+    ENGINE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(Engine::new()?);
+        }
+        let engine = slot.as_mut().expect("created above");
+        allocator::arm(limits.max_heap_bytes);
+        engine.runtime.set_max_stack_size(limits.max_stack_bytes);
+        interrupt::arm(limits.max_runtime_ms);
+        let role = engine.context(call.role)?;
+        let mut result = role.context.with(|ctx| run(&ctx, &mut role.entries, program, call));
+        if let Err(e) = &mut result {
+            // QuickJS may throw null when it cannot allocate its own "out of memory" error.
+            if allocator::refused() && matches!(e.kind, JsErrorKind::Thrown | JsErrorKind::OutOfMemory) {
+                *e = JsError { kind: JsErrorKind::OutOfMemory, ..e.clone() };
+                if e.message == errors::NULL_THROWN {
+                    e.message = "InternalError: out of memory".into();
+                }
+            }
+            // Give back what a failed script allocated (an out-of-memory one most of all).
+            engine.runtime.run_gc();
+        }
+        result
+    })
+}
+
+/// Why the last failed call was interrupted, if it was.
+pub fn stop_reason() -> Option<StopReason> {
+    interrupt::reason()
+}
+
+fn run<'js>(
+    ctx: &Ctx<'js>,
+    entries: &mut HashMap<String, Persistent<Value<'static>>>,
+    program: &Program,
+    call: &Invocation<'_>,
+) -> Result<JsOut, JsError> {
+    let programs = [program];
+    let fail = |e: rquickjs::Error| js_error(ctx, e, &programs);
+    let entry = match entries.get(&program.module_name) {
+        Some(saved) => saved.clone().restore(ctx).map_err(fail)?,
+        None => {
+            let entry = evaluate(ctx, program).map_err(|e| match e {
+                Failure::Js(e) => js_error(ctx, e, &programs),
+                Failure::Plts(e) => e,
+            })?;
+            if !call.ephemeral {
+                entries.insert(program.module_name.clone(), Persistent::save(ctx, entry.clone()));
+            }
+            entry
+        }
+    };
+    let Some(function) = entry.as_function().cloned() else {
+        if call.entry_required {
+            return Err(JsError::new(
+                JsErrorKind::NoEntryPoint,
+                format!(
+                    "the function body has no default export to call (found {}); write `export default (ctx) => ...`",
+                    entry.type_name()
+                ),
+            ));
+        }
+        return Ok(JsOut::Null);
+    };
+    let (ctx_object, positional) = build_ctx(ctx, call).map_err(fail)?;
+    let mut call_args = rquickjs::function::Args::new(ctx.clone(), positional.len() + 1);
+    call_args.push_arg(ctx_object).map_err(fail)?;
+    for value in positional {
+        call_args.push_arg(value).map_err(fail)?;
+    }
+    let returned: Value = function.call_arg(call_args).map_err(fail)?;
+    let value = settle(ctx, returned, &programs)?;
+    convert::from_js(ctx, value, call.want_json).map_err(fail)
+}
+
+enum Failure {
+    Js(rquickjs::Error),
+    Plts(JsError),
+}
+
+/// Declares and evaluates the module (top-level await included) and returns its default export.
+fn evaluate<'js>(ctx: &Ctx<'js>, program: &Program) -> Result<Value<'js>, Failure> {
+    let declared = rquickjs::Module::declare(ctx.clone(), program.module_name.as_str(), program.js.as_str())
+        .map_err(Failure::Js)?;
+    let (module, promise) = declared.eval().map_err(Failure::Js)?;
+    settle(ctx, promise.into_value(), &[program]).map_err(Failure::Plts)?;
+    module.get::<_, Value>("default").map_err(Failure::Js)
+}
+
+/// Waits for a promise by running the job queue; other values are returned as they are.
+fn settle<'js>(ctx: &Ctx<'js>, value: Value<'js>, programs: &[&Program]) -> Result<Value<'js>, JsError> {
+    let Some(promise) = value.as_promise().cloned() else { return Ok(value) };
+    loop {
+        match promise.state() {
+            PromiseState::Resolved => {
+                return promise.result::<Value>().expect("settled").map_err(|e| js_error(ctx, e, programs))
+            }
+            PromiseState::Rejected => {
+                let reason = promise.result::<Value>().expect("settled");
+                return Err(match reason {
+                    Err(e) => js_error(ctx, e, programs),
+                    Ok(v) => errors::describe(ctx, v, programs),
+                });
+            }
+            PromiseState::Pending => {
+                if !ctx.execute_pending_job() {
+                    if interrupt::reason().is_some() {
+                        return Err(JsError::new(JsErrorKind::Interrupted, "interrupted"));
+                    }
+                    return Err(JsError::new(
+                        JsErrorKind::NeverSettled,
+                        "the handler's promise never settled: nothing is left that could resolve it (plts has no timers or I/O events)",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// `ctx = { args, fn: { oid, schema, name }, now }` plus the positional argument values.
+fn build_ctx<'js>(ctx: &Ctx<'js>, call: &Invocation<'_>) -> rquickjs::Result<(Object<'js>, Vec<Value<'js>>)> {
+    let positional = call
+        .args
+        .iter()
+        .map(|(_, v)| convert::to_js(ctx, v))
+        .collect::<rquickjs::Result<Vec<_>>>()?;
+    let args: Value = if call.args_is_value {
+        positional.first().cloned().unwrap_or_else(|| Value::new_null(ctx.clone()))
+    } else {
+        let named = Object::new(ctx.clone())?;
+        for (i, ((name, _), value)) in call.args.iter().zip(&positional).enumerate() {
+            match name {
+                Some(name) => named.set(name.as_str(), value.clone())?,
+                None => named.set(format!("${}", i + 1), value.clone())?,
+            }
+        }
+        named.into_value()
+    };
+    let fn_info = Object::new(ctx.clone())?;
+    fn_info.set("oid", call.fn_oid)?;
+    fn_info.set("schema", call.fn_schema)?;
+    fn_info.set("name", call.fn_name)?;
+    let object = Object::new(ctx.clone())?;
+    object.set("args", args)?;
+    object.set("fn", fn_info)?;
+    object.set("now", convert::to_js(ctx, &SqlValue::Timestamp(call.now_ms))?)?;
+    Ok((object, positional))
+}
+
+fn js_error(ctx: &Ctx<'_>, error: rquickjs::Error, programs: &[&Program]) -> JsError {
+    match error {
+        rquickjs::Error::Exception => {
+            let e = errors::caught(ctx, programs);
+            if e.kind == JsErrorKind::Interrupted || interrupt::reason().is_some() {
+                return JsError { kind: JsErrorKind::Interrupted, ..e };
+            }
+            e
+        }
+        rquickjs::Error::Allocation => JsError::new(JsErrorKind::OutOfMemory, "out of memory"),
+        other => internal(other.to_string()),
+    }
+}
+
+fn internal(message: String) -> JsError {
+    JsError::new(JsErrorKind::Thrown, message)
+}

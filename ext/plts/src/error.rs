@@ -1,0 +1,102 @@
+//! Errors of plts and their SQLSTATEs, converted to PostgreSQL errors in one place.
+
+use pgrx::pg_sys;
+use pgrx::{PgLogLevel, PgSqlErrorCode};
+
+use crate::engine::{JsError, JsErrorKind, StopReason};
+
+/// Raises `js` as a PostgreSQL ERROR. Cancels and statement_timeout surface as PostgreSQL's
+/// own errors (raised by CHECK_FOR_INTERRUPTS, now that control is back in Rust).
+pub fn raise_js(js: JsError) -> ! {
+    if js.kind == JsErrorKind::Interrupted {
+        match crate::engine::stop_reason() {
+            Some(StopReason::Deadline(ms)) => raise(
+                PgSqlErrorCode::ERRCODE_QUERY_CANCELED,
+                format!("plts function ran longer than plts.max_runtime_ms ({ms} ms)"),
+                None,
+                Some("Make the function do less work per call, or raise plts.max_runtime_ms.".into()),
+            ),
+            _ => {
+                pgrx::check_for_interrupts!();
+                raise(PgSqlErrorCode::ERRCODE_QUERY_CANCELED, "canceling statement due to user request".into(), None, None)
+            }
+        }
+    }
+    let (code, hint) = match js.kind {
+        JsErrorKind::OutOfMemory => (
+            PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,
+            Some("The JavaScript heap reached plts.max_heap_mb.".to_string()),
+        ),
+        JsErrorKind::StackOverflow => (
+            PgSqlErrorCode::ERRCODE_STATEMENT_TOO_COMPLEX,
+            Some("Recursion went too deep; the JS stack limit is half of max_stack_depth.".into()),
+        ),
+        JsErrorKind::NoEntryPoint => (PgSqlErrorCode::ERRCODE_INVALID_FUNCTION_DEFINITION, None),
+        _ => (PgSqlErrorCode::ERRCODE_RAISE_EXCEPTION, None),
+    };
+    raise(code, js.message, js.stack, hint)
+}
+
+pub fn raise(code: PgSqlErrorCode, message: String, detail: Option<String>, hint: Option<String>) -> ! {
+    let mut report = pgrx::pg_sys::panic::ErrorReport::new(code, message, "plts");
+    if let Some(d) = detail {
+        report = report.set_detail(d);
+    }
+    if let Some(h) = hint {
+        report = report.set_hint(h);
+    }
+    report.report(PgLogLevel::ERROR);
+    unreachable!("ERROR does not return")
+}
+
+/// The CONTEXT line of errors raised while a plts function runs: `plts function public.add(16384)`.
+///
+/// Lives in palloc'd memory of the calling context, not on the Rust stack: an ERROR unwinds
+/// the Rust frames before PostgreSQL reads the context stack. PostgreSQL restores
+/// `error_context_stack` itself when it recovers from the error.
+pub struct ErrorContext {
+    callback: *mut pg_sys::ErrorContextCallback,
+}
+
+#[repr(C)]
+struct ContextMessage {
+    text: *mut std::ffi::c_char,
+}
+
+impl ErrorContext {
+    pub fn push(text: &str) -> Self {
+        unsafe {
+            let message = pgrx::PgMemoryContexts::CurrentMemoryContext.pstrdup(text);
+            let arg = pg_sys::palloc0(std::mem::size_of::<ContextMessage>()) as *mut ContextMessage;
+            (*arg).text = message;
+            let callback = pg_sys::palloc0(std::mem::size_of::<pg_sys::ErrorContextCallback>())
+                as *mut pg_sys::ErrorContextCallback;
+            (*callback).previous = pg_sys::error_context_stack;
+            (*callback).callback = Some(context_callback);
+            (*callback).arg = arg.cast();
+            pg_sys::error_context_stack = callback;
+            Self { callback }
+        }
+    }
+
+    /// Removes the callback after a successful call.
+    pub fn pop(self) {
+        unsafe {
+            if pg_sys::error_context_stack == self.callback {
+                pg_sys::error_context_stack = (*self.callback).previous;
+            }
+        }
+    }
+}
+
+unsafe extern "C" {
+    // Variadic, so bindgen leaves it out of pg_sys; it is part of the server's ABI (elog.h).
+    fn errcontext_msg(fmt: *const std::ffi::c_char, ...) -> std::ffi::c_int;
+}
+
+unsafe extern "C-unwind" fn context_callback(arg: *mut std::ffi::c_void) {
+    let message = arg as *mut ContextMessage;
+    unsafe {
+        errcontext_msg(c"%s".as_ptr(), (*message).text);
+    }
+}

@@ -1,0 +1,107 @@
+//! What the handler needs to know about a plts function, compiled once per backend per
+//! function version. A version is the pg_proc row's (xmin, ctid): `CREATE OR REPLACE
+//! FUNCTION` writes a new row, so the cached entry stops matching (as PL/pgSQL checks).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ffi::CStr;
+use std::rc::Rc;
+
+use pgrx::pg_catalog::pg_proc::PgProc;
+use pgrx::pg_sys::{self, Oid};
+use pgrx::{IntoDatum, PgSqlErrorCode};
+
+use crate::engine::Program;
+use crate::error::raise;
+
+pub struct FunctionInfo {
+    pub oid: Oid,
+    pub schema: String,
+    pub name: String,
+    pub arg_types: Vec<Oid>,
+    pub arg_names: Vec<Option<String>>,
+    pub ret_type: Oid,
+    /// `(args jsonb) returns jsonb`: `ctx.args` is the decoded value itself.
+    pub args_is_value: bool,
+    pub program: Program,
+    version: (u32, pg_sys::ItemPointerData),
+}
+
+impl FunctionInfo {
+    /// `public.add(16384)`, for CONTEXT lines.
+    pub fn label(&self) -> String {
+        format!("{}.{}({})", self.schema, self.name, self.oid.to_u32())
+    }
+}
+
+thread_local! {
+    static CACHE: RefCell<HashMap<Oid, Rc<FunctionInfo>>> = RefCell::new(HashMap::new());
+}
+
+/// The cached function, recompiled when its pg_proc row changed.
+pub fn lookup(oid: Oid) -> Rc<FunctionInfo> {
+    let version = proc_version(oid);
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(&oid).cloned()).filter(|f| versions_equal(f.version, version)) {
+        return hit;
+    }
+    let info = Rc::new(load(oid, version));
+    CACHE.with(|c| c.borrow_mut().insert(oid, info.clone()));
+    info
+}
+
+fn versions_equal(a: (u32, pg_sys::ItemPointerData), b: (u32, pg_sys::ItemPointerData)) -> bool {
+    a.0 == b.0 && unsafe { pg_sys::ItemPointerEquals(&a.1 as *const _ as *mut _, &b.1 as *const _ as *mut _) }
+}
+
+fn proc_version(oid: Oid) -> (u32, pg_sys::ItemPointerData) {
+    unsafe {
+        let tuple = pg_sys::SearchSysCache1(pg_sys::SysCacheIdentifier::PROCOID as _, oid.into_datum().unwrap());
+        if tuple.is_null() {
+            raise(PgSqlErrorCode::ERRCODE_UNDEFINED_FUNCTION, format!("function {} does not exist", oid.to_u32()), None, None);
+        }
+        let xmin = pg_sys::HeapTupleHeaderGetRawXmin((*tuple).t_data);
+        let tid = (*tuple).t_self;
+        pg_sys::ReleaseSysCache(tuple);
+        (xmin.into(), tid)
+    }
+}
+
+fn load(oid: Oid, version: (u32, pg_sys::ItemPointerData)) -> FunctionInfo {
+    let proc = PgProc::new(oid).expect("pg_proc row was just found");
+    let (schema, name) = names(oid);
+    let arg_types = proc.proargtypes();
+    let mut arg_names = proc.proargnames();
+    arg_names.resize(arg_types.len(), None);
+    let arg_names = arg_names.into_iter().map(|n| n.filter(|n| !n.is_empty())).collect();
+    let ret_type = proc.prorettype();
+    if proc.proretset() {
+        raise(
+            PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+            format!("plts function {schema}.{name} returns a set, which plts does not support yet"),
+            None,
+            Some("Return an array or jsonb instead.".into()),
+        );
+    }
+    let args_is_value = arg_types == [pg_sys::JSONBOID] && ret_type == pg_sys::JSONBOID;
+    let source = proc.prosrc();
+    let label = format!("{schema}.{name}");
+    let program = crate::artifact::program_for_body(
+        &source,
+        &format!("plts:{}@{}", oid.to_u32(), version.0),
+        &label,
+        &format!("function {label}"),
+    );
+    FunctionInfo { oid, schema, name, arg_types, arg_names, ret_type, args_is_value, program, version }
+}
+
+/// (schema, name) of a function.
+pub fn names(oid: Oid) -> (String, String) {
+    unsafe {
+        let name = pg_sys::get_func_name(oid);
+        let schema = pg_sys::get_namespace_name(pg_sys::get_func_namespace(oid));
+        let text = |p: *mut std::ffi::c_char| {
+            if p.is_null() { String::new() } else { CStr::from_ptr(p).to_string_lossy().into_owned() }
+        };
+        (text(schema), text(name))
+    }
+}

@@ -1,0 +1,183 @@
+//! The entry points of LANGUAGE plts: call handler, inline handler (DO) and validator.
+//! Each is a version-1 C function declared in sql/language.sql.
+
+use pgrx::pg_sys::{self, Datum};
+use pgrx::{pg_guard, PgSqlErrorCode};
+
+use crate::engine::{self, Invocation};
+use crate::error::{raise, raise_js, ErrorContext};
+use crate::{artifact, datum, function, gucs};
+
+const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
+
+#[unsafe(no_mangle)]
+pub extern "C" fn pg_finfo_plts_call_handler() -> &'static pg_sys::Pg_finfo_record {
+    &V1
+}
+#[unsafe(no_mangle)]
+pub extern "C" fn pg_finfo_plts_inline_handler() -> &'static pg_sys::Pg_finfo_record {
+    &V1
+}
+#[unsafe(no_mangle)]
+pub extern "C" fn pg_finfo_plts_validator() -> &'static pg_sys::Pg_finfo_record {
+    &V1
+}
+
+/// Milliseconds since the Unix epoch of the transaction start: `ctx.now`, like `now()`.
+fn transaction_start_ms() -> f64 {
+    let micros = unsafe { pg_sys::GetCurrentTransactionStartTimestamp() };
+    micros.div_euclid(1000) as f64 + 946_684_800_000.0
+}
+
+#[unsafe(no_mangle)]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallInfo) -> Datum {
+    unsafe {
+        let fn_oid = (*(*fcinfo).flinfo).fn_oid;
+        let context = (*fcinfo).context;
+        if !context.is_null() && (*context).type_ == pg_sys::NodeTag::T_TriggerData {
+            raise(
+                PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+                "plts functions cannot be triggers yet".into(),
+                None,
+                Some("Call a plts function from a PL/pgSQL trigger function instead.".into()),
+            );
+        }
+        let info = function::lookup(fn_oid);
+        let nargs = (*fcinfo).nargs as usize;
+        let raw_args = (*fcinfo).args.as_slice(nargs);
+        let args: Vec<(Option<String>, crate::values::SqlValue)> = raw_args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let typ = resolve_type(fcinfo, info.arg_types.get(i).copied().unwrap_or(pg_sys::TEXTOID), Some(i));
+                (info.arg_names.get(i).cloned().flatten(), datum::to_sql_value(a.value, a.isnull, typ))
+            })
+            .collect();
+        let error_context = ErrorContext::push(&format!("plts function {}", info.label()));
+        let call = Invocation {
+            role: pg_sys::GetUserId().to_u32(),
+            args: &args,
+            args_is_value: info.args_is_value,
+            fn_oid: info.oid.to_u32(),
+            fn_schema: &info.schema,
+            fn_name: &info.name,
+            now_ms: transaction_start_ms(),
+            want_json: matches!(info.ret_type, pg_sys::JSONOID | pg_sys::JSONBOID),
+            entry_required: true,
+            ephemeral: false,
+        };
+        let ret_type = resolve_type(fcinfo, info.ret_type, None);
+        let out = engine::call(&info.program, &call, gucs::limits()).unwrap_or_else(|e| raise_js(e));
+        let result = datum::from_js_out(&out, ret_type).unwrap_or_else(|m| {
+            raise(
+                PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH,
+                format!("plts function {}.{} returned {}, which is not a valid {}", info.schema, info.name, m.got, m.expected),
+                None,
+                Some(format!("Return a value of type {} (or null/undefined for SQL NULL).", m.expected)),
+            )
+        });
+        error_context.pop();
+        match result {
+            Some(d) => d,
+            None => {
+                (*fcinfo).isnull = true;
+                Datum::from(0)
+            }
+        }
+    }
+}
+
+/// The actual type of a polymorphic (`anyelement`, `anyarray`, ...) argument (`Some(i)`) or
+/// result (`None`) at this call site; other types are returned as declared.
+unsafe fn resolve_type(fcinfo: pg_sys::FunctionCallInfo, declared: pg_sys::Oid, arg: Option<usize>) -> pg_sys::Oid {
+    let polymorphic = matches!(
+        declared,
+        pg_sys::ANYELEMENTOID
+            | pg_sys::ANYARRAYOID
+            | pg_sys::ANYNONARRAYOID
+            | pg_sys::ANYENUMOID
+            | pg_sys::ANYCOMPATIBLEOID
+            | pg_sys::ANYCOMPATIBLEARRAYOID
+            | pg_sys::ANYCOMPATIBLENONARRAYOID
+    );
+    if !polymorphic {
+        return declared;
+    }
+    let actual = unsafe {
+        match arg {
+            Some(i) => pg_sys::get_fn_expr_argtype((*fcinfo).flinfo, i as i32),
+            None => pg_sys::get_fn_expr_rettype((*fcinfo).flinfo),
+        }
+    };
+    if actual == pg_sys::InvalidOid { declared } else { actual }
+}
+
+#[unsafe(no_mangle)]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn plts_inline_handler(fcinfo: pg_sys::FunctionCallInfo) -> Datum {
+    unsafe {
+        let block = (*fcinfo).args.as_slice(1)[0].value.cast_mut_ptr::<pg_sys::InlineCodeBlock>();
+        let source = std::ffi::CStr::from_ptr((*block).source_text).to_string_lossy().into_owned();
+        let label = "DO block";
+        let program = artifact::program_for_body(&source, &format!("plts:do:{}", next_inline_id()), label, label);
+        let error_context = ErrorContext::push("plts DO block");
+        let call = Invocation {
+            role: pg_sys::GetUserId().to_u32(),
+            args: &[],
+            args_is_value: false,
+            fn_oid: 0,
+            fn_schema: "",
+            fn_name: "",
+            now_ms: transaction_start_ms(),
+            want_json: false,
+            entry_required: false,
+            ephemeral: true,
+        };
+        engine::call(&program, &call, gucs::limits()).unwrap_or_else(|e| raise_js(e));
+        error_context.pop();
+        Datum::from(0)
+    }
+}
+
+fn next_inline_id() -> u64 {
+    thread_local!(static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
+    NEXT.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    })
+}
+
+#[unsafe(no_mangle)]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn plts_validator(fcinfo: pg_sys::FunctionCallInfo) -> Datum {
+    unsafe {
+        let fn_oid = pg_sys::Oid::from((*fcinfo).args.as_slice(1)[0].value.value() as u32);
+        if !pg_sys::CheckFunctionValidatorAccess((*(*fcinfo).flinfo).fn_oid, fn_oid) {
+            return Datum::from(0);
+        }
+        let proc = pgrx::pg_catalog::pg_proc::PgProc::new(fn_oid).expect("validated function exists");
+        let (schema, name) = function::names(fn_oid);
+        let label = format!("{schema}.{name}");
+        if proc.prorettype() == pg_sys::TRIGGEROID {
+            raise(
+                PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+                format!("plts function {label} cannot return trigger: plts has no trigger support yet"),
+                None,
+                None,
+            );
+        }
+        if proc.proretset() {
+            raise(
+                PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+                format!("plts function {label} cannot return a set (SETOF/TABLE) yet"),
+                None,
+                Some("Return an array or jsonb instead.".into()),
+            );
+        }
+        if pg_sys::check_function_bodies {
+            artifact::validate_body(&proc.prosrc(), &label);
+        }
+        Datum::from(0)
+    }
+}

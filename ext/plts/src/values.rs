@@ -1,0 +1,129 @@
+//! The values that cross between PostgreSQL and the engine, independent of both.
+//!
+//! `datum.rs` turns Datums into [`SqlValue`] and [`JsOut`] into Datums; `engine::convert`
+//! turns [`SqlValue`] into JS values and JS values into [`JsOut`]. Neither side sees the other.
+
+/// An argument or query result on its way into JavaScript.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    Null,
+    Bool(bool),
+    /// int2, int4: always a JS number.
+    Int(i32),
+    /// int8: a JS number when |v| <= 2^53 - 1, else a BigInt (never a rounded number).
+    Int8(i64),
+    Float(f64),
+    /// numeric: its exact decimal text, a JS string.
+    Numeric(String),
+    Text(String),
+    /// json/jsonb text, parsed into a JS value.
+    Json(String),
+    Bytes(Vec<u8>),
+    /// timestamp/timestamptz: milliseconds since the Unix epoch, a JS Date.
+    Timestamp(f64),
+    Array(Vec<SqlValue>),
+}
+
+/// A JS value on its way back to PostgreSQL, before the declared type is applied.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsOut {
+    Null,
+    Bool(bool),
+    Number(f64),
+    /// A BigInt, as its decimal text.
+    BigInt(String),
+    String(String),
+    Bytes(Vec<u8>),
+    /// A Date, as milliseconds since the Unix epoch (NaN for an invalid date).
+    Date(f64),
+    Array(Vec<JsOut>),
+    /// Any other object, as JSON text.
+    Object(String),
+    /// The value as JSON text (when the declared type is json/jsonb).
+    Json(String),
+}
+
+impl JsOut {
+    /// What the function returned, for error messages: `the string "abc"`, `an array`.
+    pub fn describe(&self) -> String {
+        fn clip(s: &str) -> String {
+            let mut out: String = s.chars().take(60).collect();
+            if out.len() < s.len() {
+                out.push('…');
+            }
+            out
+        }
+        match self {
+            JsOut::Null => "null".into(),
+            JsOut::Bool(b) => format!("the boolean {b}"),
+            JsOut::Number(n) => format!("the number {}", format_number(*n)),
+            JsOut::BigInt(s) => format!("the bigint {s}n"),
+            JsOut::String(s) => format!("the string {:?}", clip(s)),
+            JsOut::Bytes(b) => format!("a Uint8Array of {} bytes", b.len()),
+            JsOut::Date(_) => "a Date".into(),
+            JsOut::Array(a) => format!("an array of {} elements", a.len()),
+            JsOut::Object(json) => format!("the object {}", clip(json)),
+            JsOut::Json(json) => format!("the JSON value {}", clip(json)),
+        }
+    }
+}
+
+/// Formats a JS number the way JS prints it for integral values (`3`, not `3.0`).
+pub fn format_number(n: f64) -> String {
+    if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e21 {
+        format!("{}", n as i128)
+    } else if n.is_nan() {
+        "NaN".into()
+    } else if n.is_infinite() {
+        if n > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+    } else {
+        format!("{n}")
+    }
+}
+
+/// Days since 2000-01-01 (PostgreSQL's date epoch) → `YYYY-MM-DD`, proleptic Gregorian.
+pub fn pg_date_to_iso(days_since_2000: i32) -> String {
+    // Howard Hinnant's civil_from_days, shifted from the Unix epoch (2000-01-01 is day 10957).
+    let z = days_since_2000 as i64 + 10957 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    if year <= 0 {
+        format!("{:04}-{month:02}-{day:02} BC", 1 - year)
+    } else {
+        format!("{year:04}-{month:02}-{day:02}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_convert_from_the_postgres_epoch() {
+        assert_eq!(pg_date_to_iso(0), "2000-01-01");
+        assert_eq!(pg_date_to_iso(-1), "1999-12-31");
+        assert_eq!(pg_date_to_iso(59), "2000-02-29");
+        assert_eq!(pg_date_to_iso(-10957), "1970-01-01");
+        assert_eq!(pg_date_to_iso(-730_119), "0001-01-01");
+        assert_eq!(pg_date_to_iso(-730_485), "0001-01-01 BC");
+    }
+
+    #[test]
+    fn numbers_print_like_js() {
+        assert_eq!(format_number(3.0), "3");
+        assert_eq!(format_number(1.5), "1.5");
+        assert_eq!(format_number(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn descriptions_clip_long_strings() {
+        let d = JsOut::String("x".repeat(100)).describe();
+        assert!(d.ends_with("…\""), "{d}");
+    }
+}

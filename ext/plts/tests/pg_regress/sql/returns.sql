@@ -1,0 +1,36 @@
+-- Results are converted to the declared return type; what cannot be converted is a clear ERROR.
+-- CONTEXT lines carry function OIDs, which differ between runs; errors.sql checks them with the OID masked.
+\set SHOW_CONTEXT never
+CREATE FUNCTION ret_json(kind text) RETURNS jsonb LANGUAGE plts AS $$
+export default (_ctx: unknown, kind: string) => ({ obj: { a: 1, nested: [true, null] }, str: "s", num: 1.5, nul: null, undef: undefined, arr: [1, "x"] } as Record<string, unknown>)[kind];
+$$;
+SELECT ret_json('obj') AS obj, ret_json('str') AS str, ret_json('num') AS num, ret_json('arr') AS arr,
+       ret_json('nul') IS NULL AS null_is_sql_null, ret_json('undef') IS NULL AS undefined_is_sql_null;
+CREATE FUNCTION ret_text() RETURNS text LANGUAGE plts AS $$ export default () => "héllo" $$;
+CREATE FUNCTION ret_bool() RETURNS bool LANGUAGE plts AS $$ export default () => true $$;
+CREATE FUNCTION ret_int() RETURNS int LANGUAGE plts AS $$ export default () => 2147483647 $$;
+CREATE FUNCTION ret_int8() RETURNS int8 LANGUAGE plts AS $$ export default () => 9223372036854775807n $$;
+CREATE FUNCTION ret_float() RETURNS float8 LANGUAGE plts AS $$ export default () => 0.1 + 0.2 $$;
+CREATE FUNCTION ret_numeric() RETURNS numeric LANGUAGE plts AS $$ export default () => "12345678901234567890.000000001" $$;
+CREATE FUNCTION ret_int_array() RETURNS int[] LANGUAGE plts AS $$ export default () => [1, null, 3] $$;
+CREATE FUNCTION ret_text_array() RETURNS text[] LANGUAGE plts AS $$ export default () => ["a", "b,c"] $$;
+CREATE FUNCTION ret_void() RETURNS void LANGUAGE plts AS $$ export default () => { /* nothing */ } $$;
+CREATE FUNCTION ret_ts() RETURNS timestamptz LANGUAGE plts AS $$ export default () => new Date(Date.UTC(2024, 1, 29, 12, 0, 0, 5)) $$;
+CREATE FUNCTION ret_uuid() RETURNS uuid LANGUAGE plts AS $$ export default () => "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11" $$;
+CREATE FUNCTION ret_bytea() RETURNS bytea LANGUAGE plts AS $$ export default () => new Uint8Array([0, 255]) $$;
+SET TimeZone = 'UTC';
+SELECT ret_text(), ret_bool(), ret_int(), ret_int8(), ret_float(), ret_numeric();
+SELECT ret_int_array(), ret_text_array(), ret_void(), ret_ts(), ret_uuid(), ret_bytea();
+-- mismatches name the function, the expected type and what was returned
+CREATE FUNCTION ret_bad_int() RETURNS int LANGUAGE plts AS $$ export default () => 1.5 $$;
+SELECT ret_bad_int();
+CREATE FUNCTION ret_int_overflow() RETURNS int LANGUAGE plts AS $$ export default () => 2147483648 $$;
+SELECT ret_int_overflow();
+CREATE FUNCTION ret_bad_bool() RETURNS bool LANGUAGE plts AS $$ export default () => "yes" $$;
+SELECT ret_bad_bool();
+CREATE FUNCTION ret_bad_text() RETURNS text LANGUAGE plts AS $$ export default () => ({ a: 1 }) $$;
+SELECT ret_bad_text();
+CREATE FUNCTION ret_bad_uuid() RETURNS uuid LANGUAGE plts AS $$ export default () => "not-a-uuid" $$;
+SELECT ret_bad_uuid();
+CREATE FUNCTION ret_bigint_json() RETURNS jsonb LANGUAGE plts AS $$ export default () => ({ n: 1n }) $$;
+SELECT ret_bigint_json();

@@ -1,0 +1,71 @@
+import { strict as assert } from "node:assert";
+import denoJson from "../deno.json" with { type: "json" };
+import { withDatabase } from "./harness.ts";
+
+const ROOT = new URL("../", import.meta.url);
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI (`deno run -A cli.ts ...args`) in a subprocess. */
+async function stopgap(...args: string[]): Promise<Run> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli.ts", ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+}
+
+Deno.test("help exits 0 and prints the usage and the commands on stdout", async () => {
+  const run = await stopgap("help");
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /Usage: stopgap <command>/);
+  assert.match(run.stdout, /^ {2}version /m);
+  assert.equal(run.stderr, "");
+});
+
+Deno.test("version --help exits 0 and prints the command's help on stdout", async () => {
+  const run = await stopgap("version", "--help");
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /Usage: stopgap version/);
+  assert.equal(run.stderr, "");
+});
+
+Deno.test("an unknown command exits 2 and names it on stderr with the usage", async () => {
+  const run = await stopgap("frobnicate");
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /Unknown command "frobnicate"/);
+  assert.match(run.stderr, /Usage: stopgap <command>/);
+  assert.equal(run.stdout, "");
+});
+
+Deno.test("an unknown flag exits 2 and names it on stderr", async () => {
+  const run = await stopgap("version", "--frobnicate");
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /--frobnicate/);
+  assert.equal(run.stdout, "");
+});
+
+Deno.test("version --json prints the CLI version and reports plts and stopgap as not installed in a fresh database", () =>
+  withDatabase("cli", async (db) => {
+    const run = await stopgap("version", "--json", "--db", db.url);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.cli, denoJson.version);
+    assert.match(report.server.postgres, /^\d+/);
+    assert.deepEqual(report.server.extensions, { plts: null, stopgap: null });
+  }));
+
+Deno.test("version exits 3 and names the host and port when PostgreSQL cannot be reached", async () => {
+  const run = await stopgap("--db", "postgres://postgres@127.0.0.1:1/x", "version");
+  assert.equal(run.code, 3);
+  assert.match(run.stderr, /Cannot connect to PostgreSQL at 127\.0\.0\.1:1\b/);
+  assert.match(run.stderr, /\.\/dev db start/);
+  assert.equal(run.stdout, "");
+});
