@@ -22,6 +22,11 @@ pub fn raise_js(js: JsError) -> ! {
             }
         }
     }
+    if let Some(pg) = js.pg {
+        // An uncaught ctx.db error keeps the statement's own SQLSTATE and fields.
+        let code = sqlstate_code(&pg.sqlstate);
+        raise(code, pg.message, pg.detail.or(js.stack), pg.hint)
+    }
     let (code, hint) = match js.kind {
         JsErrorKind::OutOfMemory => (
             PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,
@@ -35,6 +40,16 @@ pub fn raise_js(js: JsError) -> ! {
         _ => (PgSqlErrorCode::ERRCODE_RAISE_EXCEPTION, None),
     };
     raise(code, js.message, js.stack, hint)
+}
+
+/// `"23505"` → the PostgreSQL error code (MAKE_SQLSTATE).
+fn sqlstate_code(sqlstate: &str) -> PgSqlErrorCode {
+    let code = sqlstate
+        .bytes()
+        .take(5)
+        .enumerate()
+        .fold(0i32, |acc, (i, c)| acc + ((i32::from(c.wrapping_sub(b'0')) & 0x3F) << (6 * i)));
+    PgSqlErrorCode::from(code)
 }
 
 pub fn raise(code: PgSqlErrorCode, message: String, detail: Option<String>, hint: Option<String>) -> ! {

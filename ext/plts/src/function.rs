@@ -23,6 +23,8 @@ pub struct FunctionInfo {
     pub ret_type: Oid,
     /// `(args jsonb) returns jsonb`: `ctx.args` is the decoded value itself.
     pub args_is_value: bool,
+    /// STABLE and IMMUTABLE functions get a read-only ctx.db (as PL/pgSQL runs them read-only).
+    pub read_only: bool,
     pub program: Program,
     version: (u32, pg_sys::ItemPointerData),
 }
@@ -83,6 +85,7 @@ fn load(oid: Oid, version: (u32, pg_sys::ItemPointerData)) -> FunctionInfo {
         );
     }
     let args_is_value = arg_types == [pg_sys::JSONBOID] && ret_type == pg_sys::JSONBOID;
+    let read_only = !matches!(proc.provolatile(), pgrx::pg_catalog::pg_proc::ProVolatile::Volatile);
     let source = proc.prosrc();
     let label = format!("{schema}.{name}");
     let program = crate::artifact::program_for_body(
@@ -91,7 +94,7 @@ fn load(oid: Oid, version: (u32, pg_sys::ItemPointerData)) -> FunctionInfo {
         &label,
         &format!("function {label}"),
     );
-    FunctionInfo { oid, schema, name, arg_types, arg_names, ret_type, args_is_value, program, version }
+    FunctionInfo { oid, schema, name, arg_types, arg_names, ret_type, args_is_value, read_only, program, version }
 }
 
 /// (schema, name) of a function.

@@ -7,7 +7,44 @@ pub static MAX_RUNTIME_MS: GucSetting<i32> = GucSetting::<i32>::new(0);
 /// `plts.max_heap_mb`: memory limit of the backend's JS heap (all roles together).
 pub static MAX_HEAP_MB: GucSetting<i32> = GucSetting::<i32>::new(256);
 
+/// `plts.max_sql_bytes`: longest SQL text ctx.db accepts.
+pub static MAX_SQL_BYTES: GucSetting<i32> = GucSetting::<i32>::new(1 << 20);
+/// `plts.max_params`: most parameters of one ctx.db statement.
+pub static MAX_PARAMS: GucSetting<i32> = GucSetting::<i32>::new(1000);
+/// `plts.max_query_rows`: most rows one ctx.db statement may return (cursors have no limit).
+pub static MAX_QUERY_ROWS: GucSetting<i32> = GucSetting::<i32>::new(100_000);
+
 pub fn register() {
+    GucRegistry::define_int_guc(
+        c"plts.max_sql_bytes",
+        c"Longest SQL text, in bytes, that ctx.db accepts.",
+        c"Longer statements are refused before they are parsed.",
+        &MAX_SQL_BYTES,
+        1,
+        i32::MAX,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_int_guc(
+        c"plts.max_params",
+        c"Most parameters one ctx.db statement may have.",
+        c"Statements with more are refused before they are prepared.",
+        &MAX_PARAMS,
+        0,
+        65535,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_int_guc(
+        c"plts.max_query_rows",
+        c"Most rows one ctx.db query may return.",
+        c"A query returning more fails and suggests the cursor API; reading stops at the limit.",
+        &MAX_QUERY_ROWS,
+        1,
+        i32::MAX,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
     GucRegistry::define_int_guc(
         c"plts.max_runtime_ms",
         c"Longest time one plts call may run, in milliseconds (0 = no limit).",
@@ -28,6 +65,20 @@ pub fn register() {
         GucContext::Suset,
         GucFlags::UNIT_MB,
     );
+}
+
+pub struct DbLimits {
+    pub max_sql_bytes: usize,
+    pub max_params: usize,
+    pub max_query_rows: u64,
+}
+
+pub fn db_limits() -> DbLimits {
+    DbLimits {
+        max_sql_bytes: MAX_SQL_BYTES.get().max(1) as usize,
+        max_params: MAX_PARAMS.get().max(0) as usize,
+        max_query_rows: MAX_QUERY_ROWS.get().max(1) as u64,
+    }
 }
 
 pub fn limits() -> crate::engine::Limits {

@@ -66,9 +66,10 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
             want_json: matches!(info.ret_type, pg_sys::JSONOID | pg_sys::JSONBOID),
             entry_required: true,
             ephemeral: false,
+            read_only: info.read_only,
         };
         let ret_type = resolve_type(fcinfo, info.ret_type, None);
-        let out = engine::call(&info.program, &call, gucs::limits()).unwrap_or_else(|e| raise_js(e));
+        let out = run_guarded(&info.program, &call);
         let result = datum::from_js_out(&out, ret_type).unwrap_or_else(|m| {
             raise(
                 PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH,
@@ -86,6 +87,24 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
             }
         }
     }
+}
+
+/// Runs a call with its database mode in force: a read-only call also makes the transaction
+/// read-only for its duration (so no path — nextval(), a writing function, NOTIFY — can write),
+/// restored afterwards. On an ERROR, the (sub)transaction abort restores it. Transaction
+/// blocks the handler left open are rolled back.
+fn run_guarded(program: &engine::Program, call: &Invocation<'_>) -> crate::values::JsOut {
+    let open_before = crate::spi::open_transactions();
+    let cursors_before = crate::spi::open_cursors();
+    let was_read_only = unsafe { pg_sys::XactReadOnly };
+    if call.read_only {
+        unsafe { pg_sys::XactReadOnly = true };
+    }
+    let result = engine::call(program, call, gucs::limits());
+    crate::spi::close_cursors(cursors_before);
+    crate::spi::abandon_open_transactions(open_before);
+    unsafe { pg_sys::XactReadOnly = was_read_only };
+    result.unwrap_or_else(|e| raise_js(e))
 }
 
 /// The actual type of a polymorphic (`anyelement`, `anyarray`, ...) argument (`Some(i)`) or
@@ -133,8 +152,9 @@ pub unsafe extern "C-unwind" fn plts_inline_handler(fcinfo: pg_sys::FunctionCall
             want_json: false,
             entry_required: false,
             ephemeral: true,
+            read_only: false,
         };
-        engine::call(&program, &call, gucs::limits()).unwrap_or_else(|e| raise_js(e));
+        run_guarded(&program, &call);
         error_context.pop();
         Datum::from(0)
     }

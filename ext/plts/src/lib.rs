@@ -12,6 +12,7 @@ mod error;
 mod function;
 mod gucs;
 mod handler;
+mod spi;
 mod values;
 
 pgrx::pg_module_magic!(name, version);

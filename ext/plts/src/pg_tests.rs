@@ -47,4 +47,20 @@ mod tests {
     fn syntax_error_at_create_names_line_and_column() {
         Spi::run("CREATE FUNCTION bad() RETURNS int LANGUAGE plts AS $$export default () => {\n  let x: number = ;\n}$$").unwrap();
     }
+
+    #[pg_test]
+    fn ctx_db_reads_and_writes_in_the_callers_transaction() {
+        Spi::run("CREATE TABLE kv (k text PRIMARY KEY, v int)").unwrap();
+        Spi::run("CREATE FUNCTION put(k text, v int) RETURNS int LANGUAGE plts AS $$ export default (ctx: any, k: string, v: number) => ctx.db.exec('INSERT INTO kv VALUES ($1, $2)', [k, v]).rowCount $$").unwrap();
+        assert_eq!(one::<i32>("SELECT put('a', 1)"), Some(1));
+        assert_eq!(one::<i32>("SELECT v FROM kv WHERE k = 'a'"), Some(1));
+    }
+
+    #[pg_test]
+    fn caught_unique_violation_lets_the_handler_continue() {
+        Spi::run("CREATE TABLE u (id int PRIMARY KEY)").unwrap();
+        Spi::run("CREATE FUNCTION twice() RETURNS text LANGUAGE plts AS $$ export default (ctx: any) => { ctx.db.exec('INSERT INTO u VALUES (1)'); try { ctx.db.exec('INSERT INTO u VALUES (1)'); } catch (e: any) { return e.sqlstate; } return 'no error'; } $$").unwrap();
+        assert_eq!(one::<String>("SELECT twice()"), Some("23505".into()));
+        assert_eq!(one::<i64>("SELECT count(*) FROM u"), Some(1));
+    }
 }

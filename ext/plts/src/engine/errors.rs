@@ -25,11 +25,22 @@ pub struct JsError {
     pub message: String,
     /// JS stack with positions in TypeScript lines of the function body, when known.
     pub stack: Option<String>,
+    /// Set when the exception is a `PostgresError` from ctx.db that nobody caught: the call
+    /// then fails with the statement's own SQLSTATE, message, detail and hint.
+    pub pg: Option<PgFields>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PgFields {
+    pub sqlstate: String,
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
 }
 
 impl JsError {
     pub fn new(kind: JsErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), stack: None }
+        Self { kind, message: message.into(), stack: None, pg: None }
     }
 }
 
@@ -53,7 +64,14 @@ pub fn describe<'js>(ctx: &Ctx<'js>, thrown: Value<'js>, programs: &[&Program]) 
             let kind = classify(&name, &message);
             let text = if message.is_empty() { name } else { format!("{name}: {message}") };
             let stack = stack.map(|s| map_stack(&s, programs)).filter(|s| !s.trim().is_empty());
-            return JsError { kind, message: text, stack };
+            let pg = object.get::<_, Option<String>>("sqlstate").ok().flatten().filter(|_| text.starts_with("PostgresError"));
+            let pg = pg.map(|sqlstate| PgFields {
+                sqlstate,
+                message: object.get("message").unwrap_or_default(),
+                detail: object.get::<_, Option<String>>("detail").ok().flatten(),
+                hint: object.get::<_, Option<String>>("hint").ok().flatten(),
+            });
+            return JsError { kind, message: text, stack, pg };
         }
     }
     let shown = if thrown.is_undefined() {

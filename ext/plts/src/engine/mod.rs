@@ -7,12 +7,13 @@
 
 mod allocator;
 mod convert;
+mod db;
 mod errors;
 mod interrupt;
 mod loader;
 mod program;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::mem::ManuallyDrop;
 use std::collections::HashMap;
 
@@ -51,12 +52,16 @@ pub struct Invocation<'a> {
     pub entry_required: bool,
     /// Run once and forget (DO blocks): the entry is not kept for reuse.
     pub ephemeral: bool,
+    /// `ctx.db` may only read (STABLE/IMMUTABLE functions, query handlers).
+    pub read_only: bool,
 }
 
 // Fields drop in declaration order: values before their context, contexts before the runtime.
 struct RoleContext {
     /// Default export of each evaluated program, by module name.
     entries: HashMap<String, Persistent<Value<'static>>>,
+    /// `{ db, log }`, built once per context by prelude.js.
+    api: Persistent<Object<'static>>,
     context: Context,
 }
 
@@ -65,11 +70,31 @@ struct Engine {
     runtime: Runtime,
 }
 
+/// plts → SQL → plts nesting deeper than this is an error.
+const MAX_DEPTH: usize = 8;
+
 thread_local! {
-    // PostgreSQL backends are single-threaded: a thread-local is the per-backend engine.
-    // Never dropped: the backend's exit frees its memory, and tearing down a runtime whose
-    // scripts were interrupted mid-way can trip QuickJS's leak assertions in JS_FreeRuntime.
-    static ENGINE: ManuallyDrop<RefCell<Option<Engine>>> = const { ManuallyDrop::new(RefCell::new(None)) };
+    // PostgreSQL backends are single-threaded: thread-locals are per-backend state.
+    // One engine per nesting depth: a plts function whose SQL calls another plts function
+    // runs the inner one in the next engine, because a QuickJS runtime cannot be entered
+    // again while it is running. Never dropped: the backend's exit frees the memory, and
+    // tearing down a runtime whose scripts were interrupted can trip QuickJS's leak checks.
+    static ENGINES: ManuallyDrop<[RefCell<Option<Engine>>; MAX_DEPTH]> =
+        const { ManuallyDrop::new([const { RefCell::new(None) }; MAX_DEPTH]) };
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Restores the nesting depth and the caller's read-only mode, also when an ERROR unwinds.
+struct Nesting {
+    depth: usize,
+    read_only: bool,
+}
+
+impl Drop for Nesting {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(self.depth));
+        db::set_read_only(self.read_only);
+    }
 }
 
 impl Engine {
@@ -84,7 +109,9 @@ impl Engine {
     fn context(&mut self, role: u32) -> Result<&mut RoleContext, JsError> {
         if !self.contexts.contains_key(&role) {
             let context = Context::full(&self.runtime).map_err(|e| internal(format!("cannot create a JS context: {e}")))?;
-            self.contexts.insert(role, RoleContext { context, entries: HashMap::new() });
+            let api = context
+                .with(|ctx| db::install(&ctx).map(|api| Persistent::save(&ctx, api)).map_err(|e| js_error(&ctx, e, &[])))?;
+            self.contexts.insert(role, RoleContext { entries: HashMap::new(), api, context });
         }
         Ok(self.contexts.get_mut(&role).expect("inserted above"))
     }
@@ -92,17 +119,30 @@ impl Engine {
 
 /// Runs `program`'s default export with `ctx` built from `call`; returns the result as [`JsOut`].
 pub fn call(program: &Program, call: &Invocation<'_>, limits: Limits) -> Result<JsOut, JsError> {
-    ENGINE.with(|cell| {
-        let mut slot = cell.borrow_mut();
+    let depth = DEPTH.with(Cell::get);
+    if depth >= MAX_DEPTH {
+        return Err(JsError::new(
+            JsErrorKind::StackOverflow,
+            format!("plts calls are nested more than {MAX_DEPTH} deep (a plts function calls SQL that calls plts ...)"),
+        ));
+    }
+    let _nesting = Nesting { depth, read_only: db::set_read_only(call.read_only) };
+    DEPTH.with(|d| d.set(depth + 1));
+    if depth == 0 {
+        // Nested calls inherit the outermost call's deadline and heap limit.
+        allocator::arm(limits.max_heap_bytes);
+        interrupt::arm(limits.max_runtime_ms);
+    }
+    ENGINES.with(|engines| {
+        let mut slot = engines[depth].borrow_mut();
         if slot.is_none() {
             *slot = Some(Engine::new()?);
         }
         let engine = slot.as_mut().expect("created above");
-        allocator::arm(limits.max_heap_bytes);
         engine.runtime.set_max_stack_size(limits.max_stack_bytes);
-        interrupt::arm(limits.max_runtime_ms);
         let role = engine.context(call.role)?;
-        let mut result = role.context.with(|ctx| run(&ctx, &mut role.entries, program, call));
+        let api = role.api.clone();
+        let mut result = role.context.with(|ctx| run(&ctx, &mut role.entries, &api, program, call));
         if let Err(e) = &mut result {
             // QuickJS may throw null when it cannot allocate its own "out of memory" error.
             if allocator::refused() && matches!(e.kind, JsErrorKind::Thrown | JsErrorKind::OutOfMemory) {
@@ -126,6 +166,7 @@ pub fn stop_reason() -> Option<StopReason> {
 fn run<'js>(
     ctx: &Ctx<'js>,
     entries: &mut HashMap<String, Persistent<Value<'static>>>,
+    api: &Persistent<Object<'static>>,
     program: &Program,
     call: &Invocation<'_>,
 ) -> Result<JsOut, JsError> {
@@ -156,7 +197,8 @@ fn run<'js>(
         }
         return Ok(JsOut::Null);
     };
-    let (ctx_object, positional) = build_ctx(ctx, call).map_err(fail)?;
+    let api = api.clone().restore(ctx).map_err(fail)?;
+    let (ctx_object, positional) = build_ctx(ctx, call, &api).map_err(fail)?;
     let mut call_args = rquickjs::function::Args::new(ctx.clone(), positional.len() + 1);
     call_args.push_arg(ctx_object).map_err(fail)?;
     for value in positional {
@@ -211,8 +253,12 @@ fn settle<'js>(ctx: &Ctx<'js>, value: Value<'js>, programs: &[&Program]) -> Resu
     }
 }
 
-/// `ctx = { args, fn: { oid, schema, name }, now }` plus the positional argument values.
-fn build_ctx<'js>(ctx: &Ctx<'js>, call: &Invocation<'_>) -> rquickjs::Result<(Object<'js>, Vec<Value<'js>>)> {
+/// `ctx = { args, db, log, fn: { oid, schema, name }, now }` plus the positional argument values.
+fn build_ctx<'js>(
+    ctx: &Ctx<'js>,
+    call: &Invocation<'_>,
+    api: &Object<'js>,
+) -> rquickjs::Result<(Object<'js>, Vec<Value<'js>>)> {
     let positional = call
         .args
         .iter()
@@ -236,6 +282,8 @@ fn build_ctx<'js>(ctx: &Ctx<'js>, call: &Invocation<'_>) -> rquickjs::Result<(Ob
     fn_info.set("name", call.fn_name)?;
     let object = Object::new(ctx.clone())?;
     object.set("args", args)?;
+    object.set("db", api.get::<_, Value>("db")?)?;
+    object.set("log", api.get::<_, Value>("log")?)?;
     object.set("fn", fn_info)?;
     object.set("now", convert::to_js(ctx, &SqlValue::Timestamp(call.now_ms))?)?;
     Ok((object, positional))

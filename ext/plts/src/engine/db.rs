@@ -1,0 +1,145 @@
+//! The native side of `ctx.db` and `ctx.log`: JS arguments in, SPI through `crate::spi`, JS
+//! values out. The statement forms and transaction blocks are in prelude.js.
+
+use std::cell::Cell;
+
+use rquickjs::function::Func;
+use rquickjs::{Array, Ctx, Exception, Function, Object, Result, Value};
+
+use super::convert;
+use crate::spi::{self, DbError, ExecOptions};
+
+thread_local! {
+    /// Whether the running call may write (false for STABLE/IMMUTABLE functions and queries).
+    static READ_ONLY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Sets the read-only mode of the running call; returns the previous one (nested calls).
+pub fn set_read_only(read_only: bool) -> bool {
+    READ_ONLY.with(|r| r.replace(read_only))
+}
+
+/// `{ db, log }` for a new context: the prelude applied to the native functions.
+pub fn install<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
+    let native = Object::new(ctx.clone())?;
+    native.set("run", Func::from(run))?;
+    native.set("begin", Func::from(|| spi::begin()))?;
+    native.set("end", Func::from(end))?;
+    native.set("log", Func::from(log))?;
+    native.set("open", Func::from(open))?;
+    native.set("fetch", Func::from(fetch))?;
+    native.set("close", Func::from(|name: String| spi::close_cursor(&name)))?;
+    let build: Function = ctx.eval(include_str!("prelude.js"))?;
+    build.call((native,))
+}
+
+/// Checks the limits, prepares `sql` and converts `params` to its parameter types.
+fn prepare_statement<'js>(
+    ctx: &Ctx<'js>,
+    sql: &str,
+    params: &Array<'js>,
+) -> Result<(std::rc::Rc<spi::Prepared>, Vec<crate::values::JsOut>)> {
+    let limits = crate::gucs::db_limits();
+    if sql.len() > limits.max_sql_bytes {
+        return Err(throw(ctx, DbError::new("54000", format!(
+            "SQL text is {} bytes, more than plts.max_sql_bytes ({})", sql.len(), limits.max_sql_bytes
+        ))));
+    }
+    if params.len() > limits.max_params {
+        return Err(throw(ctx, DbError::new("54000", format!(
+            "{} parameters given, more than plts.max_params ({})", params.len(), limits.max_params
+        ))));
+    }
+    let prepared = spi::prepare(sql).map_err(|e| throw(ctx, e))?;
+    let mut values = Vec::with_capacity(params.len());
+    for (i, value) in params.iter::<Value>().enumerate() {
+        values.push(convert::from_js(ctx, value?, spi::param_is_json(&prepared, i))?);
+    }
+    Ok((prepared, values))
+}
+
+fn run<'js>(ctx: Ctx<'js>, sql: String, params: Array<'js>, want_rows: bool) -> Result<Value<'js>> {
+    let (prepared, values) = prepare_statement(&ctx, &sql, &params)?;
+    let limits = crate::gucs::db_limits();
+    let read_only = READ_ONLY.with(Cell::get);
+    let opts = ExecOptions { read_only, max_rows: limits.max_query_rows };
+    let result = spi::run(&prepared, &values, opts).map_err(|e| throw(&ctx, read_only_message(e, read_only)))?;
+    if !want_rows {
+        let summary = Object::new(ctx.clone())?;
+        summary.set("rowCount", result.row_count as f64)?;
+        summary.set("command", result.command)?;
+        return Ok(summary.into_value());
+    }
+    rows_to_js(&ctx, &result.columns, &result.rows)
+}
+
+/// Rows as plain objects, column name → value, in column order.
+fn rows_to_js<'js>(ctx: &Ctx<'js>, columns: &[String], rows: &[Vec<crate::values::SqlValue>]) -> Result<Value<'js>> {
+    let out = Array::new(ctx.clone())?;
+    for (r, row) in rows.iter().enumerate() {
+        let object = Object::new(ctx.clone())?;
+        for (name, value) in columns.iter().zip(row) {
+            object.set(name.as_str(), convert::to_js(ctx, value)?)?;
+        }
+        out.set(r, object)?;
+    }
+    Ok(out.into_value())
+}
+
+fn open<'js>(ctx: Ctx<'js>, sql: String, params: Array<'js>) -> Result<String> {
+    let (prepared, values) = prepare_statement(&ctx, &sql, &params)?;
+    let read_only = READ_ONLY.with(Cell::get);
+    spi::open_cursor(&prepared, &values, read_only).map_err(|e| throw(&ctx, read_only_message(e, read_only)))
+}
+
+fn fetch<'js>(ctx: Ctx<'js>, name: String, count: f64) -> Result<Value<'js>> {
+    let (columns, rows) = spi::fetch(&name, count.clamp(1.0, 1e9) as i64).map_err(|e| throw(&ctx, e))?;
+    rows_to_js(&ctx, &columns, &rows)
+}
+
+/// Says that the handler is read-only when PostgreSQL refused a write for that reason.
+fn read_only_message(mut error: DbError, read_only: bool) -> DbError {
+    let refused = error.sqlstate == "25006"
+        || (error.sqlstate == "0A000" && error.message.contains("non-volatile function"));
+    if read_only && refused {
+        error.message = format!("this plts handler is read-only: {}", error.message);
+        error.hint = Some(
+            "STABLE and IMMUTABLE plts functions (and query handlers) may only read; declare the function VOLATILE to write."
+                .into(),
+        );
+        error.sqlstate = "25006".into();
+    }
+    error
+}
+
+fn end(ctx: Ctx<'_>, level: i32, commit: bool) -> Result<()> {
+    spi::end(level, commit).map_err(|e| throw(&ctx, e))
+}
+
+fn log(level: i32, message: String) {
+    match level {
+        0 => pgrx::debug1!("{message}"),
+        1 => pgrx::info!("{message}"),
+        2 => pgrx::notice!("{message}"),
+        _ => pgrx::warning!("{message}"),
+    }
+}
+
+/// Throws a `PostgresError` carrying the fields PostgreSQL reported (postgres.js names
+/// the SQLSTATE `code`; plts sets both `code` and `sqlstate`).
+fn throw(ctx: &Ctx<'_>, error: DbError) -> rquickjs::Error {
+    let build = || -> Result<Value> {
+        let exception = Exception::from_message(ctx.clone(), &error.message)?;
+        exception.set("name", "PostgresError")?;
+        exception.set("sqlstate", error.sqlstate.as_str())?;
+        exception.set("code", error.sqlstate.as_str())?;
+        exception.set("detail", error.detail.as_deref())?;
+        exception.set("hint", error.hint.as_deref())?;
+        exception.set("position", error.position)?;
+        Ok(exception.into_value())
+    };
+    match build() {
+        Ok(value) => ctx.throw(value),
+        Err(e) => e,
+    }
+}

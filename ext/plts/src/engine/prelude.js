@@ -1,0 +1,84 @@
+// Builds ctx.db and ctx.log of one JS context from the native functions of engine/db.rs.
+// Evaluated once per context; the returned objects are frozen and shared by every call.
+(function (native) {
+  "use strict";
+  // Statement forms: (sql, params?), ({ sql, params }), or any object with toSQL() (Drizzle).
+  function statement(what, first, params) {
+    let sql = first;
+    let values = params;
+    if (first !== null && typeof first === "object") {
+      const built = typeof first.toSQL === "function" ? first.toSQL() : first;
+      sql = built.sql;
+      values = built.params;
+    }
+    if (typeof sql !== "string") {
+      throw new TypeError(
+        `ctx.db.${what}: expected SQL text, { sql, params } or an object with toSQL(), got ${
+          first === null ? "null" : typeof first
+        }`,
+      );
+    }
+    if (values === undefined || values === null) values = [];
+    if (!Array.isArray(values)) {
+      throw new TypeError(`ctx.db.${what}: params must be an array, got ${typeof values}`);
+    }
+    return [sql, values];
+  }
+  const db = {
+    query(first, params) {
+      const [sql, values] = statement("query", first, params);
+      return native.run(sql, values, true);
+    },
+    exec(first, params) {
+      const [sql, values] = statement("exec", first, params);
+      return native.run(sql, values, false);
+    },
+    transaction(fn) {
+      if (typeof fn !== "function") throw new TypeError("ctx.db.transaction: expected a function");
+      const level = native.begin();
+      let result;
+      try {
+        result = fn(db);
+      } catch (error) {
+        native.end(level, false);
+        throw error;
+      }
+      if (result !== null && typeof result === "object" && typeof result.then === "function") {
+        return result.then(
+          (value) => (native.end(level, true), value),
+          (error) => {
+            native.end(level, false);
+            throw error;
+          },
+        );
+      }
+      native.end(level, true);
+      return result;
+    },
+  };
+  // Rows in batches through a server-side cursor: memory stays bounded by the batch size.
+  db.cursor = function* cursor(first, params, options) {
+    const [sql, values] = statement("cursor", first, params);
+    const batch = options?.batchSize ?? 1000;
+    if (!Number.isInteger(batch) || batch < 1) throw new TypeError("ctx.db.cursor: batchSize must be a positive integer");
+    const name = native.open(sql, values);
+    try {
+      for (;;) {
+        const rows = native.fetch(name, batch);
+        if (rows.length === 0) return;
+        yield* rows;
+        if (rows.length < batch) return;
+      }
+    } finally {
+      native.close(name);
+    }
+  };
+  const show = (args) => args.map((a) => typeof a === "string" ? a : JSON.stringify(a) ?? String(a)).join(" ");
+  const log = {
+    debug: (...args) => native.log(0, show(args)),
+    info: (...args) => native.log(1, show(args)),
+    notice: (...args) => native.log(2, show(args)),
+    warn: (...args) => native.log(3, show(args)),
+  };
+  return { db: Object.freeze(db), log: Object.freeze(log) };
+})

@@ -1,0 +1,474 @@
+//! SQL for `ctx.db`: each statement runs through SPI in an internal subtransaction of the
+//! caller's transaction, so a failing statement rolls back alone and becomes a JS error
+//! instead of ending the call (as PL/Python and plv8 do).
+//!
+//! Parameter types are inferred by the server from the SQL (like the wire protocol's
+//! Parse with unspecified types, as postgres.js sends them); JS values are then converted
+//! to those types. Plans are prepared once per backend per SQL text and kept in a bounded
+//! cache; PostgreSQL's plan cache revalidates them when tables change.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::ffi::{CStr, CString};
+use std::rc::Rc;
+
+use pgrx::pg_sys::{self, Oid};
+
+use crate::datum;
+use crate::values::{JsOut, SqlValue};
+
+/// A failed statement, with the fields PostgreSQL reported.
+#[derive(Debug, Clone)]
+pub struct DbError {
+    pub sqlstate: String,
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+    /// 1-based character position in the SQL text, when PostgreSQL reported one.
+    pub position: Option<i32>,
+}
+
+impl DbError {
+    pub fn new(sqlstate: &str, message: impl Into<String>) -> Self {
+        Self { sqlstate: sqlstate.into(), message: message.into(), detail: None, hint: None, position: None }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+pub struct Prepared {
+    plan: pg_sys::SPIPlanPtr,
+    pub param_types: Vec<Oid>,
+    /// Plain SELECTs may stop early at the row limit; statements with side effects must not.
+    is_select: bool,
+}
+
+pub struct QueryResult {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<SqlValue>>,
+    pub row_count: u64,
+    pub command: String,
+}
+
+/// How a statement may run.
+#[derive(Debug, Clone, Copy)]
+pub struct ExecOptions {
+    pub read_only: bool,
+    /// Most rows a statement may return (`plts.max_query_rows`).
+    pub max_rows: u64,
+}
+
+const PLAN_CACHE_SIZE: usize = 256;
+
+thread_local! {
+    static PLANS: RefCell<(HashMap<String, Rc<Prepared>>, VecDeque<String>)> =
+        RefCell::new((HashMap::new(), VecDeque::new()));
+    static ERROR_POSITION: Cell<i32> = const { Cell::new(0) };
+}
+
+/// Runs `f` in an internal subtransaction: committed when `f` returns, rolled back (with the
+/// error captured as a [`DbError`]) when PostgreSQL raises an ERROR inside it.
+pub fn in_subtransaction<T>(f: impl FnOnce() -> Result<T, DbError>) -> Result<T, DbError> {
+    unsafe {
+        let context = pg_sys::CurrentMemoryContext;
+        let owner = pg_sys::CurrentResourceOwner;
+        pg_sys::BeginInternalSubTransaction(std::ptr::null());
+        pg_sys::MemoryContextSwitchTo(context);
+        let position_probe = push_position_probe();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        pop_position_probe(position_probe);
+        let committed = matches!(outcome, Ok(Ok(_)));
+        if committed {
+            pg_sys::ReleaseCurrentSubTransaction();
+        } else {
+            pg_sys::RollbackAndReleaseCurrentSubTransaction();
+        }
+        pg_sys::MemoryContextSwitchTo(context);
+        pg_sys::CurrentResourceOwner = owner;
+        match outcome {
+            Ok(result) => result,
+            Err(payload) => Err(caught(payload)),
+        }
+    }
+}
+
+/// Turns a caught panic (a PostgreSQL ERROR re-raised by pgrx, or a Rust panic) into a [`DbError`].
+fn caught(payload: Box<dyn std::any::Any + Send>) -> DbError {
+    use pgrx::pg_sys::panic::CaughtError;
+    let position = ERROR_POSITION.with(|p| p.replace(0));
+    match payload.downcast::<CaughtError>() {
+        Ok(caught) => {
+            let report = match *caught {
+                CaughtError::PostgresError(r) | CaughtError::ErrorReport(r) => r,
+                CaughtError::RustPanic { ereport, .. } => ereport,
+            };
+            let code = report.sql_error_code() as i32;
+            let sqlstate = unsafe { CStr::from_ptr(pg_sys::unpack_sql_state(code)).to_string_lossy().into_owned() };
+            DbError {
+                sqlstate,
+                message: report.message().to_string(),
+                detail: report.detail().map(str::to_string),
+                hint: report.hint().map(str::to_string),
+                position: (position > 0).then_some(position),
+            }
+        }
+        Err(other) => {
+            let text = other
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| other.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "internal error".into());
+            DbError::new("XX000", text)
+        }
+    }
+}
+
+/// An error context callback that only records the error position: pgrx's error capture keeps
+/// SQLSTATE, message, detail and hint, but not the cursor position.
+unsafe fn push_position_probe() -> *mut pg_sys::ErrorContextCallback {
+    unsafe {
+        ERROR_POSITION.with(|p| p.set(0));
+        let callback =
+            pg_sys::palloc0(std::mem::size_of::<pg_sys::ErrorContextCallback>()) as *mut pg_sys::ErrorContextCallback;
+        (*callback).previous = pg_sys::error_context_stack;
+        (*callback).callback = Some(record_position);
+        pg_sys::error_context_stack = callback;
+        callback
+    }
+}
+
+unsafe fn pop_position_probe(callback: *mut pg_sys::ErrorContextCallback) {
+    unsafe {
+        if pg_sys::error_context_stack == callback {
+            pg_sys::error_context_stack = (*callback).previous;
+        }
+        pg_sys::pfree(callback.cast());
+    }
+}
+
+unsafe extern "C-unwind" fn record_position(_arg: *mut std::ffi::c_void) {
+    // SPI's own callback (which runs first) moves syntax-error positions to the internal position.
+    let position = unsafe { pg_sys::geterrposition().max(pg_sys::getinternalerrposition()) };
+    ERROR_POSITION.with(|p| p.set(position));
+}
+
+/// The prepared plan for `sql`, from the per-backend cache or prepared now.
+pub fn prepare(sql: &str) -> Result<Rc<Prepared>, DbError> {
+    if let Some(hit) = PLANS.with(|p| p.borrow().0.get(sql).cloned()) {
+        return Ok(hit);
+    }
+    let prepared = Rc::new(in_subtransaction(|| unsafe { prepare_now(sql) })?);
+    PLANS.with(|p| {
+        let (map, order) = &mut *p.borrow_mut();
+        if map.len() >= PLAN_CACHE_SIZE {
+            if let Some(oldest) = order.pop_front() {
+                if let Some(old) = map.remove(&oldest) {
+                    // Only this cache holds plans; freeing is safe once no call uses it.
+                    if Rc::strong_count(&old) == 1 {
+                        unsafe { pg_sys::SPI_freeplan(old.plan) };
+                    }
+                }
+            }
+        }
+        map.insert(sql.to_string(), prepared.clone());
+        order.push_back(sql.to_string());
+    });
+    Ok(prepared)
+}
+
+unsafe fn prepare_now(sql: &str) -> Result<Prepared, DbError> {
+    unsafe {
+        let c_sql = CString::new(sql).map_err(|_| DbError::new("22021", "SQL text contains a NUL byte"))?;
+        let param_types = infer_param_types(&c_sql)?;
+        pg_sys::SPI_connect();
+        let mut types = param_types.clone();
+        let plan = pg_sys::SPI_prepare(c_sql.as_ptr(), types.len() as i32, types.as_mut_ptr());
+        if plan.is_null() {
+            pg_sys::SPI_finish();
+            return Err(DbError::new("XX000", format!("SPI_prepare failed (code {})", std::ptr::read(&raw const pg_sys::SPI_result))));
+        }
+        pg_sys::SPI_keepplan(plan);
+        let is_select = plan_is_select(plan);
+        pg_sys::SPI_finish();
+        Ok(Prepared { plan, param_types, is_select })
+    }
+}
+
+/// Parses and analyses `sql` with parameters of unknown type, as the wire protocol does, and
+/// returns the type the server inferred for each `$n` (text where nothing decides it).
+unsafe fn infer_param_types(sql: &CStr) -> Result<Vec<Oid>, DbError> {
+    unsafe {
+        let statements = pg_sys::raw_parser(sql.as_ptr(), pg_sys::RawParseMode::RAW_PARSE_DEFAULT);
+        let count = if statements.is_null() { 0 } else { (*statements).length };
+        if count != 1 {
+            // Several statements (or none) cannot share parameters; SPI runs them without any.
+            return Ok(Vec::new());
+        }
+        let raw = pg_sys::list_nth(statements, 0) as *mut pg_sys::RawStmt;
+        let mut types: *mut Oid = std::ptr::null_mut();
+        let mut n: i32 = 0;
+        pg_sys::pg_analyze_and_rewrite_varparams(raw, sql.as_ptr(), &mut types, &mut n, std::ptr::null_mut());
+        Ok((0..n as usize)
+            .map(|i| match *types.add(i) {
+                t if t == pg_sys::InvalidOid || t == pg_sys::UNKNOWNOID => pg_sys::TEXTOID,
+                t => t,
+            })
+            .collect())
+    }
+}
+
+unsafe fn plan_is_select(plan: pg_sys::SPIPlanPtr) -> bool {
+    unsafe {
+        let sources = pg_sys::SPI_plan_get_plan_sources(plan);
+        if sources.is_null() || (*sources).length != 1 {
+            return false;
+        }
+        let source = pg_sys::list_nth(sources, 0) as *mut pg_sys::CachedPlanSource;
+        (*source).commandTag == pg_sys::CommandTag::CMDTAG_SELECT
+    }
+}
+
+/// Binds `params` to the statement's parameter types and executes it, in one subtransaction
+/// (input functions may raise too).
+pub fn run(prepared: &Prepared, params: &[JsOut], opts: ExecOptions) -> Result<QueryResult, DbError> {
+    if params.len() != prepared.param_types.len() {
+        return Err(DbError::new(
+            "08P01",
+            format!("the SQL uses {} parameter(s) but {} were given", prepared.param_types.len(), params.len()),
+        )
+        .hint("Pass one value per $n placeholder."));
+    }
+    in_subtransaction(|| {
+        let datums = bind(prepared, params)?;
+        unsafe { execute_now(prepared, &datums, opts) }
+    })
+}
+
+/// Converts JS values to the statement's parameter types; a value that does not fit is an
+/// error naming the parameter.
+fn bind(prepared: &Prepared, params: &[JsOut]) -> Result<Vec<Option<pg_sys::Datum>>, DbError> {
+    params
+        .iter()
+        .zip(&prepared.param_types)
+        .enumerate()
+        .map(|(i, (value, typ))| {
+            datum::from_js_out(value, *typ).map_err(|m| {
+                DbError::new("42804", format!("parameter ${} expects {}, got {}", i + 1, m.expected, m.got))
+                    .hint("Convert the value in JS, or cast the parameter in SQL (e.g. $1::text).")
+            })
+        })
+        .collect()
+}
+
+/// Whether parameter `i` is json/jsonb (JS values are then sent as JSON text).
+pub fn param_is_json(prepared: &Prepared, i: usize) -> bool {
+    matches!(prepared.param_types.get(i), Some(&pg_sys::JSONOID | &pg_sys::JSONBOID))
+}
+
+thread_local! {
+    static CURSORS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Opens a cursor (a portal) for a statement; returns its name. It stays open across
+/// statements until [`close_cursor`], or until the call ends ([`close_cursors`]).
+pub fn open_cursor(prepared: &Prepared, params: &[JsOut], read_only: bool) -> Result<String, DbError> {
+    if params.len() != prepared.param_types.len() {
+        return Err(DbError::new(
+            "08P01",
+            format!("the SQL uses {} parameter(s) but {} were given", prepared.param_types.len(), params.len()),
+        ));
+    }
+    let name = in_subtransaction(|| unsafe {
+        let datums = bind(prepared, params)?;
+        let mut values: Vec<pg_sys::Datum> = datums.iter().map(|p| p.unwrap_or(pg_sys::Datum::from(0))).collect();
+        let nulls: Vec<std::ffi::c_char> =
+            datums.iter().map(|p| if p.is_some() { b' ' } else { b'n' } as std::ffi::c_char).collect();
+        pg_sys::SPI_connect();
+        let portal = pg_sys::SPI_cursor_open(
+            std::ptr::null(),
+            prepared.plan,
+            values.as_mut_ptr(),
+            if nulls.is_empty() { std::ptr::null() } else { nulls.as_ptr() },
+            read_only,
+        );
+        let name = CStr::from_ptr((*portal).name).to_string_lossy().into_owned();
+        pg_sys::SPI_finish();
+        Ok(name)
+    })?;
+    CURSORS.with(|c| c.borrow_mut().push(name.clone()));
+    Ok(name)
+}
+
+/// The next `count` rows of cursor `name` (fewer at the end, none when exhausted).
+pub fn fetch(name: &str, count: i64) -> Result<(Vec<String>, Vec<Vec<SqlValue>>), DbError> {
+    let c_name = CString::new(name).map_err(|_| DbError::new("34000", "invalid cursor name"))?;
+    in_subtransaction(|| unsafe {
+        pg_sys::SPI_connect();
+        let portal = pg_sys::SPI_cursor_find(c_name.as_ptr());
+        if portal.is_null() {
+            pg_sys::SPI_finish();
+            return Err(DbError::new("34000", format!("cursor {name} is closed")));
+        }
+        pg_sys::SPI_cursor_fetch(portal, true, count as _);
+        let table = pg_sys::SPI_tuptable;
+        let out = if table.is_null() { (Vec::new(), Vec::new()) } else { read_rows(table, pg_sys::SPI_processed) };
+        pg_sys::SPI_finish();
+        Ok(out)
+    })
+}
+
+/// Closes cursor `name` if it is still open.
+pub fn close_cursor(name: &str) {
+    CURSORS.with(|c| c.borrow_mut().retain(|n| n != name));
+    if let Ok(c_name) = CString::new(name) {
+        unsafe {
+            let portal = pg_sys::SPI_cursor_find(c_name.as_ptr());
+            if !portal.is_null() {
+                pg_sys::SPI_cursor_close(portal);
+            }
+        }
+    }
+}
+
+/// Closes the cursors opened since there were `keep` of them (at the end of a call).
+pub fn close_cursors(keep: usize) {
+    let extra: Vec<String> = CURSORS.with(|c| c.borrow().iter().skip(keep).cloned().collect());
+    for name in extra {
+        close_cursor(&name);
+    }
+}
+
+/// How many cursors are open (saved before a call, restored after it).
+pub fn open_cursors() -> usize {
+    CURSORS.with(|c| c.borrow().len())
+}
+
+struct OpenTransaction {
+    level: i32,
+    context: pg_sys::MemoryContext,
+    owner: pg_sys::ResourceOwner,
+}
+
+thread_local! {
+    static OPEN: RefCell<Vec<OpenTransaction>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `ctx.db.transaction(fn)`: opens a subtransaction and returns its nesting level.
+pub fn begin() -> i32 {
+    unsafe {
+        let context = pg_sys::CurrentMemoryContext;
+        let owner = pg_sys::CurrentResourceOwner;
+        pg_sys::BeginInternalSubTransaction(std::ptr::null());
+        pg_sys::MemoryContextSwitchTo(context);
+        let level = pg_sys::GetCurrentTransactionNestLevel();
+        OPEN.with(|o| o.borrow_mut().push(OpenTransaction { level, context, owner }));
+        level
+    }
+}
+
+/// Commits (`commit`) or rolls back the subtransaction `level`, which must be the innermost.
+pub fn end(level: i32, commit: bool) -> Result<(), DbError> {
+    let top = OPEN.with(|o| o.borrow().last().map(|t| t.level));
+    if top != Some(level) || unsafe { pg_sys::GetCurrentTransactionNestLevel() } != level {
+        return Err(DbError::new("25000", "ctx.db.transaction blocks must not overlap")
+            .hint("Await one transaction before starting the next; do not run transactions in parallel."));
+    }
+    let open = OPEN.with(|o| o.borrow_mut().pop()).expect("checked above");
+    unsafe {
+        if commit {
+            pg_sys::ReleaseCurrentSubTransaction();
+        } else {
+            pg_sys::RollbackAndReleaseCurrentSubTransaction();
+        }
+        pg_sys::MemoryContextSwitchTo(open.context);
+        pg_sys::CurrentResourceOwner = open.owner;
+    }
+    Ok(())
+}
+
+/// Rolls back transaction blocks a call left open (its promise never settled, or it failed
+/// half-way), innermost first, down to `depth` open blocks.
+pub fn abandon_open_transactions(depth: usize) {
+    while OPEN.with(|o| o.borrow().len()) > depth {
+        let level = OPEN.with(|o| o.borrow().last().map(|t| t.level)).expect("non-empty");
+        let _ = end(level, false);
+    }
+}
+
+/// How many transaction blocks are open (saved before a call, restored after it).
+pub fn open_transactions() -> usize {
+    OPEN.with(|o| o.borrow().len())
+}
+
+unsafe fn execute_now(prepared: &Prepared, params: &[Option<pg_sys::Datum>], opts: ExecOptions) -> Result<QueryResult, DbError> {
+    unsafe {
+        let mut values: Vec<pg_sys::Datum> = params.iter().map(|p| p.unwrap_or(pg_sys::Datum::from(0))).collect();
+        let nulls: Vec<std::ffi::c_char> = params.iter().map(|p| if p.is_some() { b' ' } else { b'n' } as std::ffi::c_char).collect();
+        let limit = if prepared.is_select { opts.max_rows.saturating_add(1) as i64 } else { 0 };
+        pg_sys::SPI_connect();
+        let code = pg_sys::SPI_execute_plan(
+            prepared.plan,
+            values.as_mut_ptr(),
+            if nulls.is_empty() { std::ptr::null() } else { nulls.as_ptr() },
+            opts.read_only,
+            limit as _,
+        );
+        if code < 0 {
+            pg_sys::SPI_finish();
+            return Err(DbError::new("XX000", format!("SPI_execute_plan failed (code {code})")));
+        }
+        let processed = pg_sys::SPI_processed;
+        let table = pg_sys::SPI_tuptable;
+        if !table.is_null() && processed > opts.max_rows {
+            pg_sys::SPI_finish();
+            return Err(DbError::new(
+                "54000",
+                format!("query returned more than plts.max_query_rows ({}) rows", opts.max_rows),
+            )
+            .hint("Walk large results with ctx.db.cursor(sql, params), or raise plts.max_query_rows."));
+        }
+        let (columns, rows) = if table.is_null() { (Vec::new(), Vec::new()) } else { read_rows(table, processed) };
+        let command = command_name(code);
+        pg_sys::SPI_finish();
+        Ok(QueryResult { columns, rows, row_count: processed, command })
+    }
+}
+
+/// Copies SPI's result rows into Rust values (before SPI_finish frees them).
+pub unsafe fn read_rows(table: *mut pg_sys::SPITupleTable, processed: u64) -> (Vec<String>, Vec<Vec<SqlValue>>) {
+    unsafe {
+        let desc = (*table).tupdesc;
+        let natts = (*desc).natts as usize;
+        let attrs = (*desc).attrs.as_slice(natts);
+        let columns = attrs.iter().map(|a| CStr::from_ptr(a.attname.data.as_ptr()).to_string_lossy().into_owned()).collect();
+        let types: Vec<Oid> = attrs.iter().map(|a| a.atttypid).collect();
+        let mut rows = Vec::with_capacity(processed as usize);
+        for r in 0..processed as usize {
+            let tuple = *(*table).vals.add(r);
+            let mut row = Vec::with_capacity(natts);
+            for (c, typ) in types.iter().enumerate() {
+                let mut is_null = false;
+                let value = pg_sys::SPI_getbinval(tuple, desc, c as i32 + 1, &mut is_null);
+                row.push(datum::to_sql_value(value, is_null, *typ));
+            }
+            rows.push(row);
+        }
+        (columns, rows)
+    }
+}
+
+fn command_name(code: i32) -> String {
+    let name = match code as u32 {
+        pg_sys::SPI_OK_SELECT | pg_sys::SPI_OK_SELINTO => "SELECT",
+        pg_sys::SPI_OK_INSERT | pg_sys::SPI_OK_INSERT_RETURNING => "INSERT",
+        pg_sys::SPI_OK_UPDATE | pg_sys::SPI_OK_UPDATE_RETURNING => "UPDATE",
+        pg_sys::SPI_OK_DELETE | pg_sys::SPI_OK_DELETE_RETURNING => "DELETE",
+        pg_sys::SPI_OK_MERGE => "MERGE",
+        pg_sys::SPI_OK_UTILITY => "UTILITY",
+        _ => "OTHER",
+    };
+    name.to_string()
+}

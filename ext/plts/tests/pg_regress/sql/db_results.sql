@@ -1,0 +1,26 @@
+-- Results use the same value mapping as function arguments: int8 and numeric keep every digit.
+-- CONTEXT lines carry function OIDs, which differ between runs; errors.sql checks them with the OID masked.
+\set SHOW_CONTEXT never
+CREATE FUNCTION db_types() RETURNS text LANGUAGE plts AS $$
+export default (ctx: any) => {
+  const [r] = ctx.db.query(`SELECT 1::int2 AS i2, 9007199254740993::int8 AS big, 42::int8 AS small,
+    12345678901234567890.123456789::numeric AS num, 1.5::float8 AS f, 'x'::text AS t, true AS b,
+    '{"a": {"b": [1]}}'::jsonb AS j, '\\x00ff'::bytea AS bytes, '2024-02-29'::date AS d,
+    '2024-02-29 12:00:00+00'::timestamptz AS ts, ARRAY[1, NULL]::int[] AS arr, NULL::text AS n, '1 day'::interval AS iv`);
+  return Object.entries(r).map(([k, v]) => `${k}=${typeof v === "bigint" ? v + "n" : v instanceof Date ? "Date " + v.toISOString()
+    : v instanceof Uint8Array ? "bytes " + Array.from(v) : JSON.stringify(v)}`).join("\n");
+};
+$$;
+SET IntervalStyle = postgres;
+SELECT db_types();
+-- round trip through JS and back keeps int8 and numeric exact
+CREATE TABLE exact (big int8, num numeric);
+CREATE FUNCTION db_round_trip() RETURNS text LANGUAGE plts AS $$
+export default (ctx: any) => {
+  const [r] = ctx.db.query("SELECT 9223372036854775807::int8 AS big, 0.1000000000000000000000000001::numeric AS num");
+  ctx.db.exec("INSERT INTO exact VALUES ($1, $2)", [r.big, r.num]);
+  return "stored";
+};
+$$;
+SELECT db_round_trip();
+SELECT big, num FROM exact;
