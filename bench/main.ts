@@ -1,6 +1,7 @@
 /**
- * Benchmarks: the per-call cost of each case, measured side by side in one run against the private
- * cluster and printed as a ratio to a PL/pgSQL function call. Timings are reported, never asserted.
+ * Benchmarks: plts against the alternative a user would pick (PL/pgSQL, or client round trips from
+ * postgres.js), measured side by side in one run against the private cluster and printed as ratios.
+ * Timings are reported, never asserted.
  *
  * Run with `./dev bench` (or `deno run -A bench/main.ts` with the cluster running); see README.md.
  *
@@ -11,42 +12,156 @@ import postgres from "postgres";
 
 /** The private cluster's URL when `DATABASE_URL` is not set (the `./dev` default port). */
 const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:54329/postgres";
-/** Each case runs this many times after one warm-up run; the median is reported. */
+/** The database the benchmarks create their functions in (created when missing). */
+const BENCH_DATABASE = "stopgap_bench";
+/** Each measurement runs this many times after one warm-up run; the median is reported. */
 const REPEATS = 5;
-/** Server-side loops: large enough that one query's round trip is noise (~0.1 s per run). */
-const SERVER_CALLS = 200_000;
-/** Client round trips: each is ~50-200 µs on a loopback connection. */
-const ROUND_TRIPS = 1_000;
+/** Server-side loops: large enough that one query's round trip is noise. */
+const SERVER_CALLS = 100_000;
+/** Fewer calls for the heavier cases (a query per call, a compile per call). */
+const QUERY_CALLS = 20_000;
+const COMPILE_CALLS = 50;
+/** Client round trips and fresh backends. */
+const ROUND_TRIPS = 300;
+const FRESH_BACKENDS = 15;
 
-/** One row of the table. */
-interface Case {
+/** One comparison: the plts case and the baseline a user would compare it with. */
+interface Pair {
   name: string;
-  calls: number;
-  /** Runs the case once; returns milliseconds per call. */
-  measure(sql: postgres.Sql): Promise<number>;
+  unit: string;
+  plts: (sql: postgres.Sql) => Promise<number>;
+  baselineName: string;
+  baseline: ((sql: postgres.Sql) => Promise<number>) | null;
+  target: string;
 }
 
-/** The table's rows. The first is the reference: every ratio is relative to it. */
-const CASES: Case[] = [
+/** A 300-line TypeScript module for the compile case: types, a class, generics, async code. */
+function module300(): string {
+  const lines = [
+    "interface Item { id: number; name: string; price: number; tags: string[] }",
+    "type Ctx = { args: { items: Item[] } };",
+  ];
+  for (let i = 0; lines.length < 290; i++) {
+    lines.push(
+      `export function rule${i}<T extends Item>(item: T, factor: number = ${i + 1}): T {`,
+      `  const price: number = Math.round(item.price * factor * 100) / 100;`,
+      `  const tags: string[] = [...item.tags, "rule${i}"];`,
+      `  return { ...item, price, tags } as T;`,
+      `}`,
+      `class Stage${i} { constructor(private readonly weight: number) {} apply(x: number): number { return x * this.weight; } }`,
+      `export const stage${i}: Stage${i} = new Stage${i}(${i});`,
+    );
+  }
+  lines.push(
+    "export default async (ctx: Ctx) => {",
+    "  let total = 0;",
+    "  for (const item of ctx.args.items) total += rule0(item).price;",
+    "  return { total: await Promise.resolve(total) };",
+    "};",
+  );
+  return lines.join("\n");
+}
+
+const SETUP = [
+  `create extension if not exists plts`,
+  `create table if not exists bench_accounts (id int primary key, owner text not null, balance numeric not null)`,
+  `insert into bench_accounts select g, 'owner ' || g, g * 10 from generate_series(1, 10000) g on conflict do nothing`,
+  `create or replace function bench_plpgsql_inc(i int) returns int language plpgsql as $$ begin return i + 1; end $$`,
+  `create or replace function bench_plts_inc(i int) returns int language plts as $$
+     export default (_ctx: unknown, i: number): number => i + 1;
+   $$`,
+  `create or replace function bench_plpgsql_echo(args jsonb) returns jsonb language plpgsql as $$ begin return args; end $$`,
+  `create or replace function bench_plts_echo(args jsonb) returns jsonb language plts as $$
+     export default (ctx: { args: unknown }) => ctx.args;
+   $$`,
+  `create or replace function bench_plpgsql_balance(i int) returns numeric language plpgsql as $$
+     declare b numeric; begin select balance into b from bench_accounts where id = i; return b; end $$`,
+  `create or replace function bench_plts_balance(i int) returns numeric language plts as $$
+     export default (ctx: any, i: number) => ctx.db.query("select balance from bench_accounts where id = $1", [i])[0].balance;
+   $$`,
+  `create or replace function bench_plts_transfer(args jsonb) returns jsonb language plts as $$
+     export default (ctx: any) => {
+       const { from, to, amount } = ctx.args;
+       const [a] = ctx.db.query("select balance from bench_accounts where id = $1", [from]);
+       const [b] = ctx.db.query("select balance from bench_accounts where id = $1", [to]);
+       ctx.db.exec("update bench_accounts set balance = balance - $1 where id = $2", [amount, from]);
+       ctx.db.exec("update bench_accounts set balance = balance + $1 where id = $2", [amount, to]);
+       const [after] = ctx.db.query("select sum(balance) as total from bench_accounts where id in ($1, $2)", [from, to]);
+       return { before: [a.balance, b.balance], total: after.total };
+     };
+   $$`,
+];
+
+const ECHO_ARGS = JSON.stringify({ id: 42, name: "tea", tags: ["hot", "green"], price: 3.5, nested: { ok: true } });
+
+const PAIRS: Pair[] = [
   {
-    name: "PL/pgSQL function, server-side loop",
-    calls: SERVER_CALLS,
-    measure: (sql) => perCallInServerLoop(sql, "pg_temp.bench_plpgsql(i)", SERVER_CALLS),
+    name: "plts int -> int call",
+    unit: "µs/call",
+    plts: (sql) => perCallInServerLoop(sql, "bench_plts_inc(i)", SERVER_CALLS),
+    baselineName: "PL/pgSQL",
+    baseline: (sql) => perCallInServerLoop(sql, "bench_plpgsql_inc(i)", SERVER_CALLS),
+    target: "within 2x",
   },
   {
-    name: "SELECT 1 round trip from postgres.js",
-    calls: ROUND_TRIPS,
-    measure: async (sql) => {
-      const start = performance.now();
-      for (let i = 0; i < ROUND_TRIPS; i++) await sql`select 1`;
-      return (performance.now() - start) / ROUND_TRIPS;
-    },
+    name: "plts (args jsonb) returns jsonb echo",
+    unit: "µs/call",
+    plts: (sql) =>
+      perCallInServerLoop(sql, `bench_plts_echo('${ECHO_ARGS}'::jsonb || jsonb_build_object('i', i))`, SERVER_CALLS),
+    baselineName: "PL/pgSQL",
+    baseline: (sql) =>
+      perCallInServerLoop(sql, `bench_plpgsql_echo('${ECHO_ARGS}'::jsonb || jsonb_build_object('i', i))`, SERVER_CALLS),
+    target: "within 2x",
+  },
+  {
+    name: "plts ctx.db.query by primary key",
+    unit: "µs/call",
+    plts: (sql) => perCallInServerLoop(sql, "bench_plts_balance(1 + i % 10000)", QUERY_CALLS),
+    baselineName: "PL/pgSQL",
+    baseline: (sql) => perCallInServerLoop(sql, "bench_plpgsql_balance(1 + i % 10000)", QUERY_CALLS),
+    target: "within 1.5x",
+  },
+  {
+    name: "5-query transfer in one plts call",
+    unit: "µs/op",
+    plts: (sql) => perRoundTrip(sql, ROUND_TRIPS, (i) => sql`select bench_plts_transfer(${transferArgs(i)}::jsonb)`),
+    baselineName: "5 postgres.js round trips",
+    baseline: (sql) =>
+      perRoundTrip(sql, ROUND_TRIPS, async (i) => {
+        const { from, to, amount } = transferArgs(i);
+        await sql`select balance from bench_accounts where id = ${from}`;
+        await sql`select balance from bench_accounts where id = ${to}`;
+        await sql`update bench_accounts set balance = balance - ${amount} where id = ${from}`;
+        await sql`update bench_accounts set balance = balance + ${amount} where id = ${to}`;
+        await sql`select sum(balance) as total from bench_accounts where id in (${from}, ${to})`;
+      }),
+    target: "3x faster",
+  },
+  {
+    name: "first call in a fresh backend (cold start)",
+    unit: "ms",
+    plts: (sql) => coldStart(sql, "select bench_plts_inc(1)"),
+    baselineName: "PL/pgSQL",
+    baseline: (sql) => coldStart(sql, "select bench_plpgsql_inc(1)"),
+    target: "under 5 ms",
+  },
+  {
+    name: "plts.compile_ts of a 300-line module",
+    unit: "ms",
+    plts: (sql) => compileCost(sql),
+    baselineName: "",
+    baseline: null,
+    target: "under 5 ms",
   },
 ];
 
+function transferArgs(i: number) {
+  return { from: 1 + (i % 5000), to: 5001 + (i % 5000), amount: 1 };
+}
+
 /**
- * Milliseconds per evaluation of `expression` (over `i`), run `n` times in one query, minus the cost
- * of the same loop without it. `expression` is a constant of this file, never user input.
+ * Microseconds per evaluation of `expression` (over `i`), run `n` times in one query, minus the cost of
+ * the same loop without it. `expression` is a constant of this file, never user input.
  */
 async function perCallInServerLoop(sql: postgres.Sql, expression: string, n: number): Promise<number> {
   const time = async (select: string) => {
@@ -56,44 +171,104 @@ async function perCallInServerLoop(sql: postgres.Sql, expression: string, n: num
   };
   const loopOnly = await time("i");
   const withCalls = await time(expression);
-  return (withCalls - loopOnly) / n;
+  return ((withCalls - loopOnly) / n) * 1000;
 }
 
-/** Functions the cases call; in `pg_temp`, so they vanish with the connection. */
-async function setUp(sql: postgres.Sql): Promise<void> {
-  await sql`create function pg_temp.bench_plpgsql(i int) returns int language plpgsql as $$ begin return i; end $$`;
+/** Microseconds per client-side operation, `n` operations in sequence. */
+async function perRoundTrip(sql: postgres.Sql, n: number, op: (i: number) => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < n; i++) await op(i);
+  return ((performance.now() - start) / n) * 1000;
+}
+
+/**
+ * Milliseconds the first call of a function costs in a brand-new backend (server-side, from
+ * EXPLAIN ANALYZE's execution time: no connection setup, no round trip). Loading the extension's
+ * library, creating the engine and compiling the function are all in it.
+ */
+async function coldStart(sql: postgres.Sql, query: string): Promise<number> {
+  const url = new URL(Deno.env.get("DATABASE_URL") || DEFAULT_DATABASE_URL);
+  url.pathname = `/${BENCH_DATABASE}`;
+  const times: number[] = [];
+  for (let i = 0; i < FRESH_BACKENDS; i++) {
+    const fresh = postgres(url.href, { max: 1, onnotice: () => {} });
+    try {
+      const [row] = await fresh.unsafe(`explain (analyze, format json, timing off, summary on) ${query}`);
+      times.push(row["QUERY PLAN"][0]["Execution Time"]);
+    } finally {
+      await fresh.end();
+    }
+  }
+  return medianOf(times);
+}
+
+/** Milliseconds per plts.compile_ts of the 300-line module, in a server-side loop. */
+async function compileCost(sql: postgres.Sql): Promise<number> {
+  const source = module300();
+  const start = performance.now();
+  // `|| repeat(' ', i % 2)` keeps the planner from folding the immutable call into one.
+  await sql.unsafe(
+    `select count(c.compiled_js) from generate_series(1, $2::int) i,
+       lateral plts.compile_ts($1 || repeat(' ', i % 2)) c`,
+    [source, COMPILE_CALLS],
+  );
+  return (performance.now() - start) / COMPILE_CALLS;
+}
+
+async function ensureDatabase(url: string): Promise<string> {
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await admin`select 1 from pg_database where datname = ${BENCH_DATABASE}`;
+    if (rows.length === 0) await admin.unsafe(`create database ${BENCH_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  const target = new URL(url);
+  target.pathname = `/${BENCH_DATABASE}`;
+  return target.href;
 }
 
 async function main(): Promise<void> {
-  const url = Deno.env.get("DATABASE_URL") || DEFAULT_DATABASE_URL;
-  // One connection: pg_temp functions are per session.
+  const url = await ensureDatabase(Deno.env.get("DATABASE_URL") || DEFAULT_DATABASE_URL);
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
+    for (const statement of SETUP) await sql.unsafe(statement);
     const [{ version }] = await sql<{ version: string }[]>`select current_setting('server_version') as version`;
-    await setUp(sql);
-    const medians: number[] = [];
-    for (const c of CASES) medians.push(await median(c, sql));
+    const rows: string[][] = [["case", "plts", "baseline", "baseline value", "ratio", "target"]];
+    for (const pair of PAIRS) {
+      const plts = await median(() => pair.plts(sql));
+      const baseline = pair.baseline ? await median(() => pair.baseline!(sql)) : null;
+      rows.push([
+        pair.name,
+        `${plts.toFixed(3)} ${pair.unit}`,
+        pair.baselineName || "-",
+        baseline === null ? "-" : `${baseline.toFixed(3)} ${pair.unit}`,
+        baseline === null ? "-" : ratio(plts, baseline),
+        pair.target,
+      ]);
+    }
     console.log(`PostgreSQL ${version} at ${sql.options.host[0]}:${sql.options.port[0]}, median of ${REPEATS} runs\n`);
-    printTable([
-      ["case", "calls", "µs/call", "vs PL/pgSQL"],
-      ...CASES.map((c, i) => [
-        c.name,
-        String(c.calls),
-        (medians[i] * 1000).toFixed(3),
-        `${(medians[i] / medians[0]).toFixed(1)}x`,
-      ]),
-    ]);
+    printTable(rows);
   } finally {
     await sql.end({ timeout: 5 });
   }
 }
 
-async function median(c: Case, sql: postgres.Sql): Promise<number> {
-  await c.measure(sql); // warm-up: plan caches, PL/pgSQL compiles the function on its first call
+/** `2.1x slower` / `3.4x faster`, relative to the baseline. */
+function ratio(plts: number, baseline: number): string {
+  return plts >= baseline ? `${(plts / baseline).toFixed(2)}x slower` : `${(baseline / plts).toFixed(2)}x faster`;
+}
+
+async function median(measure: () => Promise<number>): Promise<number> {
+  await measure(); // warm-up: plan caches, first-call compilation
   const runs: number[] = [];
-  for (let i = 0; i < REPEATS; i++) runs.push(await c.measure(sql));
-  runs.sort((a, b) => a - b);
-  return runs[Math.floor(runs.length / 2)];
+  for (let i = 0; i < REPEATS; i++) runs.push(await measure());
+  return medianOf(runs);
+}
+
+function medianOf(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Prints rows as columns: the first left-aligned, the others right-aligned. */
@@ -113,7 +288,9 @@ if (import.meta.main) {
     await main();
   } catch (error) {
     console.error(`error: benchmarks failed: ${error instanceof Error ? error.message : error}`);
-    console.error(`hint: start the private cluster with "./dev db start", or set DATABASE_URL`);
+    console.error(
+      `hint: start the private cluster with "./dev db start" and install the extensions with "./dev build"`,
+    );
     Deno.exit(1);
   }
 }

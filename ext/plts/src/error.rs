@@ -79,9 +79,9 @@ struct ContextMessage {
 }
 
 impl ErrorContext {
-    pub fn push(text: &str) -> Self {
+    pub fn push(text: &std::ffi::CStr) -> Self {
         unsafe {
-            let message = pgrx::PgMemoryContexts::CurrentMemoryContext.pstrdup(text);
+            let message = pg_sys::pstrdup(text.as_ptr());
             let arg = pg_sys::palloc0(std::mem::size_of::<ContextMessage>()) as *mut ContextMessage;
             (*arg).text = message;
             let callback = pg_sys::palloc0(std::mem::size_of::<pg_sys::ErrorContextCallback>())

@@ -3,7 +3,7 @@
 //! FUNCTION` writes a new row, so the cached entry stops matching (as PL/pgSQL checks).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::ffi::CStr;
 use std::rc::Rc;
 
@@ -26,18 +26,16 @@ pub struct FunctionInfo {
     /// STABLE and IMMUTABLE functions get a read-only ctx.db (as PL/pgSQL runs them read-only).
     pub read_only: bool,
     pub program: Program,
+    /// `plts function public.add(16384)`: the CONTEXT line of errors raised during a call.
+    pub context_line: std::ffi::CString,
     version: (u32, pg_sys::ItemPointerData),
 }
 
 impl FunctionInfo {
-    /// `public.add(16384)`, for CONTEXT lines.
-    pub fn label(&self) -> String {
-        format!("{}.{}({})", self.schema, self.name, self.oid.to_u32())
-    }
 }
 
 thread_local! {
-    static CACHE: RefCell<HashMap<Oid, Rc<FunctionInfo>>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<FxHashMap<Oid, Rc<FunctionInfo>>> = RefCell::new(FxHashMap::default());
 }
 
 /// The cached function, recompiled when its pg_proc row changed.
@@ -90,11 +88,35 @@ fn load(oid: Oid, version: (u32, pg_sys::ItemPointerData)) -> FunctionInfo {
     let label = format!("{schema}.{name}");
     let program = crate::artifact::program_for_body(
         &source,
-        &format!("plts:{}@{}", oid.to_u32(), version.0),
+        // Unique per load: a replace in the same transaction keeps xmin, so xmin alone cannot name it.
+        &format!("plts:{}#{}", oid.to_u32(), next_program_id()),
         &label,
         &format!("function {label}"),
     );
-    FunctionInfo { oid, schema, name, arg_types, arg_names, ret_type, args_is_value, read_only, program, version }
+    let context_line = std::ffi::CString::new(format!("plts function {schema}.{name}({})", oid.to_u32()))
+        .unwrap_or_default();
+    FunctionInfo {
+        oid,
+        schema,
+        name,
+        arg_types,
+        arg_names,
+        ret_type,
+        args_is_value,
+        read_only,
+        program,
+        context_line,
+        version,
+    }
+}
+
+/// A number unique in this backend, to name each loaded program.
+pub fn next_program_id() -> u64 {
+    thread_local!(static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
+    NEXT.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    })
 }
 
 /// (schema, name) of a function.

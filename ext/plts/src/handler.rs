@@ -46,17 +46,18 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
         let info = function::lookup(fn_oid);
         let nargs = (*fcinfo).nargs as usize;
         let raw_args = (*fcinfo).args.as_slice(nargs);
-        let args: Vec<(Option<String>, crate::values::SqlValue)> = raw_args
+        let args: Vec<crate::values::SqlValue> = raw_args
             .iter()
             .enumerate()
             .map(|(i, a)| {
                 let typ = resolve_type(fcinfo, info.arg_types.get(i).copied().unwrap_or(pg_sys::TEXTOID), Some(i));
-                (info.arg_names.get(i).cloned().flatten(), datum::to_sql_value(a.value, a.isnull, typ))
+                datum::to_sql_value(a.value, a.isnull, typ)
             })
             .collect();
-        let error_context = ErrorContext::push(&format!("plts function {}", info.label()));
+        let error_context = ErrorContext::push(&info.context_line);
         let call = Invocation {
             role: pg_sys::GetUserId().to_u32(),
+            arg_names: &info.arg_names,
             args: &args,
             args_is_value: info.args_is_value,
             fn_oid: info.oid.to_u32(),
@@ -139,10 +140,11 @@ pub unsafe extern "C-unwind" fn plts_inline_handler(fcinfo: pg_sys::FunctionCall
         let block = (*fcinfo).args.as_slice(1)[0].value.cast_mut_ptr::<pg_sys::InlineCodeBlock>();
         let source = std::ffi::CStr::from_ptr((*block).source_text).to_string_lossy().into_owned();
         let label = "DO block";
-        let program = artifact::program_for_body(&source, &format!("plts:do:{}", next_inline_id()), label, label);
-        let error_context = ErrorContext::push("plts DO block");
+        let program = artifact::program_for_body(&source, &format!("plts:do:{}", function::next_program_id()), label, label);
+        let error_context = ErrorContext::push(c"plts DO block");
         let call = Invocation {
             role: pg_sys::GetUserId().to_u32(),
+            arg_names: &[],
             args: &[],
             args_is_value: false,
             fn_oid: 0,
@@ -158,14 +160,6 @@ pub unsafe extern "C-unwind" fn plts_inline_handler(fcinfo: pg_sys::FunctionCall
         error_context.pop();
         Datum::from(0)
     }
-}
-
-fn next_inline_id() -> u64 {
-    thread_local!(static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
-    NEXT.with(|n| {
-        n.set(n.get() + 1);
-        n.get()
-    })
 }
 
 #[unsafe(no_mangle)]

@@ -8,7 +8,9 @@
 //! cache; PostgreSQL's plan cache revalidates them when tables change.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 use std::ffi::{CStr, CString};
 use std::rc::Rc;
 
@@ -64,8 +66,8 @@ pub struct ExecOptions {
 const PLAN_CACHE_SIZE: usize = 256;
 
 thread_local! {
-    static PLANS: RefCell<(HashMap<String, Rc<Prepared>>, VecDeque<String>)> =
-        RefCell::new((HashMap::new(), VecDeque::new()));
+    static PLANS: RefCell<(FxHashMap<String, Rc<Prepared>>, VecDeque<String>)> =
+        RefCell::new((FxHashMap::default(), VecDeque::new()));
     static ERROR_POSITION: Cell<i32> = const { Cell::new(0) };
 }
 

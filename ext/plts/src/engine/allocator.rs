@@ -6,7 +6,7 @@
 //! `throw null`. Counting here makes out-of-memory a fact, not a guess. (rquickjs ignores
 //! `set_memory_limit` with a custom allocator, so only this limit applies.)
 
-use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 
 use rquickjs::allocator::Allocator;
 
@@ -18,37 +18,37 @@ unsafe extern "C" {
     fn malloc_usable_size(ptr: *mut u8) -> usize;
 }
 
-thread_local! {
-    static LIMIT: Cell<usize> = const { Cell::new(usize::MAX) };
-    static USED: Cell<usize> = const { Cell::new(0) };
-    static REFUSED: Cell<bool> = const { Cell::new(false) };
-}
+// Plain statics, not thread-locals: a backend runs QuickJS on one thread, and thread-local
+// access from a shared library costs a __tls_get_addr call on every allocation.
+static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
+static USED: AtomicUsize = AtomicUsize::new(0);
+static REFUSED: AtomicBool = AtomicBool::new(false);
 
 /// Sets the heap limit for the next call and forgets earlier refusals.
 pub fn arm(limit_bytes: usize) {
-    LIMIT.with(|l| l.set(limit_bytes));
-    REFUSED.with(|r| r.set(false));
+    LIMIT.store(limit_bytes, Relaxed);
+    REFUSED.store(false, Relaxed);
 }
 
 /// Whether an allocation was refused since [`arm`].
 pub fn refused() -> bool {
-    REFUSED.with(Cell::get)
+    REFUSED.load(Relaxed)
 }
 
 fn admit(extra: usize) -> bool {
-    let fits = USED.with(Cell::get).saturating_add(extra) <= LIMIT.with(Cell::get);
+    let fits = USED.load(Relaxed).saturating_add(extra) <= LIMIT.load(Relaxed);
     if !fits {
-        REFUSED.with(|r| r.set(true));
+        REFUSED.store(true, Relaxed);
     }
     fits
 }
 
 fn add(bytes: usize) {
-    USED.with(|u| u.set(u.get().saturating_add(bytes)));
+    USED.fetch_add(bytes, Relaxed);
 }
 
 fn sub(bytes: usize) {
-    USED.with(|u| u.set(u.get().saturating_sub(bytes)));
+    USED.fetch_sub(bytes.min(USED.load(Relaxed)), Relaxed);
 }
 
 pub struct CountingAllocator;

@@ -19,8 +19,9 @@ pub fn set_read_only(read_only: bool) -> bool {
     READ_ONLY.with(|r| r.replace(read_only))
 }
 
-/// `{ db, log }` for a new context: the prelude applied to the native functions.
-pub fn install<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
+/// Installs `ctx.db` and `ctx.log` in a new context (prelude.js applied to the native
+/// functions) and returns the prelude's `makeCtx(args, fn, nowMs)`.
+pub fn install<'js>(ctx: &Ctx<'js>) -> Result<Function<'js>> {
     let native = Object::new(ctx.clone())?;
     native.set("run", Func::from(run))?;
     native.set("begin", Func::from(|| spi::begin()))?;

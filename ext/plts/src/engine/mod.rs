@@ -15,10 +15,10 @@ mod program;
 
 use std::cell::{Cell, RefCell};
 use std::mem::ManuallyDrop;
-use std::collections::HashMap;
 
 use rquickjs::promise::PromiseState;
-use rquickjs::{Context, Ctx, Object, Persistent, Runtime, Value};
+use rustc_hash::FxHashMap;
+use rquickjs::{Context, Ctx, Function, Object, Persistent, Runtime, Value};
 
 pub use errors::{JsError, JsErrorKind};
 pub use interrupt::StopReason;
@@ -37,8 +37,10 @@ pub struct Limits {
 /// Everything one call needs besides the program.
 pub struct Invocation<'a> {
     pub role: u32,
-    /// Positional arguments with their SQL names (`None` for unnamed ones).
-    pub args: &'a [(Option<String>, SqlValue)],
+    /// SQL names of the arguments (`None` for unnamed ones), by position.
+    pub arg_names: &'a [Option<String>],
+    /// Argument values, by position.
+    pub args: &'a [SqlValue],
     /// `(args jsonb) returns jsonb` functions get the decoded value itself as `ctx.args`.
     pub args_is_value: bool,
     pub fn_oid: u32,
@@ -56,18 +58,27 @@ pub struct Invocation<'a> {
     pub read_only: bool,
 }
 
+/// An evaluated program: its default export and its frozen `ctx.fn`, built once.
+#[derive(Clone)]
+struct Entry {
+    export: Persistent<Value<'static>>,
+    fn_info: Persistent<Value<'static>>,
+}
+
 // Fields drop in declaration order: values before their context, contexts before the runtime.
 struct RoleContext {
-    /// Default export of each evaluated program, by module name.
-    entries: HashMap<String, Persistent<Value<'static>>>,
-    /// `{ db, log }`, built once per context by prelude.js.
-    api: Persistent<Object<'static>>,
+    /// Evaluated programs by module name.
+    entries: FxHashMap<String, Entry>,
+    /// prelude.js's `makeCtx(args, fn, nowMs)`: builds `ctx` around the shared `db` and `log`.
+    make_ctx: Persistent<Function<'static>>,
     context: Context,
 }
 
 struct Engine {
-    contexts: HashMap<u32, RoleContext>,
+    contexts: FxHashMap<u32, RoleContext>,
     runtime: Runtime,
+    /// The stack limit last given to QuickJS (max_stack_depth may change between calls).
+    stack_limit: usize,
 }
 
 /// plts → SQL → plts nesting deeper than this is an error.
@@ -103,15 +114,15 @@ impl Engine {
             .map_err(|e| internal(format!("cannot create the QuickJS runtime: {e}")))?;
         runtime.set_interrupt_handler(Some(Box::new(interrupt::should_stop)));
         runtime.set_loader(loader::PltsResolver, loader::PltsLoader);
-        Ok(Self { runtime, contexts: HashMap::new() })
+        Ok(Self { runtime, contexts: FxHashMap::default(), stack_limit: 0 })
     }
 
     fn context(&mut self, role: u32) -> Result<&mut RoleContext, JsError> {
         if !self.contexts.contains_key(&role) {
             let context = Context::full(&self.runtime).map_err(|e| internal(format!("cannot create a JS context: {e}")))?;
-            let api = context
-                .with(|ctx| db::install(&ctx).map(|api| Persistent::save(&ctx, api)).map_err(|e| js_error(&ctx, e, &[])))?;
-            self.contexts.insert(role, RoleContext { entries: HashMap::new(), api, context });
+            let make_ctx = context
+                .with(|ctx| db::install(&ctx).map(|f| Persistent::save(&ctx, f)).map_err(|e| js_error(&ctx, e, &[])))?;
+            self.contexts.insert(role, RoleContext { entries: FxHashMap::default(), make_ctx, context });
         }
         Ok(self.contexts.get_mut(&role).expect("inserted above"))
     }
@@ -139,10 +150,13 @@ pub fn call(program: &Program, call: &Invocation<'_>, limits: Limits) -> Result<
             *slot = Some(Engine::new()?);
         }
         let engine = slot.as_mut().expect("created above");
-        engine.runtime.set_max_stack_size(limits.max_stack_bytes);
+        if engine.stack_limit != limits.max_stack_bytes {
+            engine.runtime.set_max_stack_size(limits.max_stack_bytes);
+            engine.stack_limit = limits.max_stack_bytes;
+        }
         let role = engine.context(call.role)?;
-        let api = role.api.clone();
-        let mut result = role.context.with(|ctx| run(&ctx, &mut role.entries, &api, program, call));
+        let make_ctx = role.make_ctx.clone();
+        let mut result = role.context.with(|ctx| run(&ctx, &mut role.entries, make_ctx, program, call));
         if let Err(e) = &mut result {
             // QuickJS may throw null when it cannot allocate its own "out of memory" error.
             if allocator::refused() && matches!(e.kind, JsErrorKind::Thrown | JsErrorKind::OutOfMemory) {
@@ -165,40 +179,47 @@ pub fn stop_reason() -> Option<StopReason> {
 
 fn run<'js>(
     ctx: &Ctx<'js>,
-    entries: &mut HashMap<String, Persistent<Value<'static>>>,
-    api: &Persistent<Object<'static>>,
+    entries: &mut FxHashMap<String, Entry>,
+    make_ctx: Persistent<Function<'static>>,
     program: &Program,
     call: &Invocation<'_>,
 ) -> Result<JsOut, JsError> {
     let programs = [program];
     let fail = |e: rquickjs::Error| js_error(ctx, e, &programs);
     let entry = match entries.get(&program.module_name) {
-        Some(saved) => saved.clone().restore(ctx).map_err(fail)?,
+        Some(saved) => saved.clone(),
         None => {
-            let entry = evaluate(ctx, program).map_err(|e| match e {
+            let export = evaluate(ctx, program).map_err(|e| match e {
                 Failure::Js(e) => js_error(ctx, e, &programs),
                 Failure::Plts(e) => e,
             })?;
+            let fn_info = fn_info(ctx, call).map_err(fail)?;
+            let entry = Entry { export: Persistent::save(ctx, export), fn_info: Persistent::save(ctx, fn_info) };
             if !call.ephemeral {
-                entries.insert(program.module_name.clone(), Persistent::save(ctx, entry.clone()));
+                entries.insert(program.module_name.clone(), entry.clone());
             }
             entry
         }
     };
-    let Some(function) = entry.as_function().cloned() else {
+    let export = entry.export.restore(ctx).map_err(fail)?;
+    let Some(function) = export.as_function().cloned() else {
         if call.entry_required {
             return Err(JsError::new(
                 JsErrorKind::NoEntryPoint,
                 format!(
                     "the function body has no default export to call (found {}); write `export default (ctx) => ...`",
-                    entry.type_name()
+                    export.type_name()
                 ),
             ));
         }
         return Ok(JsOut::Null);
     };
-    let api = api.clone().restore(ctx).map_err(fail)?;
-    let (ctx_object, positional) = build_ctx(ctx, call, &api).map_err(fail)?;
+    let positional =
+        call.args.iter().map(|v| convert::to_js(ctx, v)).collect::<rquickjs::Result<Vec<_>>>().map_err(fail)?;
+    let args = ctx_args(ctx, call, &positional).map_err(fail)?;
+    let fn_info = entry.fn_info.restore(ctx).map_err(fail)?;
+    let make_ctx = make_ctx.restore(ctx).map_err(fail)?;
+    let ctx_object: Value = make_ctx.call((args, fn_info, call.now_ms)).map_err(fail)?;
     let mut call_args = rquickjs::function::Args::new(ctx.clone(), positional.len() + 1);
     call_args.push_arg(ctx_object).map_err(fail)?;
     for value in positional {
@@ -253,40 +274,29 @@ fn settle<'js>(ctx: &Ctx<'js>, value: Value<'js>, programs: &[&Program]) -> Resu
     }
 }
 
-/// `ctx = { args, db, log, fn: { oid, schema, name }, now }` plus the positional argument values.
-fn build_ctx<'js>(
-    ctx: &Ctx<'js>,
-    call: &Invocation<'_>,
-    api: &Object<'js>,
-) -> rquickjs::Result<(Object<'js>, Vec<Value<'js>>)> {
-    let positional = call
-        .args
-        .iter()
-        .map(|(_, v)| convert::to_js(ctx, v))
-        .collect::<rquickjs::Result<Vec<_>>>()?;
-    let args: Value = if call.args_is_value {
-        positional.first().cloned().unwrap_or_else(|| Value::new_null(ctx.clone()))
-    } else {
-        let named = Object::new(ctx.clone())?;
-        for (i, ((name, _), value)) in call.args.iter().zip(&positional).enumerate() {
-            match name {
-                Some(name) => named.set(name.as_str(), value.clone())?,
-                None => named.set(format!("${}", i + 1), value.clone())?,
-            }
+/// `ctx.args`: the decoded value for `(args jsonb) returns jsonb`, else the arguments by SQL name.
+fn ctx_args<'js>(ctx: &Ctx<'js>, call: &Invocation<'_>, positional: &[Value<'js>]) -> rquickjs::Result<Value<'js>> {
+    if call.args_is_value {
+        return Ok(positional.first().cloned().unwrap_or_else(|| Value::new_null(ctx.clone())));
+    }
+    let named = Object::new(ctx.clone())?;
+    for (i, value) in positional.iter().enumerate() {
+        match call.arg_names.get(i).and_then(Option::as_deref) {
+            Some(name) => named.set(name, value.clone())?,
+            None => named.set(format!("${}", i + 1), value.clone())?,
         }
-        named.into_value()
-    };
-    let fn_info = Object::new(ctx.clone())?;
-    fn_info.set("oid", call.fn_oid)?;
-    fn_info.set("schema", call.fn_schema)?;
-    fn_info.set("name", call.fn_name)?;
-    let object = Object::new(ctx.clone())?;
-    object.set("args", args)?;
-    object.set("db", api.get::<_, Value>("db")?)?;
-    object.set("log", api.get::<_, Value>("log")?)?;
-    object.set("fn", fn_info)?;
-    object.set("now", convert::to_js(ctx, &SqlValue::Timestamp(call.now_ms))?)?;
-    Ok((object, positional))
+    }
+    Ok(named.into_value())
+}
+
+/// `ctx.fn = { oid, schema, name }`, frozen: built once per program.
+fn fn_info<'js>(ctx: &Ctx<'js>, call: &Invocation<'_>) -> rquickjs::Result<Value<'js>> {
+    let info = Object::new(ctx.clone())?;
+    info.set("oid", call.fn_oid)?;
+    info.set("schema", call.fn_schema)?;
+    info.set("name", call.fn_name)?;
+    let freeze: Function = ctx.globals().get::<_, Object>("Object")?.get("freeze")?;
+    freeze.call((info,))
 }
 
 fn js_error(ctx: &Ctx<'_>, error: rquickjs::Error, programs: &[&Program]) -> JsError {

@@ -80,5 +80,22 @@
     notice: (...args) => native.log(2, show(args)),
     warn: (...args) => native.log(3, show(args)),
   };
-  return { db: Object.freeze(db), log: Object.freeze(log) };
+  Object.freeze(db);
+  Object.freeze(log);
+  // The ctx of one call. db and log are shared (on the prototype); now is a Date of the
+  // transaction start, made when read (a new Date each read, so no call can change another's).
+  class PltsContext {
+    #nowMs;
+    constructor(args, fn, nowMs) {
+      this.args = args;
+      this.fn = fn;
+      this.#nowMs = nowMs;
+    }
+    get now() {
+      return new Date(this.#nowMs);
+    }
+  }
+  Object.defineProperty(PltsContext.prototype, "db", { value: db, enumerable: true });
+  Object.defineProperty(PltsContext.prototype, "log", { value: log, enumerable: true });
+  return (args, fn, nowMs) => new PltsContext(args, fn, nowMs);
 })
