@@ -1,7 +1,34 @@
 //! stopgap: versioned deployments of plts functions — environments, live schemas of
 //! pointer stubs, rollback, diff, prune, audit.
+//!
+//! `deploy` / `rollback` / `prune` change environments; `call` calls live functions by name;
+//! `environment`, `live`, `state` and `failure` are their parts; `security` decides who may
+//! do what. Catalogs, views, introspection and grants are SQL files under `sql/`.
+
+mod call;
+mod deploy;
+mod environment;
+mod error;
+mod failure;
+mod gucs;
+mod live;
+mod prune;
+mod rollback;
+mod security;
+mod state;
+mod subxact;
 
 pgrx::pg_module_magic!(name, version);
+
+pgrx::extension_sql_file!("../sql/roles.sql", name = "roles", bootstrap);
+pgrx::extension_sql_file!("../sql/catalog.sql", name = "catalog", requires = ["roles"]);
+pgrx::extension_sql_file!("../sql/introspect.sql", name = "introspect", requires = ["catalog"]);
+pgrx::extension_sql_file!("../sql/grants.sql", name = "grants", finalize);
+
+#[pgrx::pg_guard]
+pub extern "C-unwind" fn _PG_init() {
+    gucs::register();
+}
 
 /// The installed stopgap version (the crate version), e.g. `0.1.0`.
 #[pgrx::pg_extern(immutable, parallel_safe)]
@@ -9,17 +36,9 @@ fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
 
+// In-backend tests; `cargo pgrx test` enables pg_test (plain `cargo test` has no server).
 #[cfg(feature = "pg_test")]
-#[pgrx::pg_schema]
-mod tests {
-    use pgrx::prelude::*;
-
-    #[pg_test]
-    fn version_matches_the_crate() {
-        let v = Spi::get_one::<String>("SELECT stopgap.version()").unwrap();
-        assert_eq!(v, Some(env!("CARGO_PKG_VERSION").to_string()));
-    }
-}
+mod pg_tests;
 
 /// Required by `cargo pgrx test`.
 #[cfg(test)]

@@ -1,0 +1,143 @@
+//! Who may do what, and running catalog and live-schema work as `stopgap_owner`.
+//!
+//! deploy, rollback, prune and configure_environment are definer-rights operations, but they
+//! are not declared SECURITY DEFINER: inside a SECURITY DEFINER function `current_user` is the
+//! owner, and `session_user` ignores `SET ROLE`, so the function could not tell who called it.
+//! Instead they run as the caller, check the caller's rights here, and then switch the current
+//! user to `stopgap_owner` for the work itself with [`AsOwner`] — the way PostgreSQL runs
+//! `REFRESH MATERIALIZED VIEW` as the view's owner. Their `search_path` is fixed
+//! (`pg_catalog, pg_temp`) in their declaration, and every name they use is schema-qualified.
+//!
+//! Every SPI query of stopgap goes through pgrx's read-write path (`Spi::connect_mut` /
+//! `client.update`, `Spi::get_one_with_args`), even the reads. pgrx runs a `client.select` read
+//! only while the current (sub)transaction has no xid, and a read-only SPI query reuses the
+//! snapshot of the calling statement — taken before the environment lock was granted, so a
+//! deploy that waited for another one would not see what that one committed.
+
+use pgrx::prelude::*;
+use pgrx::PgSqlErrorCode;
+
+use crate::error::raise;
+
+pub const OWNER_ROLE: &str = "stopgap_owner";
+pub const DEPLOYER_ROLE: &str = "stopgap_deployer";
+
+/// The role that called a stopgap function (`current_user` at entry).
+pub struct Caller {
+    pub oid: pg_sys::Oid,
+    pub name: String,
+}
+
+impl Caller {
+    pub fn current() -> Self {
+        // SAFETY: GetUserId reads a backend global; GetUserNameFromId errors (does not
+        // return NULL) for an unknown role with noerr = false.
+        let (oid, name) = unsafe {
+            let oid = pg_sys::GetUserId();
+            let name = std::ffi::CStr::from_ptr(pg_sys::GetUserNameFromId(oid, false));
+            (oid, name.to_string_lossy().into_owned())
+        };
+        Caller { oid, name }
+    }
+
+    fn check(&self, sql: &str, what: &str) -> bool {
+        Spi::get_one_with_args::<bool>(sql, &[self.oid.into(), what.into()]).ok().flatten().unwrap_or(false)
+    }
+
+    /// The caller must be a member of `stopgap_deployer` to `action` (deploy, roll back, ...).
+    pub fn require_deployer(&self, action: &str) {
+        if !self.check("SELECT pg_catalog.pg_has_role($1, $2::text, 'MEMBER')", DEPLOYER_ROLE) {
+            raise(
+                PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
+                format!("permission denied to {action}: role \"{}\" is not a member of {DEPLOYER_ROLE}", self.name),
+                None,
+                Some(format!(
+                    "A superuser or {DEPLOYER_ROLE}'s admin can run: GRANT {DEPLOYER_ROLE} TO {};",
+                    quote_identifier(&self.name)
+                )),
+            );
+        }
+    }
+
+    /// The caller must be allowed to USAGE the schema it deploys from (it must exist).
+    pub fn require_schema_usage(&self, schema: &str) {
+        let exists = Spi::get_one_with_args::<bool>(
+            "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = $1::text)",
+            &[schema.into()],
+        )
+        .ok()
+        .flatten()
+        .unwrap_or(false);
+        if !exists {
+            raise(
+                PgSqlErrorCode::ERRCODE_INVALID_SCHEMA_NAME,
+                format!("source schema \"{schema}\" does not exist"),
+                None,
+                Some("Create the functions to deploy in a schema first, then pass its name.".into()),
+            );
+        }
+        if !self.check("SELECT pg_catalog.has_schema_privilege($1, $2::text, 'USAGE')", schema) {
+            raise(
+                PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
+                format!("permission denied for source schema \"{schema}\": role \"{}\" lacks USAGE", self.name),
+                None,
+                Some(format!(
+                    "GRANT USAGE ON SCHEMA {} TO {};",
+                    quote_identifier(schema),
+                    quote_identifier(&self.name)
+                )),
+            );
+        }
+    }
+
+    /// The caller must be allowed to compile and store artifacts itself.
+    pub fn require_compile_right(&self) {
+        if !self.check(
+            "SELECT pg_catalog.has_function_privilege($1, $2::text, 'EXECUTE')",
+            "plts.compile_and_store(text, jsonb)",
+        ) {
+            raise(
+                PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
+                format!("permission denied to deploy: role \"{}\" may not execute plts.compile_and_store", self.name),
+                None,
+                Some(format!(
+                    "GRANT EXECUTE ON FUNCTION plts.compile_and_store(text, jsonb) TO {};",
+                    quote_identifier(&self.name)
+                )),
+            );
+        }
+    }
+}
+
+pub fn quote_identifier(name: &str) -> String {
+    pgrx::spi::quote_identifier(name)
+}
+
+/// While alive, the current user is `stopgap_owner` (SECURITY_LOCAL_USERID_CHANGE, so `SET ROLE`
+/// cannot undo it). Dropping it — also while unwinding from an ERROR — restores the caller;
+/// PostgreSQL restores it as well when it aborts the (sub)transaction.
+pub struct AsOwner {
+    previous_user: pg_sys::Oid,
+    previous_context: i32,
+}
+
+impl AsOwner {
+    pub fn enter() -> Self {
+        // SAFETY: plain reads and writes of backend globals, as fmgr_security_definer does.
+        unsafe {
+            let owner = pg_sys::get_role_oid(c"stopgap_owner".as_ptr(), false);
+            let mut previous_user = pg_sys::InvalidOid;
+            let mut previous_context = 0;
+            pg_sys::GetUserIdAndSecContext(&mut previous_user, &mut previous_context);
+            pg_sys::SetUserIdAndSecContext(owner, previous_context | pg_sys::SECURITY_LOCAL_USERID_CHANGE as i32);
+            AsOwner { previous_user, previous_context }
+        }
+    }
+}
+
+impl Drop for AsOwner {
+    fn drop(&mut self) {
+        // SAFETY: restores the values read in enter().
+        unsafe { pg_sys::SetUserIdAndSecContext(self.previous_user, self.previous_context) }
+    }
+}
