@@ -1,8 +1,9 @@
 /**
  * Stopgap + PLTS: TypeScript stored procedures for PostgreSQL, with versioned deployments.
  *
- * This entry re-exports the plts runtime contract (`./runtime`): the context a function receives
- * and the type of its default export.
+ * This entry re-exports `@stopgap/runtime` (`./runtime`): the `query`/`mutation` wrappers, `v`
+ * (valibot), the context types; and `callLocal`, which runs a wrapped handler in Deno against a real
+ * PostgreSQL with the semantics it has inside plts.
  *
  * @example A typed plts function body
  * ```ts
@@ -15,4 +16,5 @@
  * @module
  */
 
-export { type PltsContext, type PltsHandler, VERSION } from "./runtime/mod.ts";
+export * from "./runtime/mod.ts";
+export { callLocal, type LocalOptions } from "./runtime/local.ts";

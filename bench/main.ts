@@ -90,7 +90,17 @@ const SETUP = [
        return { before: [a.balance, b.balance], total: after.total };
      };
    $$`,
+  `create or replace function bench_plts_bare5(args jsonb) returns jsonb language plts as $$
+     export default (ctx: { args: { id: number } }) => ctx.args.id;
+   $$`,
+  `create or replace function bench_plts_wrapped5(args jsonb) returns jsonb language plts as $$
+     import { query, v } from "@stopgap/runtime";
+     const Args = v.object({ id: v.number(), name: v.string(), price: v.number(), tags: v.array(v.string()), ok: v.boolean() });
+     export default query(Args, ({ id }) => id);
+   $$`,
 ];
+
+const FIVE_FIELDS = JSON.stringify({ id: 1, name: "tea", price: 3.5, tags: ["hot"], ok: true });
 
 const ECHO_ARGS = JSON.stringify({ id: 42, name: "tea", tags: ["hot", "green"], price: 3.5, nested: { ok: true } });
 
@@ -124,10 +134,10 @@ const PAIRS: Pair[] = [
   {
     name: "5-query transfer in one plts call",
     unit: "µs/op",
-    plts: (sql) => perRoundTrip(sql, ROUND_TRIPS, (i) => sql`select bench_plts_transfer(${transferArgs(i)}::jsonb)`),
+    plts: (sql) => perRoundTrip(ROUND_TRIPS, (i) => sql`select bench_plts_transfer(${sql.json(transferArgs(i))})`),
     baselineName: "5 postgres.js round trips",
     baseline: (sql) =>
-      perRoundTrip(sql, ROUND_TRIPS, async (i) => {
+      perRoundTrip(ROUND_TRIPS, async (i) => {
         const { from, to, amount } = transferArgs(i);
         await sql`select balance from bench_accounts where id = ${from}`;
         await sql`select balance from bench_accounts where id = ${to}`;
@@ -138,11 +148,27 @@ const PAIRS: Pair[] = [
     target: "3x faster",
   },
   {
+    name: "query wrapper validating 5 fields",
+    unit: "µs/call",
+    plts: (sql) => perCallInServerLoop(sql, `bench_plts_wrapped5('${FIVE_FIELDS}'::jsonb)`, SERVER_CALLS / 4),
+    baselineName: "bare plts handler",
+    baseline: (sql) => perCallInServerLoop(sql, `bench_plts_bare5('${FIVE_FIELDS}'::jsonb)`, SERVER_CALLS / 4),
+    target: "under 20% overhead",
+  },
+  {
+    name: "cold start importing @stopgap/runtime",
+    unit: "ms",
+    plts: () => coldStart(`select bench_plts_wrapped5('${FIVE_FIELDS}'::jsonb)`),
+    baselineName: "bare plts handler",
+    baseline: () => coldStart(`select bench_plts_bare5('${FIVE_FIELDS}'::jsonb)`),
+    target: "under 2 ms",
+  },
+  {
     name: "first call in a fresh backend (cold start)",
     unit: "ms",
-    plts: (sql) => coldStart(sql, "select bench_plts_inc(1)"),
+    plts: () => coldStart("select bench_plts_inc(1)"),
     baselineName: "PL/pgSQL",
-    baseline: (sql) => coldStart(sql, "select bench_plpgsql_inc(1)"),
+    baseline: () => coldStart("select bench_plpgsql_inc(1)"),
     target: "under 5 ms",
   },
   {
@@ -175,7 +201,7 @@ async function perCallInServerLoop(sql: postgres.Sql, expression: string, n: num
 }
 
 /** Microseconds per client-side operation, `n` operations in sequence. */
-async function perRoundTrip(sql: postgres.Sql, n: number, op: (i: number) => Promise<unknown>): Promise<number> {
+async function perRoundTrip(n: number, op: (i: number) => Promise<unknown>): Promise<number> {
   const start = performance.now();
   for (let i = 0; i < n; i++) await op(i);
   return ((performance.now() - start) / n) * 1000;
@@ -186,7 +212,7 @@ async function perRoundTrip(sql: postgres.Sql, n: number, op: (i: number) => Pro
  * EXPLAIN ANALYZE's execution time: no connection setup, no round trip). Loading the extension's
  * library, creating the engine and compiling the function are all in it.
  */
-async function coldStart(sql: postgres.Sql, query: string): Promise<number> {
+async function coldStart(query: string): Promise<number> {
   const url = new URL(Deno.env.get("DATABASE_URL") || DEFAULT_DATABASE_URL);
   url.pathname = `/${BENCH_DATABASE}`;
   const times: number[] = [];

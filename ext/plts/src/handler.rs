@@ -99,7 +99,7 @@ fn run_guarded(program: &engine::Program, call: &Invocation<'_>) -> crate::value
     let cursors_before = crate::spi::open_cursors();
     let was_read_only = unsafe { pg_sys::XactReadOnly };
     if call.read_only {
-        unsafe { pg_sys::XactReadOnly = true };
+        crate::spi::enter_read_only_transaction();
     }
     let result = engine::call(program, call, gucs::limits());
     crate::spi::close_cursors(cursors_before);

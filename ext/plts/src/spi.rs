@@ -400,6 +400,12 @@ pub fn abandon_open_transactions(depth: usize) {
     }
 }
 
+/// Makes the transaction read-only for the rest of the call (the handler restores the previous
+/// state when the call ends; a (sub)transaction abort restores it on an error).
+pub fn enter_read_only_transaction() {
+    unsafe { pg_sys::XactReadOnly = true };
+}
+
 /// How many transaction blocks are open (saved before a call, restored after it).
 pub fn open_transactions() -> usize {
     OPEN.with(|o| o.borrow().len())

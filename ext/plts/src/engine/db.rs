@@ -30,7 +30,10 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<Function<'js>> {
     native.set("open", Func::from(open))?;
     native.set("fetch", Func::from(fetch))?;
     native.set("close", Func::from(|name: String| spi::close_cursor(&name)))?;
-    let build: Function = ctx.eval(include_str!("prelude.js"))?;
+    let mut options = rquickjs::context::EvalOptions::default();
+    // Stack frames of ctx.db and ctx.log read `plts:ctx` instead of QuickJS's `eval_script`.
+    options.filename = Some("plts:ctx".into());
+    let build: Function = ctx.eval_with_options(include_str!("prelude.js"), options)?;
     build.call((native,))
 }
 
@@ -105,7 +108,7 @@ fn read_only_message(mut error: DbError, read_only: bool) -> DbError {
     if read_only && refused {
         error.message = format!("this plts handler is read-only: {}", error.message);
         error.hint = Some(
-            "STABLE and IMMUTABLE plts functions (and query handlers) may only read; declare the function VOLATILE to write."
+            "STABLE and IMMUTABLE plts functions and `query` handlers may only read; write from a VOLATILE function or a `mutation`."
                 .into(),
         );
         error.sqlstate = "25006".into();

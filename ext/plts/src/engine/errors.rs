@@ -64,7 +64,9 @@ pub fn describe<'js>(ctx: &Ctx<'js>, thrown: Value<'js>, programs: &[&Program]) 
             let kind = classify(&name, &message);
             let text = if message.is_empty() { name } else { format!("{name}: {message}") };
             let stack = stack.map(|s| map_stack(&s, programs)).filter(|s| !s.trim().is_empty());
-            let pg = object.get::<_, Option<String>>("sqlstate").ok().flatten().filter(|_| text.starts_with("PostgresError"));
+            // ctx.db errors, and any Error that names its SQLSTATE (the runtime's ValidationError
+            // uses 22023), fail the call with that SQLSTATE and their own message and detail.
+            let pg = object.get::<_, Option<String>>("sqlstate").ok().flatten().filter(|s| is_sqlstate(s));
             let pg = pg.map(|sqlstate| PgFields {
                 sqlstate,
                 message: object.get("message").unwrap_or_default(),
@@ -86,6 +88,10 @@ pub fn describe<'js>(ctx: &Ctx<'js>, thrown: Value<'js>, programs: &[&Program]) 
             .unwrap_or_else(|| "a value that cannot be shown".into())
     };
     JsError::new(JsErrorKind::Thrown, format!("non-Error value thrown: {shown}"))
+}
+
+fn is_sqlstate(s: &str) -> bool {
+    s.len() == 5 && s.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
 }
 
 fn classify(name: &str, message: &str) -> JsErrorKind {

@@ -5,9 +5,37 @@ use rquickjs::loader::{ImportAttributes, Loader, Resolver};
 use rquickjs::module::Declared;
 use rquickjs::{Ctx, Error, Module, Result};
 
-/// Built-in modules by specifier: (specifier, JS source). The runtime issue adds
-/// `@stopgap/runtime` and `valibot` here.
-pub const BUILTINS: &[(&str, &str)] = &[];
+/// A built-in module: bundled by build.rs from `runtime/` and the valibot version pinned in
+/// deno.json, and compiled by build.rs to QuickJS bytecode (the source is the fallback).
+pub struct Builtin {
+    pub specifier: &'static str,
+    source: &'static str,
+    bytecode: &'static [u8],
+}
+
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        specifier: "@stopgap/runtime",
+        source: include_str!(concat!(env!("OUT_DIR"), "/stopgap_runtime.js")),
+        bytecode: include_bytes!(concat!(env!("OUT_DIR"), "/stopgap_runtime.qjsbc")),
+    },
+    Builtin {
+        specifier: "valibot",
+        source: include_str!(concat!(env!("OUT_DIR"), "/valibot.js")),
+        bytecode: include_bytes!(concat!(env!("OUT_DIR"), "/valibot.qjsbc")),
+    },
+];
+
+impl Builtin {
+    fn declare<'js>(&self, ctx: &Ctx<'js>) -> Result<Module<'js, Declared>> {
+        // SAFETY: the bytes were written by QuickJS from this very rquickjs version at build
+        // time, and are 'static (read with ROM_DATA, they must outlive the module).
+        match unsafe { Module::load(ctx.clone(), self.bytecode) } {
+            Ok(module) => Ok(module),
+            Err(_) => Module::declare(ctx.clone(), self.specifier, self.source),
+        }
+    }
+}
 
 const SUPPORTED: &str = "supported forms: data: URLs (data:text/javascript,...) and the built-in modules";
 
@@ -15,11 +43,11 @@ pub struct PltsResolver;
 
 impl Resolver for PltsResolver {
     fn resolve<'js>(&mut self, ctx: &Ctx<'js>, _base: &str, name: &str, _: Option<ImportAttributes<'js>>) -> Result<String> {
-        if name.starts_with("data:") || BUILTINS.iter().any(|(spec, _)| *spec == name) {
+        if name.starts_with("data:") || BUILTINS.iter().any(|b| b.specifier == name) {
             return Ok(name.to_string());
         }
-        let builtins: Vec<&str> = BUILTINS.iter().map(|(s, _)| *s).collect();
-        let list = if builtins.is_empty() { "none yet".to_string() } else { builtins.join(", ") };
+        let builtins: Vec<&str> = BUILTINS.iter().map(|b| b.specifier).collect();
+        let list = builtins.join(", ");
         Err(throw_type_error(
             ctx,
             &format!("cannot import \"{name}\": {SUPPORTED} ({list}); bundle other code into the function with `stopgap deploy`"),
@@ -31,8 +59,8 @@ pub struct PltsLoader;
 
 impl Loader for PltsLoader {
     fn load<'js>(&mut self, ctx: &Ctx<'js>, name: &str, _: Option<ImportAttributes<'js>>) -> Result<Module<'js, Declared>> {
-        if let Some((_, source)) = BUILTINS.iter().find(|(spec, _)| *spec == name) {
-            return Module::declare(ctx.clone(), name, *source);
+        if let Some(builtin) = BUILTINS.iter().find(|b| b.specifier == name) {
+            return builtin.declare(ctx);
         }
         let source = decode_data_url(name).map_err(|why| throw_type_error(ctx, &format!("cannot import {name:.80}: {why}")))?;
         Module::declare(ctx.clone(), name, source)

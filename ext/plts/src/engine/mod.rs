@@ -63,6 +63,8 @@ pub struct Invocation<'a> {
 struct Entry {
     export: Persistent<Value<'static>>,
     fn_info: Persistent<Value<'static>>,
+    /// The export says `kind: "query"` (the `query` wrapper): every call runs read-only.
+    is_query: bool,
 }
 
 // Fields drop in declaration order: values before their context, contexts before the runtime.
@@ -194,7 +196,11 @@ fn run<'js>(
                 Failure::Plts(e) => e,
             })?;
             let fn_info = fn_info(ctx, call).map_err(fail)?;
-            let entry = Entry { export: Persistent::save(ctx, export), fn_info: Persistent::save(ctx, fn_info) };
+            let is_query = export
+                .as_object()
+                .and_then(|o| o.get::<_, Option<String>>("kind").ok().flatten())
+                .is_some_and(|kind| kind == "query");
+            let entry = Entry { export: Persistent::save(ctx, export), fn_info: Persistent::save(ctx, fn_info), is_query };
             if !call.ephemeral {
                 entries.insert(program.module_name.clone(), entry.clone());
             }
@@ -214,6 +220,10 @@ fn run<'js>(
         }
         return Ok(JsOut::Null);
     };
+    if entry.is_query && !call.read_only {
+        db::set_read_only(true);
+        crate::spi::enter_read_only_transaction();
+    }
     let positional =
         call.args.iter().map(|v| convert::to_js(ctx, v)).collect::<rquickjs::Result<Vec<_>>>().map_err(fail)?;
     let args = ctx_args(ctx, call, &positional).map_err(fail)?;

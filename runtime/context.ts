@@ -1,0 +1,105 @@
+/**
+ * The context a plts function receives: arguments, the function's identity, the transaction time,
+ * and the database (`ctx.db`) and logging (`ctx.log`) APIs. Types only; the values are provided by
+ * the `plts` extension inside PostgreSQL, or by {@linkcode callLocal} in Deno tests.
+ *
+ * @module
+ */
+
+/** A row: column name → value, keys in column order. */
+export type Row = Record<string, unknown>;
+
+/** A statement: SQL text and its parameters, or anything with `toSQL()` (Drizzle query builders). */
+export type Statement = string | { sql: string; params?: unknown[] } | { toSQL(): { sql: string; params: unknown[] } };
+
+/** What `exec` returns. */
+export interface ExecResult {
+  /** Rows the statement affected (or returned, for a SELECT). */
+  rowCount: number;
+  /** `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `MERGE` or `UTILITY`. */
+  command: string;
+}
+
+/** Options of {@linkcode ReadDb.cursor}. */
+export interface CursorOptions {
+  /** Rows fetched per round; memory stays bounded by it. Default 1000. */
+  batchSize?: number;
+}
+
+/**
+ * Read access to the database, in the caller's transaction. Results are returned directly inside
+ * PostgreSQL and as promises in Deno: always `await` them, and the same code runs in both.
+ */
+export interface ReadDb {
+  /** Runs a statement and returns its rows. */
+  query<T extends Row = Row>(statement: Statement, params?: unknown[]): T[] | Promise<T[]>;
+  /** Iterates over a large result in batches. */
+  cursor<T extends Row = Row>(statement: Statement, params?: unknown[], options?: CursorOptions): Iterable<T>;
+}
+
+/** Read and write access to the database, in the caller's transaction. */
+export interface Db extends ReadDb {
+  /** Runs a statement and returns `{ rowCount, command }`. */
+  exec(statement: Statement, params?: unknown[]): ExecResult | Promise<ExecResult>;
+  /** Runs `fn` in a subtransaction: committed when it returns, rolled back when it throws. */
+  transaction<T>(fn: (db: Db) => T): T;
+}
+
+/** Server log messages: `DEBUG1`, `INFO`, `NOTICE`, `WARNING`. */
+export interface Log {
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  notice(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+}
+
+/**
+ * The first argument of every plts function call.
+ *
+ * @typeParam Args The shape of {@linkcode PltsContext.args}.
+ * @typeParam D The database API: {@linkcode Db}, or {@linkcode ReadDb} for queries.
+ *
+ * @example Reading the context
+ * ```ts
+ * import type { PltsContext } from "./mod.ts";
+ *
+ * export default (ctx: PltsContext<{ id: number }>) => ({
+ *   id: ctx.args.id,
+ *   calledAs: `${ctx.fn.schema}.${ctx.fn.name}`,
+ *   at: ctx.now.toISOString(),
+ * });
+ * ```
+ */
+export interface PltsContext<Args = unknown, D extends ReadDb = Db> {
+  /**
+   * The call's arguments. For a function declared `(args jsonb) returns jsonb` this is the decoded
+   * JSON value itself; otherwise an object keyed by the SQL argument names (`$1`, `$2`, ... for
+   * unnamed arguments).
+   */
+  args: Args;
+  /** SQL in the caller's transaction. */
+  db: D;
+  /** Server log messages. */
+  log: Log;
+  /** The PostgreSQL function being called. */
+  fn: { oid: number; schema: string; name: string };
+  /** The start time of the current transaction: SQL `now()` at millisecond precision. */
+  now: Date;
+}
+
+/**
+ * The default export of a plts function body: called with the context, then the SQL arguments in
+ * declared order. A returned promise is awaited; `undefined` and `null` become SQL `NULL`.
+ *
+ * @example A handler taking two positional integers
+ * ```ts
+ * import type { PltsHandler } from "./mod.ts";
+ *
+ * const add: PltsHandler<{ a: number; b: number }, [number, number]> = (_ctx, a, b) => a + b;
+ * export default add;
+ * ```
+ */
+export type PltsHandler<Args = unknown, Positional extends unknown[] = unknown[]> = (
+  ctx: PltsContext<Args>,
+  ...positional: Positional
+) => unknown | Promise<unknown>;

@@ -1,0 +1,169 @@
+/**
+ * `query` and `mutation`: handlers with validated, typed arguments (valibot schemas), like Convex's.
+ * The wrapped value is the plts entry point itself (`export default query(...)`) and carries its
+ * metadata: kind, schemas and a JSON Schema of the arguments.
+ *
+ * Inside PostgreSQL a `query` runs read-only, enforced by the database: plts sees `kind === "query"` on
+ * the default export and runs the call with a read-only `ctx.db` in a read-only transaction state.
+ *
+ * @module
+ */
+
+import * as v from "valibot";
+import { toJsonSchema } from "@valibot/to-json-schema";
+import type { Db, PltsContext, ReadDb } from "./context.ts";
+
+/** The context a query handler gets: `db` can only read. */
+export type QueryCtx = PltsContext<unknown, ReadDb>;
+/** The context a mutation handler gets: `db` reads and writes. */
+export type MutationCtx = PltsContext<unknown, Db>;
+
+/** A valibot schema (synchronous). */
+export type Schema = v.GenericSchema;
+
+/** Options of {@linkcode query} and {@linkcode mutation}. */
+export interface WrapperOptions<R> {
+  /** Validates the handler's result; an invalid result is an error, not a wrong answer. */
+  returns?: v.GenericSchema<R>;
+}
+
+/** A wrapped handler: the plts entry point plus its metadata. */
+export interface Wrapped<K extends "query" | "mutation", S extends Schema, R> {
+  /** Called by plts (or {@linkcode callLocal}) with the context; validates `ctx.args` first. */
+  (ctx: PltsContext<unknown, K extends "query" ? ReadDb : Db>): R | Promise<R>;
+  /** `query` (read-only) or `mutation`. */
+  readonly kind: K;
+  /** The valibot schema of the arguments. */
+  readonly args: S;
+  /** The valibot schema of the result, when given. */
+  readonly returns: Schema | undefined;
+  /** JSON Schema (draft-07) of the arguments, for the CLI and typed clients. */
+  readonly argsJsonSchema: Record<string, unknown>;
+}
+
+/**
+ * Invalid arguments (or an invalid result): one line per issue, `path: what was wrong`.
+ * Inside PostgreSQL the call fails with SQLSTATE `22023` (invalid_parameter_value) and this message.
+ */
+export class ValidationError extends Error {
+  override name = "ValidationError";
+  /** The SQLSTATE plts raises it with. */
+  readonly sqlstate = "22023";
+  /** The issues, as valibot reported them. */
+  readonly issues: readonly v.BaseIssue<unknown>[];
+  /** Every issue, one per line. */
+  readonly detail: string;
+
+  constructor(what: "arguments" | "result", issues: readonly v.BaseIssue<unknown>[]) {
+    const lines = issues.map(describeIssue);
+    super(`invalid ${what}: ${lines.join("; ")}`);
+    this.issues = issues;
+    this.detail = lines.join("\n");
+  }
+}
+
+/** `id: expected number, received string` for type issues, else valibot's own message after the path. */
+export function describeIssue(issue: v.BaseIssue<unknown>): string {
+  const path = issue.path?.map((item) => String(item.key)).join(".") || "(root)";
+  if (issue.kind === "schema" && issue.type === "object" && issue.input === undefined) {
+    return `${path}: required`; // valibot reports a missing key as expecting the key's name
+  }
+  if (issue.kind === "schema" && issue.expected) {
+    return `${path}: expected ${issue.expected}, received ${kindOf(issue.input)}`;
+  }
+  return `${path}: ${issue.message}`;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (value instanceof Date) return "Date";
+  return typeof value;
+}
+
+function wrap<K extends "query" | "mutation", S extends Schema, R>(
+  kind: K,
+  args: S,
+  handler: (args: v.InferOutput<S>, ctx: PltsContext<unknown, K extends "query" ? ReadDb : Db>) => R | Promise<R>,
+  options: WrapperOptions<R> = {},
+): Wrapped<K, S, Awaited<R>> {
+  const returns = options.returns;
+  const checkResult = (result: Awaited<R>): Awaited<R> => {
+    if (!returns) return result;
+    const checked = v.safeParse(returns, result);
+    if (!checked.success) throw new ValidationError("result", checked.issues);
+    return checked.output as Awaited<R>;
+  };
+  const entry = (ctx: PltsContext<unknown, K extends "query" ? ReadDb : Db>) => {
+    const parsed = v.safeParse(args, ctx.args);
+    if (!parsed.success) throw new ValidationError("arguments", parsed.issues);
+    const result = handler(parsed.output, ctx);
+    if (result instanceof Promise) return (result as Promise<Awaited<R>>).then(checkResult);
+    return checkResult(result as Awaited<R>);
+  };
+  let jsonSchema: Record<string, unknown> | undefined;
+  Object.defineProperties(entry, {
+    kind: { value: kind, enumerable: true },
+    args: { value: args, enumerable: true },
+    returns: { value: returns, enumerable: true },
+    // Computed on first read: calls inside PostgreSQL never need it.
+    argsJsonSchema: {
+      get: () => (jsonSchema ??= toJsonSchema(args, { errorMode: "ignore" }) as Record<string, unknown>),
+      enumerable: true,
+    },
+  });
+  return entry as unknown as Wrapped<K, S, Awaited<R>>;
+}
+
+/**
+ * A read-only handler: its arguments are validated by `args`, its `ctx.db` can only read (enforced by
+ * PostgreSQL inside plts, by a `READ ONLY` transaction in {@linkcode callLocal}).
+ *
+ * @param args valibot schema of `ctx.args`
+ * @param handler gets the validated, typed arguments and the context
+ * @param options `returns`: a schema that validates the result
+ * @returns the plts entry point, with `kind`, `args`, `returns` and `argsJsonSchema`
+ *
+ * @example A query deployed as `(args jsonb) returns jsonb`
+ * ```ts
+ * import { query, v } from "./mod.ts";
+ *
+ * export default query(v.object({ id: v.number() }), async ({ id }, ctx) => {
+ *   const [item] = await ctx.db.query("select id, name from items where id = $1", [id]);
+ *   return item ?? null;
+ * });
+ * ```
+ */
+export function query<S extends Schema, R>(
+  args: S,
+  handler: (args: v.InferOutput<S>, ctx: QueryCtx) => R | Promise<R>,
+  options?: WrapperOptions<Awaited<R>>,
+): Wrapped<"query", S, Awaited<R>> {
+  return wrap("query", args, handler, options as WrapperOptions<R>);
+}
+
+/**
+ * A read-write handler: its arguments are validated by `args`; `ctx.db` reads and writes.
+ *
+ * @param args valibot schema of `ctx.args`
+ * @param handler gets the validated, typed arguments and the context
+ * @param options `returns`: a schema that validates the result
+ * @returns the plts entry point, with `kind`, `args`, `returns` and `argsJsonSchema`
+ *
+ * @example A mutation
+ * ```ts
+ * import { mutation, v } from "./mod.ts";
+ *
+ * export default mutation(v.object({ name: v.pipe(v.string(), v.minLength(1)) }), async ({ name }, ctx) => {
+ *   const [row] = await ctx.db.query("insert into items (name) values ($1) returning id", [name]);
+ *   return { id: row.id };
+ * });
+ * ```
+ */
+export function mutation<S extends Schema, R>(
+  args: S,
+  handler: (args: v.InferOutput<S>, ctx: MutationCtx) => R | Promise<R>,
+  options?: WrapperOptions<Awaited<R>>,
+): Wrapped<"mutation", S, Awaited<R>> {
+  return wrap("mutation", args, handler, options as WrapperOptions<R>);
+}
