@@ -17,10 +17,21 @@ import { VERSION } from "./runtime/mod.ts";
 import type { Command, Flags } from "./commands/_command.ts";
 import { Database } from "./commands/_db.ts";
 import { CliError, ExitCode, fail } from "./commands/_errors.ts";
+import { call } from "./commands/call.ts";
+import { deploy } from "./commands/deploy.ts";
+import { deployments } from "./commands/deployments.ts";
+import { diff } from "./commands/diff.ts";
+import { init } from "./commands/init.ts";
+import { prune } from "./commands/prune.ts";
+import { rollback } from "./commands/rollback.ts";
+import { status } from "./commands/status.ts";
+import { types } from "./commands/types.ts";
 import { version } from "./commands/version.ts";
 
-/** Every command, by name. `help` is answered here because it lists them. */
-const COMMANDS: Record<string, Command> = { [version.name]: version };
+/** Every command, by name, in the order the help lists them. `help` is answered here because it lists them. */
+const COMMANDS: Record<string, Command> = Object.fromEntries(
+  [init, deploy, diff, status, deployments, rollback, prune, call, types, version].map((c) => [c.name, c]),
+);
 
 /** Flags every command accepts. */
 const GLOBAL_FLAGS = {
@@ -43,7 +54,7 @@ Usage: stopgap <command> [flags]
 Commands:
 ${
   [...Object.values(COMMANDS), { name: "help", summary: "Print this help, or a command's: stopgap help <command>" }]
-    .map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n")
+    .map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join("\n")
 }
 
 ${GLOBAL_HELP}`;
@@ -68,10 +79,11 @@ export async function main(args: string[]): Promise<ExitCode> {
       throw usageError(`Unexpected argument "${commandArgs[command.maxArgs]}"`, commandHelp(command));
     }
     db = new Database(values.db as string | undefined);
-    await command.run({ flags: values, args: commandArgs, json: values.json === true, db });
+    const usage = (message: string) => usageError(message, commandHelp(command));
+    await command.run({ flags: values, args: commandArgs, json: values.json === true, db, usage });
     return ExitCode.Ok;
   } catch (error) {
-    return fail(error);
+    return fail(error, { json: args.includes("--json") });
   } finally {
     await db?.close();
   }

@@ -3,7 +3,9 @@
  *
  * This entry re-exports `@stopgap/runtime` (`./runtime`): the `query`/`mutation` wrappers, `v`
  * (valibot), the context types; and `callLocal`, which runs a wrapped handler in Deno against a real
- * PostgreSQL with the semantics it has inside plts.
+ * PostgreSQL with the semantics it has inside plts; the typed client (`createClient`, `call`); and the
+ * programmatic deploy API the `stopgap` CLI is a shell over (`deploy`, `rollback`, `status`,
+ * `deployments`, `diff`, `prune`, `generateTypes`, `compile`).
  *
  * @example A typed plts function body
  * ```ts
@@ -18,3 +20,36 @@
 
 export * from "./runtime/mod.ts";
 export { callLocal, type LocalOptions } from "./runtime/local.ts";
+export {
+  call,
+  type Client,
+  type ClientMethod,
+  type ClientOptions,
+  createClient,
+  type FunctionSpec,
+} from "./api/client.ts";
+export {
+  type Change,
+  deploy,
+  type DeployedFunction,
+  type DeployOptions,
+  type DeployPhase,
+  type DeployResult,
+  type PrunedFunction,
+} from "./api/deploy.ts";
+export {
+  type DeploymentInfo,
+  deployments,
+  diff,
+  type EnvironmentStatus,
+  type EnvOptions,
+  type LiveFunction,
+  prune,
+  rollback,
+  type RollbackOptions,
+  type RollbackResult,
+  status,
+} from "./api/environments.ts";
+export { StopgapError } from "./api/errors.ts";
+export { type GeneratedTypes, generateTypes } from "./api/types.ts";
+export { compile, type CompiledFunction, CompileError, type CompileResult, type Diagnostic } from "./compiler/mod.ts";

@@ -6,6 +6,7 @@
 
 import type { ParseArgsConfig } from "node:util";
 import type { Database } from "./_db.ts";
+import type { CliError } from "./_errors.ts";
 
 /** Flag declarations in `node:util` `parseArgs` form. */
 export type Flags = NonNullable<ParseArgsConfig["options"]>;
@@ -23,6 +24,8 @@ export interface CommandContext {
   json: boolean;
   /** The database chosen by `--db` or the environment; opened by the command when it needs it. */
   db: Database;
+  /** A usage error (exit code 2) with `message` and the command's help. */
+  usage(message: string): CliError;
 }
 
 /** One `stopgap` command; `cli.ts` dispatches to it by {@linkcode Command.name}. */

@@ -56,21 +56,71 @@ interface ServerErrorFields {
   where?: string;
 }
 
+/** Fields of the API's errors (`CompileError`, `StopgapError`) that the report uses. */
+interface ApiErrorFields {
+  code?: unknown;
+  hint?: unknown;
+  diagnostics?: unknown;
+  collisions?: unknown;
+}
+
+/** What `--json` prints on stdout when a command fails. */
+export interface ErrorReport {
+  error: {
+    message: string;
+    exitCode: ExitCode;
+    /** A stable code of the CLI or API (`type_error`, `name_collision`, ...) or the server's SQLSTATE. */
+    code: string | null;
+    hint: string | null;
+    /** The server's DETAIL. */
+    detail: string | null;
+    /** Compile diagnostics: `{file, line, column, code, message}`. */
+    diagnostics: unknown[];
+    /** Name collisions: `{name, sources: [a, b]}`. */
+    collisions: unknown[];
+  };
+}
+
 /**
- * Prints `error` to stderr, with the message of every error in its `cause` chain and the SQLSTATE,
- * detail and hint of server errors, then returns the exit code the CLI should end with.
+ * Prints `error` to stderr, with the message of every error in its `cause` chain, the SQLSTATE,
+ * detail and hint of server errors and the hint of the CLI's and API's errors, then returns the
+ * exit code the CLI should end with. With `json`, also prints an {@linkcode ErrorReport} on stdout.
  */
-export function fail(error: unknown): ExitCode {
+export function fail(error: unknown, options: { json?: boolean } = {}): ExitCode {
   const lines = [`error: ${messageOf(error)}`];
   let cause = error instanceof Error ? error.cause : undefined;
   while (cause !== undefined) {
     lines.push(`  caused by: ${messageOf(cause)}`);
     cause = cause instanceof Error ? cause.cause : undefined;
   }
-  if (error instanceof CliError && error.hint) lines.push(`hint: ${error.hint}`);
+  const hint = hintOf(error);
+  if (hint) lines.push(`hint: ${hint}`);
   if (error instanceof CliError && error.usage) lines.push("", error.usage);
   console.error(lines.join("\n"));
-  return error instanceof CliError ? error.exitCode : ExitCode.Failed;
+  const exitCode = error instanceof CliError ? error.exitCode : ExitCode.Failed;
+  if (options.json) {
+    const fields = (error ?? {}) as ApiErrorFields & ServerErrorFields;
+    const report: ErrorReport = {
+      error: {
+        message: error instanceof Error ? error.message : String(error),
+        exitCode,
+        code: typeof fields.code === "string" ? fields.code : null,
+        hint: hint ?? (typeof fields.hint === "string" ? fields.hint : null),
+        detail: typeof fields.detail === "string" ? fields.detail : null,
+        diagnostics: Array.isArray(fields.diagnostics) ? fields.diagnostics : [],
+        collisions: Array.isArray(fields.collisions) ? fields.collisions : [],
+      },
+    };
+    console.log(JSON.stringify(report, null, 2));
+  }
+  return exitCode;
+}
+
+/** The hint of a `CliError` or an API error; a server error's hint is part of its message. */
+function hintOf(error: unknown): string | undefined {
+  if (!(error instanceof Error) || error.name === "PostgresError") return undefined;
+  const hint = (error as ApiErrorFields).hint;
+  return typeof hint === "string" && hint !== "" ? hint : undefined;
 }
 
 function messageOf(error: unknown): string {

@@ -1,28 +1,37 @@
 /**
- * The client-side compiler: finds, type-checks and bundles a functions directory into modules that
- * `stopgap deploy` writes into the database.
+ * The client-side compiler: finds the function modules of a project, type-checks them with
+ * `deno check`, and bundles each `query`/`mutation` export into one ES module with `deno bundle`,
+ * named by a documented rule, ready for `stopgap deploy` to write into the database.
  *
- * Only its shared defaults exist so far; the compiler itself arrives with the CLI's deploy command.
+ * @example Compiling a project
+ * ```ts ignore
+ * import { compile } from "./mod.ts";
  *
- * @example Locating the functions directory of a project
- * ```ts
- * import { DEFAULT_FUNCTIONS_DIR } from "./mod.ts";
- *
- * const dir = `./${DEFAULT_FUNCTIONS_DIR}`;
+ * const { functions } = await compile({ root: "/srv/app" });
+ * console.log(functions.map((fn) => `${fn.name} (${fn.kind})`));
  * ```
  *
  * @module
  */
 
-/**
- * The directory, relative to the project root, that holds one TypeScript module per function.
- *
- * @example Resolving it against a project root
- * ```ts
- * import { DEFAULT_FUNCTIONS_DIR } from "./mod.ts";
- *
- * const url = new URL(`${DEFAULT_FUNCTIONS_DIR}/`, "file:///srv/app/");
- * console.log(url.pathname); // "/srv/app/functions/"
- * ```
- */
-export const DEFAULT_FUNCTIONS_DIR = "functions";
+export {
+  BUILTIN_MODULES,
+  compile,
+  type CompiledFunction,
+  CompileError,
+  type CompileOptions,
+  type CompilePhase,
+  type CompileResult,
+} from "./compile.ts";
+export { type Diagnostic, formatDiagnostic, parseDenoDiagnostics } from "./diagnostics.ts";
+export { type FunctionMetadata, METADATA_PREFIX, metadataLine, readMetadata } from "./metadata.ts";
+export { assignNames, type FunctionSource, MAX_NAME_BYTES, type NameCollision, snakeCase, sqlName } from "./naming.ts";
+export {
+  DEFAULT_FUNCTIONS_DIR,
+  displayPath,
+  findModules,
+  type FunctionModule,
+  loadProject,
+  type Project,
+  type ProjectOptions,
+} from "./project.ts";

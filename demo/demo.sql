@@ -1,5 +1,6 @@
 -- The Quickstart demo: run by `./dev demo` against the private cluster. Safe to run again.
 \echo '== extensions'
+DROP SCHEMA IF EXISTS live_demo CASCADE;
 DROP EXTENSION IF EXISTS stopgap;
 DROP EXTENSION IF EXISTS plts CASCADE;
 CREATE EXTENSION plts;

@@ -1,0 +1,209 @@
+/**
+ * Managing environments: `rollback`, `status`, `deployments`, `diff` and `prune`, over the SQL
+ * functions of the stopgap extension.
+ *
+ * @module
+ */
+
+import type postgres from "postgres";
+import { toId, toIso } from "./_sql.ts";
+import { deploy, type DeployOptions, type DeployResult, type PrunedFunction } from "./deploy.ts";
+import { checkEnvName } from "./errors.ts";
+
+/** Options naming a client and an environment. */
+export interface EnvOptions {
+  /** A postgres.js client. */
+  sql: postgres.Sql;
+  /** The environment, e.g. `prod`. */
+  env: string;
+}
+
+/** Options of {@linkcode rollback}: `steps` or `to`, not both. */
+export interface RollbackOptions extends EnvOptions {
+  /** Back to the n-th most recent superseded deployment (default 1). */
+  steps?: number;
+  /** Exactly this deployment (superseded or rolled back; may be newer: rolling forward). */
+  to?: number;
+}
+
+/** What {@linkcode rollback} did. */
+export interface RollbackResult {
+  env: string;
+  /** The deployment now active. */
+  deploymentId: number;
+  /** Its label. */
+  label: string;
+  /** The deployment active before (now `rolled_back`). */
+  previousDeploymentId: number | null;
+  previousLabel: string | null;
+}
+
+/**
+ * Makes an earlier deployment of `env` active again (`stopgap.rollback`); no compilation.
+ *
+ * @param options the client, environment, and `steps` or `to`
+ * @returns the deployment now active and the one before
+ * @throws a postgres.js `PostgresError` (55000 nothing to roll back to, 42704 unknown id)
+ *
+ * @example
+ * ```ts ignore
+ * import { rollback } from "../mod.ts";
+ *
+ * const { deploymentId } = await rollback({ sql, env: "prod" });
+ * ```
+ */
+export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
+  const { sql, env } = options;
+  checkEnvName(env);
+  return await sql.begin(async (tx) => {
+    const before = await tx`select e.active_deployment_id as id, d.label from stopgap.environment e
+      left join stopgap.deployment d on d.id = e.active_deployment_id where e.env = ${env}`;
+    const steps = options.to === undefined ? options.steps ?? 1 : null;
+    const [row] = await tx`select stopgap.rollback(${env}, ${steps}::int, ${options.to ?? null}::bigint) as id`;
+    const [now] = await tx`select label from stopgap.deployment where id = ${row.id}`;
+    return {
+      env,
+      deploymentId: toId(row.id)!,
+      label: now.label,
+      previousDeploymentId: toId(before[0]?.id),
+      previousLabel: before[0]?.label ?? null,
+    };
+  }) as RollbackResult;
+}
+
+/** A function of the active deployment. */
+export interface LiveFunction {
+  name: string;
+  kind: "query" | "mutation";
+  artifactHash: string;
+}
+
+/** One environment and what serves it (a row of `stopgap.environment_overview`, plus functions). */
+export interface EnvironmentStatus {
+  env: string;
+  liveSchema: string;
+  executeRole: string;
+  activeDeploymentId: number | null;
+  activeLabel: string | null;
+  /** ISO 8601. */
+  activeSince: string | null;
+  functionCount: number;
+  deploymentCount: number;
+  failedCount: number;
+  /** The active deployment's functions, sorted by name. */
+  functions: LiveFunction[];
+}
+
+/**
+ * What serves each environment, or only `env`.
+ *
+ * @param options the client, and optionally one environment
+ * @returns one entry per environment, sorted by name
+ * @throws a postgres.js `PostgresError` 42704 when `env` does not exist
+ *
+ * @example
+ * ```ts ignore
+ * import { status } from "../mod.ts";
+ *
+ * const [prod] = await status({ sql, env: "prod" });
+ * console.log(prod.activeLabel);
+ * ```
+ */
+export async function status(options: { sql: postgres.Sql; env?: string }): Promise<EnvironmentStatus[]> {
+  const { sql, env } = options;
+  if (env !== undefined) checkEnvName(env);
+  const rows = env === undefined
+    ? await sql`select * from stopgap.environment_overview order by env`
+    : await sql`select * from stopgap.status(${env})`;
+  const fns = await sql`select v.deployment_id, v.fn_name, v.kind, v.artifact_hash from stopgap.fn_version v
+    where v.deployment_id in (select active_deployment_id from stopgap.environment) order by v.fn_name`;
+  return rows.map((r) => ({
+    env: r.env,
+    liveSchema: r.live_schema,
+    executeRole: r.execute_role,
+    activeDeploymentId: toId(r.active_deployment_id),
+    activeLabel: r.active_label ?? null,
+    activeSince: toIso(r.active_since),
+    functionCount: Number(r.function_count),
+    deploymentCount: Number(r.deployment_count),
+    failedCount: Number(r.failed_count),
+    functions: fns.filter((f) => toId(f.deployment_id) === toId(r.active_deployment_id))
+      .map((f) => ({ name: f.fn_name, kind: f.kind, artifactHash: f.artifact_hash })),
+  }));
+}
+
+/** One deployment of an environment (a row of `stopgap.deployments`). */
+export interface DeploymentInfo {
+  id: number;
+  label: string;
+  status: "open" | "sealed" | "active" | "superseded" | "rolled_back" | "failed";
+  /** ISO 8601. */
+  createdAt: string;
+  createdBy: string;
+  sourceSchema: string;
+  functionCount: number;
+  /** For failed deployments: the function that failed, and why. */
+  failedFunction: string | null;
+  failureMessage: string | null;
+}
+
+/**
+ * The deployments of `env`, newest first.
+ *
+ * @example
+ * ```ts ignore
+ * import { deployments } from "../mod.ts";
+ *
+ * for (const d of await deployments({ sql, env: "prod" })) console.log(d.id, d.label, d.status);
+ * ```
+ */
+export async function deployments(options: EnvOptions): Promise<DeploymentInfo[]> {
+  const { sql, env } = options;
+  checkEnvName(env);
+  const rows = await sql`select * from stopgap.deployments(${env})`;
+  return rows.map((r) => ({
+    id: toId(r.id)!,
+    label: r.label,
+    status: r.status,
+    createdAt: toIso(r.created_at)!,
+    createdBy: r.created_by,
+    sourceSchema: r.source_schema,
+    functionCount: Number(r.function_count),
+    failedFunction: r.failed_function ?? null,
+    failureMessage: r.failure_message ?? null,
+  }));
+}
+
+/**
+ * What deploying would change: {@linkcode deploy} with `dryRun`, which compiles, stages and rolls back.
+ *
+ * @example
+ * ```ts ignore
+ * import { diff } from "../mod.ts";
+ *
+ * const { functions } = await diff({ sql, env: "prod" });
+ * console.log(functions.filter((f) => f.change !== "unchanged"));
+ * ```
+ */
+export async function diff(options: Omit<DeployOptions, "dryRun" | "label" | "prune">): Promise<DeployResult> {
+  return await deploy({ ...options, dryRun: true });
+}
+
+/**
+ * Drops the live functions of `env` that the active deployment does not have (`stopgap.prune`).
+ *
+ * @returns one entry per function considered: dropped, or skipped with the reason
+ *
+ * @example
+ * ```ts ignore
+ * import { prune } from "../mod.ts";
+ *
+ * console.log(await prune({ sql, env: "prod" }));
+ * ```
+ */
+export async function prune(options: EnvOptions): Promise<PrunedFunction[]> {
+  const { sql, env } = options;
+  checkEnvName(env);
+  const rows = await sql`select fn_name, action, reason from stopgap.prune(${env})`;
+  return rows.map((r) => ({ name: r.fn_name, action: r.action, reason: r.reason ?? null }));
+}

@@ -1,0 +1,118 @@
+/**
+ * `stopgap deploy`: compile the functions directory (or take a source schema) and make it the
+ * active deployment of an environment, in one transaction.
+ *
+ * @module
+ */
+
+import { deploy as deployApi, type DeployOptions, type DeployResult } from "../api/deploy.ts";
+import type { Command, CommandContext } from "./_command.ts";
+import { ENV_FLAG, ENV_HELP, requireEnv } from "./_env.ts";
+import { plural, printJson, printTable, progress } from "./_output.ts";
+
+/** Flags choosing what to deploy; shared with `diff`. */
+export const SOURCE_FLAGS = {
+  dir: { type: "string", short: "d" },
+  "from-schema": { type: "string" },
+} as const;
+
+/** Help lines of {@linkcode SOURCE_FLAGS}. */
+export const SOURCE_HELP =
+  `  -d, --dir <dir>         The functions directory (default: "functionsDir" of stopgap.json or of the
+                          "stopgap" key of deno.json, else ./functions)
+  --from-schema <schema>  Deploy the functions of an existing schema instead of compiling a directory`;
+
+/** The `deploy` command. */
+export const deploy: Command = {
+  name: "deploy",
+  summary: "Compile the functions directory and deploy it to an environment",
+  help:
+    `Usage: stopgap deploy --env <env> [--dir <dir> | --from-schema <schema>] [--label <label>] [--prune] [--dry-run]
+
+Type-checks (deno check) and bundles (deno bundle) every query/mutation export of the functions
+directory, writes them into a staging schema and runs stopgap.deploy, all in one transaction: on any
+error nothing changes and the previous deployment keeps serving.
+
+${ENV_HELP}
+${SOURCE_HELP}
+  -l, --label <label>     The deployment's label (default: the current time, ISO 8601)
+  --prune                 Also drop live functions the new deployment does not have
+  --dry-run               Print what would change and change nothing (same as stopgap diff)`,
+  flags: {
+    ...ENV_FLAG,
+    ...SOURCE_FLAGS,
+    label: { type: "string", short: "l" },
+    prune: { type: "boolean" },
+    "dry-run": { type: "boolean" },
+  },
+  maxArgs: 0,
+  run: async (context) => {
+    const options = await deployOptions(context);
+    const result = await deployApi({
+      ...options,
+      label: context.flags.label as string | undefined,
+      prune: context.flags.prune === true,
+      dryRun: context.flags["dry-run"] === true,
+    });
+    printDeploy(context, result);
+  },
+};
+
+/**
+ * The options every deploy-like command shares: connection, environment, source, progress.
+ *
+ * @throws {CliError} a usage error for `--dir` with `--from-schema`
+ */
+export async function deployOptions(context: CommandContext): Promise<DeployOptions> {
+  const env = requireEnv(context);
+  const dir = context.flags.dir as string | undefined;
+  const fromSchema = context.flags["from-schema"] as string | undefined;
+  if (dir !== undefined && fromSchema !== undefined) throw context.usage("Pass --dir or --from-schema, not both");
+  const sql = await context.db.connect();
+  return { sql, env, dir, fromSchema, onPhase: progress(!context.json) };
+}
+
+/** Prints a deploy's (or dry run's) result. */
+export function printDeploy({ json }: CommandContext, result: DeployResult): void {
+  if (json) {
+    printJson(result);
+    return;
+  }
+  const from = "dir" in result.source ? `directory ${result.source.dir}` : `schema ${result.source.schema}`;
+  const changed = result.functions.filter((fn) => fn.change !== "unchanged").length;
+  const count = result.functions.filter((fn) => fn.change !== "removed").length;
+  if (result.status === "dry_run") {
+    console.log(
+      `Dry run: deploying ${from} to "${result.env}" would change ${plural(changed, "function")} ` +
+        `(${count} in total). Nothing was changed.`,
+    );
+  } else if (result.status === "unchanged") {
+    console.log(
+      `Nothing to deploy: "${result.env}" already runs these ${plural(count, "function")} ` +
+        `(deployment ${result.deploymentId}).`,
+    );
+  } else {
+    const replacing = result.previousDeploymentId === null
+      ? ""
+      : `, replacing deployment ${result.previousDeploymentId}`;
+    console.log(
+      `Deployed ${plural(count, "function")} from ${from} to "${result.env}" as deployment ` +
+        `${result.deploymentId} ("${result.label}")${replacing}.`,
+    );
+  }
+  printTable(
+    ["function", "kind", "change", "source"],
+    result.functions.map((fn) => [fn.name, fn.kind, fn.change, fn.source]),
+  );
+  if (result.pruned.length > 0) {
+    console.log("Pruned:");
+    printTable(["function", "action", "reason"], result.pruned.map((p) => [p.name, p.action, p.reason]));
+  }
+  const removed = result.functions.filter((fn) => fn.change === "removed");
+  if (removed.length > 0 && result.pruned.length === 0 && result.status !== "dry_run") {
+    console.log(
+      `${plural(removed.length, "function")} of the previous deployment stay in the live schema until ` +
+        `"stopgap prune --env ${result.env}".`,
+    );
+  }
+}

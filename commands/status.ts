@@ -1,0 +1,50 @@
+/**
+ * `stopgap status`: what serves each environment.
+ *
+ * @module
+ */
+
+import { status as statusApi } from "../api/environments.ts";
+import type { Command } from "./_command.ts";
+import { ENV_FLAG, optionalEnv } from "./_env.ts";
+import { bold, printJson, printTable } from "./_output.ts";
+
+/** The `status` command. */
+export const status: Command = {
+  name: "status",
+  summary: "Show the active deployment and functions of each environment",
+  help: `Usage: stopgap status [--env <env>]
+
+Prints every environment (or only --env) with its live schema, active deployment, since when, and
+the functions it serves.
+
+  -e, --env <name>        Only this environment (default: STOPGAP_ENV, else all)`,
+  flags: { ...ENV_FLAG },
+  maxArgs: 0,
+  run: async (context) => {
+    const env = optionalEnv(context);
+    const sql = await context.db.connect();
+    const environments = await statusApi({ sql, env });
+    if (context.json) {
+      printJson({ environments });
+      return;
+    }
+    if (environments.length === 0) {
+      console.log(`No environments yet: "stopgap deploy --env <name>" creates one.`);
+      return;
+    }
+    for (const e of environments) {
+      const active = e.activeDeploymentId === null
+        ? "no active deployment"
+        : `deployment ${e.activeDeploymentId} ("${e.activeLabel}") since ${e.activeSince}`;
+      console.log(`${bold(e.env)}: ${active}`);
+      console.log(
+        `  live schema ${e.liveSchema}, execute role ${e.executeRole}, ` +
+          `${e.deploymentCount} deployments (${e.failedCount} failed)`,
+      );
+      if (e.functions.length > 0) {
+        printTable(["function", "kind", "artifact"], e.functions.map((f) => [f.name, f.kind, f.artifactHash]), 4);
+      }
+    }
+  },
+};

@@ -1,0 +1,303 @@
+/**
+ * `compile`: find the function modules of a project, type-check them with `deno check`, find their
+ * `query`/`mutation` exports, name them, and bundle each into one ES module with `deno bundle`
+ * (`@stopgap/runtime` and `valibot` stay imports: both are built into plts).
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { configArgs, runDeno } from "./_deno.ts";
+import { type Diagnostic, formatDiagnostic, parseDenoDiagnostics } from "./diagnostics.ts";
+import { metadataLine } from "./metadata.ts";
+import { assignNames, type FunctionSource, type NameCollision } from "./naming.ts";
+import {
+  displayPath,
+  findModules,
+  type FunctionModule,
+  loadProject,
+  type Project,
+  type ProjectOptions,
+} from "./project.ts";
+
+/** Imports left in the bundles: plts provides them as built-in modules. */
+export const BUILTIN_MODULES = ["@stopgap/runtime", "valibot"] as const;
+
+/** One deployable function. */
+export interface CompiledFunction extends FunctionSource {
+  /** The SQL name (see `naming.ts`). */
+  name: string;
+  /** `query` or `mutation`. */
+  kind: "query" | "mutation";
+  /** The function body: the metadata line, then the bundled ES module whose default export is the handler. */
+  code: string;
+  /** JSON Schema of the arguments. */
+  argsJsonSchema: Record<string, unknown> | null;
+  /** JSON Schema of the result, when the function declares `returns`. */
+  returnsJsonSchema: Record<string, unknown> | null;
+}
+
+/** What {@linkcode compile} produced. */
+export interface CompileResult {
+  project: Project;
+  /** Sorted by name. */
+  functions: CompiledFunction[];
+  /** Function modules without any `query`/`mutation` export, relative to the root. */
+  skippedModules: string[];
+}
+
+/** The phases of a compile, for progress output. */
+export type CompilePhase = "find" | "check" | "inspect" | "bundle";
+
+/** Options of {@linkcode compile}. */
+export interface CompileOptions extends ProjectOptions {
+  /** Called when a phase starts. */
+  onPhase?: (phase: CompilePhase, detail: string) => void;
+  /** Skip `deno check` (bundling still fails on syntax errors). */
+  noCheck?: boolean;
+}
+
+/** Why a compile failed: a stable `code`, and the diagnostics or collisions behind it. */
+export class CompileError extends Error {
+  override name = "CompileError";
+  /** `no_functions_dir`, `no_functions`, `type_error`, `inspect_failed`, `invalid_name`, `name_collision` or `bundle_failed`. */
+  readonly code: string;
+  /** Positions and messages (type errors, syntax errors). */
+  readonly diagnostics: Diagnostic[];
+  /** For `name_collision`. */
+  readonly collisions: NameCollision[];
+  /** What to do about it. */
+  readonly hint: string | undefined;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { diagnostics?: Diagnostic[]; collisions?: NameCollision[]; hint?: string; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.diagnostics = options.diagnostics ?? [];
+    this.collisions = options.collisions ?? [];
+    this.hint = options.hint;
+  }
+}
+
+/**
+ * Compiles a project's functions directory into deployable function bodies.
+ *
+ * @param options the project root (default: the current directory) or an explicit functions directory
+ * @returns the functions, sorted by SQL name
+ * @throws {CompileError} with file:line:column diagnostics for type errors, and for name collisions
+ *
+ * @example
+ * ```ts ignore
+ * import { compile } from "./compile.ts";
+ *
+ * const { functions } = await compile({ root: "/srv/app" });
+ * for (const fn of functions) console.log(fn.name, fn.kind, fn.code.length);
+ * ```
+ */
+export async function compile(options: CompileOptions = {}): Promise<CompileResult> {
+  const project = await loadProject(options);
+  const phase = options.onPhase ?? (() => {});
+  const functionsDir = displayPath(project, project.functionsDir);
+
+  phase("find", functionsDir);
+  let modules: FunctionModule[];
+  try {
+    modules = await findModules(project);
+  } catch (cause) {
+    if (!(cause instanceof Deno.errors.NotFound)) throw cause;
+    throw new CompileError("no_functions_dir", `The functions directory "${functionsDir}" does not exist`, {
+      cause,
+      hint: `Create it with "stopgap init", pass --dir <directory>, or set "functionsDir" in stopgap.json`,
+    });
+  }
+  if (modules.length === 0) {
+    throw new CompileError("no_functions", `No function modules (*.ts) in "${functionsDir}"`, {
+      hint: `Write a module that exports query(...) or mutation(...) there, or run "stopgap init"`,
+    });
+  }
+
+  const build = await Deno.makeTempDir({ prefix: "stopgap-build-" });
+  try {
+    if (!options.noCheck) {
+      phase("check", `${modules.length} module${modules.length === 1 ? "" : "s"}`);
+      await check(project, modules);
+    }
+    phase("inspect", `${modules.length} module${modules.length === 1 ? "" : "s"}`);
+    const exported = await inspect(project, modules, build);
+    const sources: (FunctionSource & ExportInfo)[] = [];
+    const skippedModules: string[] = [];
+    modules.forEach((module, i) => {
+      if (exported[i].length === 0) skippedModules.push(module.display);
+      for (const info of exported[i]) {
+        sources.push({ ...info, file: module.display, relativePath: module.relativePath, exportName: info.exportName });
+      }
+    });
+    if (sources.length === 0) {
+      throw new CompileError("no_functions", `No module in "${functionsDir}" exports a query(...) or mutation(...)`, {
+        hint: `Export one, e.g. export default query(v.object({}), () => "hello")`,
+      });
+    }
+    let named: ReturnType<typeof assignNames<FunctionSource & ExportInfo>>;
+    try {
+      named = assignNames(sources);
+    } catch (cause) {
+      throw new CompileError("invalid_name", (cause as Error).message, { cause });
+    }
+    if (named.collisions.length > 0) {
+      const lines = named.collisions.map((c) => `"${c.name}" is the name of both ${c.sources[0]} and ${c.sources[1]}`);
+      throw new CompileError("name_collision", `Two functions would get the same SQL name: ${lines.join("; ")}`, {
+        collisions: named.collisions,
+        hint: "Rename one of the files or exports (the naming rule is in docs/CLI.md)",
+      });
+    }
+    phase("bundle", `${named.named.length} function${named.named.length === 1 ? "" : "s"}`);
+    const bundles = await bundle(project, modules, named.named, build);
+    const functions = named.named.map((fn): CompiledFunction => {
+      const header = metadataLine({
+        format: 1,
+        name: fn.name,
+        kind: fn.kind,
+        source: `${fn.file}#${fn.exportName}`,
+        args: fn.argsJsonSchema,
+        returns: fn.returnsJsonSchema,
+      });
+      return {
+        name: fn.name,
+        kind: fn.kind,
+        file: fn.file,
+        relativePath: fn.relativePath,
+        exportName: fn.exportName,
+        code: `${header}\n${bundles.get(fn.name)}`,
+        argsJsonSchema: fn.argsJsonSchema,
+        returnsJsonSchema: fn.returnsJsonSchema,
+      };
+    });
+    functions.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    return { project, functions, skippedModules };
+  } finally {
+    await Deno.remove(build, { recursive: true });
+  }
+}
+
+async function check(project: Project, modules: FunctionModule[]): Promise<void> {
+  const run = await runDeno(["check", ...configArgs(project.denoConfig), ...modules.map((m) => m.path)], project.root);
+  if (run.code === 0) return;
+  const diagnostics = parseDenoDiagnostics(run.stderr, (path) => displayPath(project, path));
+  throw new CompileError(
+    "type_error",
+    `Type check failed:\n${diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join("\n")}`,
+    { diagnostics, hint: "Fix the errors above and deploy again (deno check shows the same errors)" },
+  );
+}
+
+/** A `query`/`mutation` export found by importing a module. */
+interface ExportInfo {
+  exportName: string;
+  kind: "query" | "mutation";
+  argsJsonSchema: Record<string, unknown> | null;
+  returnsJsonSchema: Record<string, unknown> | null;
+}
+
+const INSPECT_MARKER = "@@stopgap-inspect@@";
+
+/**
+ * Imports every module in a `deno run` without any permission (as sandboxed as the database) and
+ * reports, per module, its exports that are wrapped handlers (`kind` is `query` or `mutation`).
+ */
+async function inspect(project: Project, modules: FunctionModule[], build: string): Promise<ExportInfo[][]> {
+  const imports = modules.map((m, i) => `import * as m${i} from ${JSON.stringify(pathToFileURL(m.path).href)};`);
+  const script = `${imports.join("\n")}
+const toJsonSchema = await import("@valibot/to-json-schema").then((m) => m.toJsonSchema, () => undefined);
+function safe(f) { try { return f() ?? null; } catch { return null; } }
+function describe(ns) {
+  return Object.entries(ns).flatMap(([exportName, value]) =>
+    typeof value === "function" && (value.kind === "query" || value.kind === "mutation")
+      ? [{
+        exportName,
+        kind: value.kind,
+        argsJsonSchema: safe(() => value.argsJsonSchema),
+        returnsJsonSchema: value.returns && toJsonSchema ? safe(() => toJsonSchema(value.returns, { errorMode: "ignore" })) : null,
+      }]
+      : []
+  );
+}
+console.log(${JSON.stringify(INSPECT_MARKER)} + JSON.stringify([${
+    modules.map((_, i) => `describe(m${i})`).join(", ")
+  }]));
+`;
+  const path = join(build, "inspect.js");
+  await Deno.writeTextFile(path, script);
+  const run = await runDeno(
+    ["run", "--no-prompt", "--no-check", ...configArgs(project.denoConfig), path],
+    project.root,
+  );
+  const line = run.stdout.split("\n").find((l) => l.startsWith(INSPECT_MARKER));
+  if (run.code !== 0 || !line) {
+    const diagnostics = parseDenoDiagnostics(run.stderr, (p) => displayPath(project, p));
+    throw new CompileError(
+      "inspect_failed",
+      `Importing the function modules failed:\n${diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join("\n")}`,
+      {
+        diagnostics,
+        hint: "Function modules are imported without permissions to find their exports: " +
+          "top-level code must not read files, the environment or the network",
+      },
+    );
+  }
+  return JSON.parse(line.slice(INSPECT_MARKER.length));
+}
+
+/** Bundles one entry per function (`export { <export> as default } from "<module>"`) in one `deno bundle`. */
+async function bundle(
+  project: Project,
+  modules: FunctionModule[],
+  functions: (FunctionSource & { name: string })[],
+  build: string,
+): Promise<Map<string, string>> {
+  const entries = join(build, "entries");
+  const out = join(build, "out");
+  await Deno.mkdir(entries);
+  const byRelative = new Map(modules.map((m) => [m.relativePath, m]));
+  const paths: string[] = [];
+  for (const fn of functions) {
+    const module = byRelative.get(fn.relativePath)!;
+    const url = JSON.stringify(pathToFileURL(module.path).href);
+    const entry = join(entries, `${fn.name}.ts`);
+    const line = fn.exportName === "default"
+      ? `export { default } from ${url};\n`
+      : `export { ${fn.exportName} as default } from ${url};\n`;
+    await Deno.writeTextFile(entry, line);
+    paths.push(entry);
+  }
+  const externals = BUILTIN_MODULES.flatMap((name) => ["--external", name]);
+  const run = await runDeno(
+    [
+      "bundle",
+      ...configArgs(project.denoConfig),
+      "--platform",
+      "browser",
+      "--format",
+      "esm",
+      ...externals,
+      "--outdir",
+      out,
+      ...paths,
+    ],
+    project.root,
+  );
+  if (run.code !== 0) {
+    const diagnostics = parseDenoDiagnostics(run.stderr, (p) => displayPath(project, p));
+    throw new CompileError(
+      "bundle_failed",
+      `Bundling failed:\n${diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join("\n")}`,
+      { diagnostics, hint: "Only @stopgap/runtime and valibot are built into the database; other imports are bundled" },
+    );
+  }
+  const result = new Map<string, string>();
+  for (const fn of functions) result.set(fn.name, await Deno.readTextFile(join(out, `${fn.name}.js`)));
+  return result;
+}

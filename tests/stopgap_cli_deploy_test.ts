@@ -1,0 +1,261 @@
+/**
+ * The stopgap CLI end to end, as a subprocess against the private cluster: init → deploy → call →
+ * change → deploy → diff → rollback → status, in both output modes; dry runs; exit codes.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ok, stopgapIn, tempProject } from "./_cli.ts";
+import { databaseUrl, withDatabase } from "./harness.ts";
+
+async function setHelloGreeting(dir: string, word: string): Promise<void> {
+  const path = join(dir, "functions/hello.ts");
+  const text = await Deno.readTextFile(path);
+  await Deno.writeTextFile(path, text.replace(/`\w+, \$\{name\}!`/, `\`${word}, \${name}!\``));
+}
+
+Deno.test("init, deploy, call, change, deploy, diff, rollback, status: each call sees the active deployment", () =>
+  withDatabase("cli_flow", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    await using project = await tempProject();
+    const { dir } = project;
+
+    const init = await ok(dir, "init", "--json");
+    assert.deepEqual(JSON.parse(init.stdout).created, ["deno.json", "functions/hello.ts", "functions/notes.ts"]);
+
+    const v1 = await ok(dir, "deploy", "--env", "dev", "--label", "v1", "--db", db.url);
+    assert.match(v1.stdout, /^Deployed 3 functions from directory functions to "dev" as deployment \d+ \("v1"\)\./);
+    assert.match(v1.stdout, /^ {2}hello +query +added +functions\/hello\.ts#default$/m);
+    assert.match(v1.stdout, /^ {2}notes_add +mutation +added +functions\/notes\.ts#add$/m);
+    assert.match(v1.stderr, /^check +2 modules$/m, "progress of each phase on stderr");
+
+    const call = (args: string) => ok(dir, "call", "hello", "--env", "dev", "--args", args, "--db", db.url, "--json");
+    assert.deepEqual(JSON.parse((await call('{"name":"Ada"}')).stdout), { greeting: "Hello, Ada!" });
+    const added = await ok(dir, "call", "notes_add", "--env", "dev", "--args", '{"text":"x"}', "--db", db.url);
+    assert.deepEqual(JSON.parse(added.stdout), { id: 1 });
+
+    await setHelloGreeting(dir, "Hi");
+    const diff = JSON.parse((await ok(dir, "diff", "--env", "dev", "--json", "--db", db.url)).stdout);
+    assert.equal(diff.status, "dry_run");
+    assert.deepEqual(diff.functions.map((f: { name: string; change: string }) => [f.name, f.change]), [
+      ["hello", "changed"],
+      ["notes_add", "unchanged"],
+      ["notes_count", "unchanged"],
+    ]);
+    assert.deepEqual(
+      JSON.parse((await call('{"name":"Ada"}')).stdout),
+      { greeting: "Hello, Ada!" },
+      "diff changes nothing",
+    );
+
+    const v2 = JSON.parse((await ok(dir, "deploy", "--env", "dev", "--label", "v2", "--json", "--db", db.url)).stdout);
+    assert.equal(v2.status, "deployed");
+    assert.equal(v2.label, "v2");
+    assert.deepEqual(JSON.parse((await call('{"name":"Ada"}')).stdout), { greeting: "Hi, Ada!" });
+
+    const again = JSON.parse((await ok(dir, "deploy", "--env", "dev", "--json", "--db", db.url)).stdout);
+    assert.equal(again.status, "unchanged");
+    assert.equal(again.deploymentId, v2.deploymentId);
+
+    const back = await ok(dir, "rollback", "--env", "dev", "--db", db.url);
+    assert.match(back.stdout, /^Rolled back "dev" to deployment \d+ \("v1"\) \(was deployment \d+, "v2"\)\.$/m);
+    assert.deepEqual(JSON.parse((await call('{"name":"Ada"}')).stdout), { greeting: "Hello, Ada!" });
+
+    const human = await ok(dir, "status", "--env", "dev", "--db", db.url);
+    assert.match(human.stdout, /^dev: deployment \d+ \("v1"\) since /m);
+    assert.match(human.stdout, /^ {4}notes_count +query +sha256:[0-9a-f]{64}$/m);
+    const [status] = JSON.parse((await ok(dir, "status", "--json", "--db", db.url)).stdout).environments;
+    assert.equal(status.env, "dev");
+    assert.equal(status.activeLabel, "v1");
+    assert.equal(status.liveSchema, "live_dev");
+    assert.equal(status.deploymentCount, 2);
+    assert.deepEqual(status.functions.map((f: { name: string; kind: string }) => [f.name, f.kind]), [
+      ["hello", "query"],
+      ["notes_add", "mutation"],
+      ["notes_count", "query"],
+    ]);
+
+    const list = JSON.parse((await ok(dir, "deployments", "--env", "dev", "--json", "--db", db.url)).stdout);
+    assert.deepEqual(list.deployments.map((d: { label: string; status: string }) => [d.label, d.status]), [
+      ["v2", "rolled_back"],
+      ["v1", "active"],
+    ]);
+    const table = await ok(dir, "deployments", "--env", "dev", "--db", db.url);
+    assert.match(table.stdout, /^id +label +status +functions +created +by +failure$/m);
+
+    const stages = await db.sql`select nspname from pg_namespace where nspname like 'stopgap_stage_%'`;
+    assert.equal(stages.length, 0, "staging schemas are dropped");
+  }));
+
+Deno.test("deploy --dry-run on a new environment lists every function as added and creates nothing", () =>
+  withDatabase("cli_dry", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    await using project = await tempProject();
+    await ok(project.dir, "init");
+    const run = await ok(project.dir, "deploy", "--env", "dev", "--dry-run", "--db", db.url);
+    assert.match(run.stdout, /^Dry run: deploying directory functions to "dev" would change 3 functions/);
+    assert.match(run.stdout, /Nothing was changed\.$/m);
+    const status = JSON.parse((await ok(project.dir, "status", "--json", "--db", db.url)).stdout);
+    assert.deepEqual(status, { environments: [] });
+    const [counts] = await db.sql`select
+      (select count(*)::int from pg_namespace where nspname like 'stopgap_stage_%') as stages,
+      (select count(*)::int from plts.artifact) as artifacts`;
+    assert.deepEqual({ ...counts }, { stages: 0, artifacts: 0 });
+  }));
+
+Deno.test("deploy --json has the documented schema", () =>
+  withDatabase("cli_json", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    await using project = await tempProject();
+    await ok(project.dir, "init");
+    const run = await ok(project.dir, "deploy", "--env", "dev", "--label", "v1", "--json", "--db", db.url);
+    assert.equal(run.stderr, "", "no progress lines in JSON mode");
+    const result = JSON.parse(run.stdout);
+    assert.deepEqual(Object.keys(result).sort(), [
+      "deploymentId",
+      "env",
+      "functions",
+      "label",
+      "previousDeploymentId",
+      "pruned",
+      "source",
+      "status",
+    ]);
+    assert.equal(typeof result.deploymentId, "number");
+    assert.equal(result.previousDeploymentId, null);
+    assert.deepEqual(result.source, { dir: "functions" });
+    assert.deepEqual(result.functions[0], {
+      name: "hello",
+      kind: "query",
+      source: "functions/hello.ts#default",
+      change: "added",
+    });
+
+    await Deno.remove(join(project.dir, "functions/notes.ts"));
+    const pruned = JSON.parse(
+      (await ok(project.dir, "deploy", "--env", "dev", "--label", "v2", "--prune", "--json", "--db", db.url)).stdout,
+    );
+    assert.deepEqual(pruned.functions.map((f: { name: string; change: string }) => [f.name, f.change]), [
+      ["hello", "unchanged"],
+      ["notes_add", "removed"],
+      ["notes_count", "removed"],
+    ]);
+    assert.deepEqual(pruned.pruned, [
+      { name: "notes_add", action: "dropped", reason: null },
+      { name: "notes_count", action: "dropped", reason: null },
+    ]);
+    const rollback = JSON.parse((await ok(project.dir, "rollback", "--env", "dev", "--json", "--db", db.url)).stdout);
+    assert.deepEqual(rollback, {
+      env: "dev",
+      deploymentId: result.deploymentId,
+      label: "v1",
+      previousDeploymentId: pruned.deploymentId,
+      previousLabel: "v2",
+    });
+  }));
+
+Deno.test("deploy --from-schema deploys an existing schema", () =>
+  withDatabase("cli_schema", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    await db.sql`create schema app`;
+    await db.sql.unsafe(`create function app.answer(args jsonb) returns jsonb language plts stable as $$
+      export default () => 42;
+    $$`);
+    const run = JSON.parse(
+      (await ok(".", "deploy", "--env", "prod", "--from-schema", "app", "--json", "--db", db.url))
+        .stdout,
+    );
+    assert.deepEqual(run.source, { schema: "app" });
+    assert.deepEqual(run.functions, [{ name: "answer", kind: "query", source: null, change: "added" }]);
+    const call = await ok(".", "call", "answer", "--env", "prod", "--db", db.url);
+    assert.equal(call.stdout.trim(), "42");
+  }));
+
+Deno.test("usage errors exit 2 and say what is missing", async () => {
+  const missingEnv = await stopgapIn(".", ["deploy"]);
+  assert.equal(missingEnv.code, 2);
+  assert.match(missingEnv.stderr, /Missing --env <name>/);
+  assert.match(missingEnv.stderr, /Usage: stopgap deploy/);
+
+  const both = await stopgapIn(".", ["deploy", "--env", "dev", "--dir", "x", "--from-schema", "y"]);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /Pass --dir or --from-schema, not both/);
+
+  const badEnv = await stopgapIn(".", ["status", "--env", "Prod!"]);
+  assert.equal(badEnv.code, 2);
+  assert.match(badEnv.stderr, /Invalid environment name "Prod!"/);
+
+  const badArgs = await stopgapIn(".", ["call", "f", "--env", "dev", "--args", "{nope"]);
+  assert.equal(badArgs.code, 2);
+  assert.match(badArgs.stderr, /--args is not valid JSON/);
+
+  const steps = await stopgapIn(".", ["rollback", "--env", "dev", "--steps", "0"]);
+  assert.equal(steps.code, 2);
+  assert.match(steps.stderr, /--steps must be a positive integer, got "0"/);
+});
+
+Deno.test("deploy exits 3 when PostgreSQL cannot be reached, and prints a JSON error with --json", async () => {
+  const run = await stopgapIn(".", ["deploy", "--env", "dev", "--json", "--db", "postgres://postgres@127.0.0.1:1/x"]);
+  assert.equal(run.code, 3);
+  assert.match(run.stderr, /Cannot connect to PostgreSQL at 127\.0\.0\.1:1\b/);
+  const report = JSON.parse(run.stdout);
+  assert.equal(report.error.exitCode, 3);
+  assert.match(report.error.hint, /\.\/dev db start/);
+});
+
+Deno.test("a server error exits 1 with the SQLSTATE and what to do next", () =>
+  withDatabase("cli_fail", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    const run = await stopgapIn(".", ["rollback", "--env", "dev", "--db", db.url]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /error: .*SQLSTATE/);
+    const status = await stopgapIn(".", ["status", "--env", "nope", "--db", db.url]);
+    assert.equal(status.code, 1);
+    assert.match(status.stderr, /environment "nope" does not exist \(SQLSTATE 42704\)/);
+  }));
+
+Deno.test("a TypeScript error exits 1 with file:line:column and nothing is deployed", () =>
+  withDatabase("cli_tserror", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    await using project = await tempProject();
+    await ok(project.dir, "init");
+    await Deno.writeTextFile(
+      join(project.dir, "functions/broken.ts"),
+      `import { query, v } from "@stopgap/runtime";\n\nexport default query(v.object({}), () => {\n  const n: number = "one";\n  return n;\n});\n`,
+    );
+    const run = await stopgapIn(project.dir, ["deploy", "--env", "dev", "--db", db.url]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /functions\/broken\.ts:4:9: TS2322 Type 'string' is not assignable to type 'number'/);
+    assert.match(run.stderr, /hint: Fix the errors above/);
+    const json = await stopgapIn(project.dir, ["deploy", "--env", "dev", "--json", "--db", db.url]);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.error.code, "type_error");
+    assert.deepEqual(report.error.diagnostics[0], {
+      file: "functions/broken.ts",
+      line: 4,
+      column: 9,
+      code: "TS2322",
+      message: "Type 'string' is not assignable to type 'number'.",
+    });
+    assert.equal((await db.sql`select env from stopgap.environment`).length, 0);
+  }));
+
+Deno.test("two exports with the same SQL name exit 1 naming both sources", async () => {
+  await using project = await tempProject();
+  await ok(project.dir, "init");
+  await Deno.mkdir(join(project.dir, "functions/notes"));
+  await Deno.writeTextFile(
+    join(project.dir, "functions/notes/add.ts"),
+    `import { mutation, v } from "@stopgap/runtime";\nexport default mutation(v.object({}), () => null);\n`,
+  );
+  const run = await stopgapIn(project.dir, ["diff", "--env", "dev", "--json"], { DATABASE_URL: databaseUrl() });
+  assert.equal(run.code, 1);
+  assert.match(
+    run.stderr,
+    /"notes_add" is the name of both functions\/notes\/add\.ts#default and functions\/notes\.ts#add/,
+  );
+  const report = JSON.parse(run.stdout);
+  assert.equal(report.error.code, "name_collision");
+  assert.deepEqual(report.error.collisions, [
+    { name: "notes_add", sources: ["functions/notes/add.ts#default", "functions/notes.ts#add"] },
+  ]);
+});
