@@ -259,3 +259,35 @@ Deno.test("two exports with the same SQL name exit 1 naming both sources", async
     { name: "notes_add", sources: ["functions/notes/add.ts#default", "functions/notes.ts#add"] },
   ]);
 });
+
+Deno.test("a function importing an npm package (a drizzle-orm query builder passed to ctx.db.query) deploys and runs", () =>
+  withDatabase("cli_drizzle", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    await db.sql`create table items (id int primary key, name text not null)`;
+    await db.sql`insert into items values (7, 'seven'), (8, 'eight')`;
+    await using project = await tempProject();
+    await ok(project.dir, "init");
+    const configPath = join(project.dir, "deno.json");
+    const config = JSON.parse(await Deno.readTextFile(configPath));
+    config.imports["drizzle-orm"] = "npm:drizzle-orm@0.45.4";
+    config.imports["drizzle-orm/"] = "npm:/drizzle-orm@0.45.4/";
+    await Deno.writeTextFile(configPath, JSON.stringify(config, null, 2));
+    await Deno.writeTextFile(
+      join(project.dir, "functions/items.ts"),
+      `import { query, v } from "@stopgap/runtime";
+import { eq } from "drizzle-orm";
+import { integer, pgTable, QueryBuilder, text } from "drizzle-orm/pg-core";
+
+const items = pgTable("items", { id: integer("id").primaryKey(), name: text("name").notNull() });
+const qb = new QueryBuilder();
+
+export default query(v.object({ id: v.number() }), async ({ id }, ctx) => {
+  const rows = await ctx.db.query(qb.select().from(items).where(eq(items.id, id)));
+  return rows[0] ?? null;
+});
+`,
+    );
+    await ok(project.dir, "deploy", "--env", "dev", "--db", db.url);
+    const call = await ok(project.dir, "call", "items", "--env", "dev", "--args", '{"id": 8}', "--db", db.url);
+    assert.deepEqual(JSON.parse(call.stdout), { id: 8, name: "eight" });
+  }));
