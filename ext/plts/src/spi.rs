@@ -284,10 +284,7 @@ pub fn open_cursor(prepared: &Prepared, params: &[JsOut], read_only: bool) -> Re
         ));
     }
     let name = in_subtransaction(|| unsafe {
-        let datums = bind(prepared, params)?;
-        let mut values: Vec<pg_sys::Datum> = datums.iter().map(|p| p.unwrap_or(pg_sys::Datum::from(0))).collect();
-        let nulls: Vec<std::ffi::c_char> =
-            datums.iter().map(|p| if p.is_some() { b' ' } else { b'n' } as std::ffi::c_char).collect();
+        let (mut values, nulls) = spi_args(&bind(prepared, params)?);
         pg_sys::SPI_connect();
         let portal = pg_sys::SPI_cursor_open(
             std::ptr::null(),
@@ -413,8 +410,7 @@ pub fn open_transactions() -> usize {
 
 unsafe fn execute_now(prepared: &Prepared, params: &[Option<pg_sys::Datum>], opts: ExecOptions) -> Result<QueryResult, DbError> {
     unsafe {
-        let mut values: Vec<pg_sys::Datum> = params.iter().map(|p| p.unwrap_or(pg_sys::Datum::from(0))).collect();
-        let nulls: Vec<std::ffi::c_char> = params.iter().map(|p| if p.is_some() { b' ' } else { b'n' } as std::ffi::c_char).collect();
+        let (mut values, nulls) = spi_args(params);
         let limit = if prepared.is_select { opts.max_rows.saturating_add(1) as i64 } else { 0 };
         pg_sys::SPI_connect();
         let code = pg_sys::SPI_execute_plan(
@@ -443,6 +439,13 @@ unsafe fn execute_now(prepared: &Prepared, params: &[Option<pg_sys::Datum>], opt
         pg_sys::SPI_finish();
         Ok(QueryResult { columns, rows, row_count: processed, command })
     }
+}
+
+/// Parameter values and SPI's null flags (`'n'` for NULL, `' '` otherwise).
+fn spi_args(params: &[Option<pg_sys::Datum>]) -> (Vec<pg_sys::Datum>, Vec<std::ffi::c_char>) {
+    let values = params.iter().map(|p| p.unwrap_or(pg_sys::Datum::from(0))).collect();
+    let nulls = params.iter().map(|p| if p.is_some() { b' ' } else { b'n' } as std::ffi::c_char).collect();
+    (values, nulls)
 }
 
 /// Copies SPI's result rows into Rust values (before SPI_finish frees them).

@@ -3,6 +3,7 @@
 use rquickjs::{Ctx, Object, Value};
 
 use super::program::Program;
+use crate::spi::DbError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JsErrorKind {
@@ -25,17 +26,9 @@ pub struct JsError {
     pub message: String,
     /// JS stack with positions in TypeScript lines of the function body, when known.
     pub stack: Option<String>,
-    /// Set when the exception is a `PostgresError` from ctx.db that nobody caught: the call
-    /// then fails with the statement's own SQLSTATE, message, detail and hint.
-    pub pg: Option<PgFields>,
-}
-
-#[derive(Debug, Clone)]
-pub struct PgFields {
-    pub sqlstate: String,
-    pub message: String,
-    pub detail: Option<String>,
-    pub hint: Option<String>,
+    /// Set when the exception names a SQLSTATE (a ctx.db `PostgresError` nobody caught, the
+    /// runtime's `ValidationError`): the call then fails with that SQLSTATE, message, detail, hint.
+    pub pg: Option<DbError>,
 }
 
 impl JsError {
@@ -67,11 +60,12 @@ pub fn describe<'js>(ctx: &Ctx<'js>, thrown: Value<'js>, programs: &[&Program]) 
             // ctx.db errors, and any Error that names its SQLSTATE (the runtime's ValidationError
             // uses 22023), fail the call with that SQLSTATE and their own message and detail.
             let pg = object.get::<_, Option<String>>("sqlstate").ok().flatten().filter(|s| is_sqlstate(s));
-            let pg = pg.map(|sqlstate| PgFields {
+            let pg = pg.map(|sqlstate| DbError {
                 sqlstate,
                 message: object.get("message").unwrap_or_default(),
                 detail: object.get::<_, Option<String>>("detail").ok().flatten(),
                 hint: object.get::<_, Option<String>>("hint").ok().flatten(),
+                position: None,
             });
             return JsError { kind, message: text, stack, pg };
         }
