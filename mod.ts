@@ -19,7 +19,7 @@
  */
 
 export * from "./runtime/mod.ts";
-export { callLocal, type LocalOptions } from "./runtime/local.ts";
+export { callLocal, type LocalOptions, type Sql } from "./runtime/local.ts";
 export {
   call,
   type Client,
@@ -52,4 +52,16 @@ export {
 } from "./api/environments.ts";
 export { StopgapError } from "./api/errors.ts";
 export { type GeneratedTypes, generateTypes } from "./api/types.ts";
-export { compile, type CompiledFunction, CompileError, type CompileResult, type Diagnostic } from "./compiler/mod.ts";
+export {
+  compile,
+  type CompiledFunction,
+  CompileError,
+  type CompileOptions,
+  type CompilePhase,
+  type CompileResult,
+  type Diagnostic,
+  type FunctionSource,
+  type NameCollision,
+  type Project,
+  type ProjectOptions,
+} from "./compiler/mod.ts";

@@ -8,12 +8,15 @@
 
 import type postgres from "postgres";
 import * as v from "valibot";
+import type { Sql } from "../runtime/local.ts";
 import { type Schema, ValidationError, type Wrapped } from "../runtime/mod.ts";
 import { checkEnvName } from "./errors.ts";
 
 /** The shape `stopgap types` declares per function when the modules are not imported. */
 export interface FunctionSpec<A = unknown, R = unknown> {
+  /** The type of the arguments. */
   args: A;
+  /** The type of the result. */
   result: R;
 }
 
@@ -45,7 +48,7 @@ export interface ClientOptions<A> {
  * @returns the function's result, parsed from jsonb
  * @throws a postgres.js `PostgresError` (42883 unknown function, 22023 invalid arguments, the handler's errors)
  *
- * @example
+ * @example Calling one function by name
  * ```ts ignore
  * import { call } from "../mod.ts";
  *
@@ -53,7 +56,7 @@ export interface ClientOptions<A> {
  * ```
  */
 export async function call(
-  options: { sql: postgres.Sql; env: string; name: string; args?: unknown },
+  options: { sql: Sql; env: string; name: string; args?: unknown },
 ): Promise<unknown> {
   const { sql, env, name } = options;
   const args = options.args === undefined ? {} : options.args;
@@ -82,13 +85,14 @@ export async function call(
  *
  * @example With declarations from `stopgap types --env prod --out api.d.ts`
  * ```ts ignore
+ * import { createClient } from "../mod.ts";
  * import type { Api } from "./api.d.ts";
  *
  * const client = createClient<Api>(sql, { env: "prod" });
  * ```
  */
 export function createClient<A extends Record<string, unknown>>(
-  sql: postgres.Sql,
+  sql: Sql,
   options: ClientOptions<A>,
 ): Client<A> {
   checkEnvName(options.env);

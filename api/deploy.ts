@@ -6,6 +6,7 @@
  */
 
 import type postgres from "postgres";
+import type { Sql } from "../runtime/local.ts";
 import { compile, type CompiledFunction, type CompilePhase } from "../compiler/mod.ts";
 import { dollarQuote, ident, randomHex, toId } from "./_sql.ts";
 import { checkEnvName } from "./errors.ts";
@@ -16,7 +17,7 @@ export type DeployPhase = CompilePhase | "stage" | "diff" | "deploy" | "prune";
 /** Options of {@linkcode deploy}. */
 export interface DeployOptions {
   /** A postgres.js client; the deploy runs in one transaction on it. */
-  sql: postgres.Sql;
+  sql: Sql;
   /** The environment, e.g. `prod`. Created by its first deploy. */
   env: string;
   /** The project root (default: the current directory); its configuration names the functions directory. */
@@ -46,12 +47,15 @@ export interface DeployedFunction {
   kind: "query" | "mutation" | null;
   /** `file#export` for functions compiled from a directory; `null` otherwise. */
   source: string | null;
+  /** How the deploy changes it, compared with the active deployment. */
   change: Change;
 }
 
 /** What `stopgap prune` did with one live function. */
 export interface PrunedFunction {
+  /** The SQL name. */
   name: string;
+  /** `dropped`, or `skipped` because something depends on it. */
   action: "dropped" | "skipped";
   /** Why it was skipped (PostgreSQL's description of the dependency). */
   reason: string | null;
@@ -59,6 +63,7 @@ export interface PrunedFunction {
 
 /** What {@linkcode deploy} did. */
 export interface DeployResult {
+  /** The environment deployed to. */
   env: string;
   /**
    * `deployed`: a new deployment is active. `unchanged`: identical to the active deployment, nothing was
@@ -98,7 +103,7 @@ class DryRun extends Error {
  * @returns what changed
  * @throws {CompileError} for compile errors, a postgres.js `PostgresError` for server errors
  *
- * @example
+ * @example Deploying the project in the current directory
  * ```ts ignore
  * import postgres from "postgres";
  * import { deploy } from "../mod.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type postgres from "postgres";
+import type { Sql } from "../runtime/local.ts";
 import { toId, toIso } from "./_sql.ts";
 import { deploy, type DeployOptions, type DeployResult, type PrunedFunction } from "./deploy.ts";
 import { checkEnvName } from "./errors.ts";
@@ -13,7 +13,7 @@ import { checkEnvName } from "./errors.ts";
 /** Options naming a client and an environment. */
 export interface EnvOptions {
   /** A postgres.js client. */
-  sql: postgres.Sql;
+  sql: Sql;
   /** The environment, e.g. `prod`. */
   env: string;
 }
@@ -28,6 +28,7 @@ export interface RollbackOptions extends EnvOptions {
 
 /** What {@linkcode rollback} did. */
 export interface RollbackResult {
+  /** The environment rolled back. */
   env: string;
   /** The deployment now active. */
   deploymentId: number;
@@ -35,6 +36,7 @@ export interface RollbackResult {
   label: string;
   /** The deployment active before (now `rolled_back`). */
   previousDeploymentId: number | null;
+  /** The label of the deployment active before. */
   previousLabel: string | null;
 }
 
@@ -45,7 +47,7 @@ export interface RollbackResult {
  * @returns the deployment now active and the one before
  * @throws a postgres.js `PostgresError` (55000 nothing to roll back to, 42704 unknown id)
  *
- * @example
+ * @example Rolling back to the previous deployment
  * ```ts ignore
  * import { rollback } from "../mod.ts";
  *
@@ -73,22 +75,33 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
 
 /** A function of the active deployment. */
 export interface LiveFunction {
+  /** The SQL name. */
   name: string;
+  /** `query` (read-only) or `mutation`. */
   kind: "query" | "mutation";
+  /** The hash of the compiled artifact the function runs. */
   artifactHash: string;
 }
 
 /** One environment and what serves it (a row of `stopgap.environment_overview`, plus functions). */
 export interface EnvironmentStatus {
+  /** The environment, e.g. `prod`. */
   env: string;
+  /** The schema callers use, e.g. `live_prod`. */
   liveSchema: string;
+  /** The role granted `USAGE` on the live schema and `EXECUTE` on its functions. */
   executeRole: string;
+  /** The active deployment; `null` when none is. */
   activeDeploymentId: number | null;
+  /** Its label. */
   activeLabel: string | null;
   /** ISO 8601. */
   activeSince: string | null;
+  /** The number of functions of the active deployment. */
   functionCount: number;
+  /** The number of deployments of the environment, failed ones included. */
   deploymentCount: number;
+  /** The number of failed deployments. */
   failedCount: number;
   /** The active deployment's functions, sorted by name. */
   functions: LiveFunction[];
@@ -101,7 +114,7 @@ export interface EnvironmentStatus {
  * @returns one entry per environment, sorted by name
  * @throws a postgres.js `PostgresError` 42704 when `env` does not exist
  *
- * @example
+ * @example Reading what serves `prod`
  * ```ts ignore
  * import { status } from "../mod.ts";
  *
@@ -109,7 +122,7 @@ export interface EnvironmentStatus {
  * console.log(prod.activeLabel);
  * ```
  */
-export async function status(options: { sql: postgres.Sql; env?: string }): Promise<EnvironmentStatus[]> {
+export async function status(options: { sql: Sql; env?: string }): Promise<EnvironmentStatus[]> {
   const { sql, env } = options;
   if (env !== undefined) checkEnvName(env);
   const rows = env === undefined
@@ -134,23 +147,34 @@ export async function status(options: { sql: postgres.Sql; env?: string }): Prom
 
 /** One deployment of an environment (a row of `stopgap.deployments`). */
 export interface DeploymentInfo {
+  /** The deployment id. */
   id: number;
+  /** Its label, unique per environment among deployments that did not fail. */
   label: string;
+  /** Where it is in its life: `open` → `sealed` → `active` → `superseded` or `rolled_back`, or `failed`. */
   status: "open" | "sealed" | "active" | "superseded" | "rolled_back" | "failed";
   /** ISO 8601. */
   createdAt: string;
+  /** The role that deployed it. */
   createdBy: string;
+  /** The schema it was snapshotted from. */
   sourceSchema: string;
+  /** The number of functions it has. */
   functionCount: number;
   /** For failed deployments: the function that failed, and why. */
   failedFunction: string | null;
+  /** For failed deployments: the error message. */
   failureMessage: string | null;
 }
 
 /**
  * The deployments of `env`, newest first.
  *
- * @example
+ * @param options the client and environment
+ * @returns one entry per deployment, failed ones included
+ * @throws a postgres.js `PostgresError` 42704 when `env` does not exist
+ *
+ * @example Listing the deployments of `prod`
  * ```ts ignore
  * import { deployments } from "../mod.ts";
  *
@@ -177,7 +201,11 @@ export async function deployments(options: EnvOptions): Promise<DeploymentInfo[]
 /**
  * What deploying would change: {@linkcode deploy} with `dryRun`, which compiles, stages and rolls back.
  *
- * @example
+ * @param options as for {@linkcode deploy}, without `dryRun`, `label` and `prune`
+ * @returns the result of a dry run: `status` is `dry_run`, `functions` has each function's change
+ * @throws {CompileError} for compile errors, a postgres.js `PostgresError` for server errors
+ *
+ * @example Listing what would change in `prod`
  * ```ts ignore
  * import { diff } from "../mod.ts";
  *
@@ -192,9 +220,10 @@ export async function diff(options: Omit<DeployOptions, "dryRun" | "label" | "pr
 /**
  * Drops the live functions of `env` that the active deployment does not have (`stopgap.prune`).
  *
+ * @param options the client and environment
  * @returns one entry per function considered: dropped, or skipped with the reason
  *
- * @example
+ * @example Pruning `prod`
  * ```ts ignore
  * import { prune } from "../mod.ts";
  *

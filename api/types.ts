@@ -5,15 +5,18 @@
  * @module
  */
 
-import type postgres from "postgres";
+import type { Sql } from "../runtime/local.ts";
 import { readMetadata } from "../compiler/metadata.ts";
 import { toId } from "./_sql.ts";
 import { checkEnvName, StopgapError } from "./errors.ts";
 
 /** What {@linkcode generateTypes} produced. */
 export interface GeneratedTypes {
+  /** The environment. */
   env: string;
+  /** Its active deployment, whose functions are declared. */
   deploymentId: number;
+  /** The label of that deployment. */
   label: string;
   /** The declarations module. */
   code: string;
@@ -25,16 +28,18 @@ export interface GeneratedTypes {
  * Declarations of the active deployment of `env`: `export interface Api { <name>: { kind, args, result } }`,
  * for `createClient<Api>(sql, { env })`.
  *
+ * @param options the client and environment
+ * @returns the declarations module and the functions it declares
  * @throws {StopgapError} `no_deployment` when the environment has no active deployment
  *
- * @example
+ * @example Writing the declarations of `prod` to `api.d.ts`
  * ```ts ignore
  * import { generateTypes } from "../mod.ts";
  *
  * await Deno.writeTextFile("api.d.ts", (await generateTypes({ sql, env: "prod" })).code);
  * ```
  */
-export async function generateTypes(options: { sql: postgres.Sql; env: string }): Promise<GeneratedTypes> {
+export async function generateTypes(options: { sql: Sql; env: string }): Promise<GeneratedTypes> {
   const { sql, env } = options;
   checkEnvName(env);
   const [active] = await sql`select e.active_deployment_id as id, d.label from stopgap.environment e
@@ -79,7 +84,7 @@ ${members.join("\n")}
  * @param indent the indentation of the line the type starts on
  * @returns e.g. `{ name: string; age?: number }`
  *
- * @example
+ * @example The type of an array of strings
  * ```ts
  * import { tsType } from "./types.ts";
  *

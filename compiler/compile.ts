@@ -40,6 +40,7 @@ export interface CompiledFunction extends FunctionSource {
 
 /** What {@linkcode compile} produced. */
 export interface CompileResult {
+  /** The project compiled: its root, functions directory and `deno.json`. */
   project: Project;
   /** Sorted by name. */
   functions: CompiledFunction[];
@@ -58,8 +59,24 @@ export interface CompileOptions extends ProjectOptions {
   noCheck?: boolean;
 }
 
-/** Why a compile failed: a stable `code`, and the diagnostics or collisions behind it. */
+/**
+ * Why a compile failed: a stable `code`, and the diagnostics or collisions behind it.
+ *
+ * @example Reporting the diagnostics of a failed compile
+ * ```ts ignore
+ * import { compile, CompileError, formatDiagnostic } from "./mod.ts";
+ *
+ * try {
+ *   await compile({ root: "/srv/app" });
+ * } catch (error) {
+ *   if (!(error instanceof CompileError)) throw error;
+ *   console.error(`${error.code}: ${error.hint ?? ""}`);
+ *   for (const d of error.diagnostics) console.error(formatDiagnostic(d));
+ * }
+ * ```
+ */
 export class CompileError extends Error {
+  /** Always `CompileError`. */
   override name = "CompileError";
   /** `no_functions_dir`, `no_functions`, `type_error`, `inspect_failed`, `invalid_name`, `name_collision` or `bundle_failed`. */
   readonly code: string;
@@ -70,6 +87,13 @@ export class CompileError extends Error {
   /** What to do about it. */
   readonly hint: string | undefined;
 
+  /**
+   * Creates the error.
+   *
+   * @param code the stable code, one of those listed for {@linkcode CompileError.code}
+   * @param message what failed, with the diagnostics
+   * @param options the diagnostics or collisions behind it, a hint, and the underlying error
+   */
   constructor(
     code: string,
     message: string,
@@ -90,7 +114,7 @@ export class CompileError extends Error {
  * @returns the functions, sorted by SQL name
  * @throws {CompileError} with file:line:column diagnostics for type errors, and for name collisions
  *
- * @example
+ * @example Compiling a project
  * ```ts ignore
  * import { compile } from "./compile.ts";
  *

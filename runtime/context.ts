@@ -47,9 +47,13 @@ export interface Db extends ReadDb {
 
 /** Server log messages: `DEBUG1`, `INFO`, `NOTICE`, `WARNING`. */
 export interface Log {
+  /** Logs at `DEBUG1`; shown only when `log_min_messages`/`client_min_messages` let it through. */
   debug(...args: unknown[]): void;
+  /** Logs at `INFO`: always sent to the client. */
   info(...args: unknown[]): void;
+  /** Logs at `NOTICE`. */
   notice(...args: unknown[]): void;
+  /** Logs at `WARNING`. */
   warn(...args: unknown[]): void;
 }
 

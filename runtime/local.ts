@@ -11,10 +11,13 @@ import type postgres from "postgres";
 import type { Db, ExecResult, Log, PltsContext, Row, Statement } from "./context.ts";
 import type { Schema, Wrapped } from "./wrappers.ts";
 
+/** A postgres.js client, as `postgres(url)` returns it; every function of the API that talks to PostgreSQL takes one. */
+export type Sql = postgres.Sql;
+
 /** Options of {@linkcode callLocal}. */
 export interface LocalOptions {
   /** A postgres.js client; the call runs in one transaction on it. */
-  sql: postgres.Sql;
+  sql: Sql;
   /** `ctx.fn`; defaults to `{ oid: 0, schema: "local", name: "handler" }`. */
   fn?: PltsContext["fn"];
   /** Where `ctx.log` goes; defaults to `console`. */

@@ -30,6 +30,7 @@ export type {
 } from "./context.ts";
 export {
   describeIssue,
+  type Issue,
   mutation,
   type MutationCtx,
   query,

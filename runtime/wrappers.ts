@@ -21,6 +21,9 @@ export type MutationCtx = PltsContext<unknown, Db>;
 /** A valibot schema (synchronous). */
 export type Schema = v.GenericSchema;
 
+/** One problem valibot found with a value (`v.BaseIssue<unknown>`): its `kind`, `path`, `expected`, `input` and `message`. */
+export type Issue = v.GenericIssue;
+
 /** Options of {@linkcode query} and {@linkcode mutation}. */
 export interface WrapperOptions<R> {
   /** Validates the handler's result; an invalid result is an error, not a wrong answer. */
@@ -44,17 +47,36 @@ export interface Wrapped<K extends "query" | "mutation", S extends Schema, R> {
 /**
  * Invalid arguments (or an invalid result): one line per issue, `path: what was wrong`.
  * Inside PostgreSQL the call fails with SQLSTATE `22023` (invalid_parameter_value) and this message.
+ *
+ * @example Turning valibot's issues into an error
+ * ```ts
+ * import { v, ValidationError } from "./mod.ts";
+ *
+ * const parsed = v.safeParse(v.object({ id: v.number() }), { id: "1" });
+ * if (!parsed.success) {
+ *   const error = new ValidationError("arguments", parsed.issues);
+ *   console.log(error.message); // "invalid arguments: id: expected number, received string"
+ *   console.log(error.sqlstate); // "22023"
+ * }
+ * ```
  */
 export class ValidationError extends Error {
+  /** Always `ValidationError`. */
   override name = "ValidationError";
   /** The SQLSTATE plts raises it with. */
   readonly sqlstate = "22023";
   /** The issues, as valibot reported them. */
-  readonly issues: readonly v.BaseIssue<unknown>[];
+  readonly issues: readonly Issue[];
   /** Every issue, one per line. */
   readonly detail: string;
 
-  constructor(what: "arguments" | "result", issues: readonly v.BaseIssue<unknown>[]) {
+  /**
+   * Builds the message from the issues, one `path: what was wrong` per issue.
+   *
+   * @param what whether the arguments or the handler's result were invalid
+   * @param issues the issues, as valibot reported them
+   */
+  constructor(what: "arguments" | "result", issues: readonly Issue[]) {
     const lines = issues.map(describeIssue);
     super(`invalid ${what}: ${lines.join("; ")}`);
     this.issues = issues;
@@ -62,8 +84,22 @@ export class ValidationError extends Error {
   }
 }
 
-/** `id: expected number, received string` for type issues, else valibot's own message after the path. */
-export function describeIssue(issue: v.BaseIssue<unknown>): string {
+/**
+ * Describes one issue as `path: what was wrong`: `id: expected number, received string` for type
+ * issues, `id: required` for a missing key, else valibot's own message after the path.
+ *
+ * @param issue an issue, as valibot reported it
+ * @returns one line; the path is dot-separated, `(root)` for the value itself
+ *
+ * @example Describing a type issue
+ * ```ts
+ * import { describeIssue, v } from "./mod.ts";
+ *
+ * const parsed = v.safeParse(v.object({ id: v.number() }), { id: "1" });
+ * if (!parsed.success) console.log(describeIssue(parsed.issues[0])); // "id: expected number, received string"
+ * ```
+ */
+export function describeIssue(issue: Issue): string {
   const path = issue.path?.map((item) => String(item.key)).join(".") || "(root)";
   if (issue.kind === "schema" && issue.type === "object" && issue.input === undefined) {
     return `${path}: required`; // valibot reports a missing key as expecting the key's name
