@@ -34,15 +34,27 @@ export interface ReadDb {
   /** Runs a statement and returns its rows. */
   query<T extends Row = Row>(statement: Statement, params?: unknown[]): T[] | Promise<T[]>;
   /** Iterates over a large result in batches. */
-  cursor<T extends Row = Row>(statement: Statement, params?: unknown[], options?: CursorOptions): Iterable<T>;
+  /**
+   * Iterates over a large result in batches. Inside PostgreSQL the iterator is synchronous, in Deno
+   * asynchronous: `for await (const row of ctx.db.cursor(...))` works in both.
+   */
+  cursor<T extends Row = Row>(
+    statement: Statement,
+    params?: unknown[],
+    options?: CursorOptions,
+  ): Iterable<T> | AsyncIterable<T>;
 }
 
 /** Read and write access to the database, in the caller's transaction. */
 export interface Db extends ReadDb {
   /** Runs a statement and returns `{ rowCount, command }`. */
   exec(statement: Statement, params?: unknown[]): ExecResult | Promise<ExecResult>;
-  /** Runs `fn` in a subtransaction: committed when it returns, rolled back when it throws. */
-  transaction<T>(fn: (db: Db) => T): T;
+  /**
+   * Runs `fn` in a subtransaction: committed when it returns (or its promise resolves), rolled back
+   * when it throws (or rejects). Inside PostgreSQL a synchronous `fn` gives its result directly; in Deno
+   * the result is always a promise: `await` it, and the code runs in both.
+   */
+  transaction<T>(fn: (db: Db) => T | Promise<T>): T | Promise<T>;
 }
 
 /** Server log messages: `DEBUG1`, `INFO`, `NOTICE`, `WARNING`. */

@@ -8,7 +8,7 @@
  */
 
 import type postgres from "postgres";
-import type { Db, ExecResult, Log, PltsContext, Row, Statement } from "./context.ts";
+import type { CursorOptions, Db, ExecResult, Log, PltsContext, Row, Statement } from "./context.ts";
 import type { Schema, Wrapped } from "./wrappers.ts";
 
 /** A postgres.js client, as `postgres(url)` returns it; every function of the API that talks to PostgreSQL takes one. */
@@ -76,7 +76,7 @@ function statement(first: Statement, params?: unknown[]): [string, unknown[]] {
   return [built.sql, built.params ?? []];
 }
 
-/** `ctx.db` on a postgres.js transaction: rows as plain objects, like plts returns them. */
+/** `ctx.db` on a postgres.js transaction (or savepoint): rows as plain objects, like plts returns them. */
 function localDb(tx: postgres.TransactionSql): Db {
   const db: Db = {
     async query<T extends Row = Row>(first: Statement, params?: unknown[]): Promise<T[]> {
@@ -89,11 +89,15 @@ function localDb(tx: postgres.TransactionSql): Db {
       const result = await tx.unsafe(text, values as postgres.ParameterOrJSON<never>[]);
       return { rowCount: result.count ?? 0, command: result.command ?? "UTILITY" };
     },
-    cursor(): never {
-      throw new Error("ctx.db.cursor is synchronous inside plts and not available in callLocal; use query with LIMIT");
+    async *cursor<T extends Row = Row>(first: Statement, params?: unknown[], options?: CursorOptions) {
+      const [text, values] = statement(first, params);
+      const batch = options?.batchSize ?? 1000;
+      for await (const rows of tx.unsafe(text, values as postgres.ParameterOrJSON<never>[]).cursor(batch)) {
+        for (const row of rows) yield { ...row } as unknown as T;
+      }
     },
-    transaction(): never {
-      throw new Error("ctx.db.transaction is not available in callLocal yet");
+    async transaction<T>(fn: (db: Db) => T | Promise<T>): Promise<T> {
+      return await tx.savepoint(async (sp) => await fn(localDb(sp))) as T;
     },
   };
   return db;

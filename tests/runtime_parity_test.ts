@@ -65,6 +65,37 @@ const CASES: Case[] = [
     args: { n: 21 },
     expect: { result: { doubled: 42 } },
   },
+  {
+    name: "a cursor walks rows in batches with for await",
+    source: `import { query, v } from "@stopgap/runtime";
+      export default query(v.object({ n: v.number() }), async ({ n }, ctx) => {
+        let sum = 0;
+        for await (const row of ctx.db.cursor("select g from generate_series(1, $1::int) g", [n], { batchSize: 3 })) {
+          sum += row.g as number;
+        }
+        return sum;
+      });`,
+    args: { n: 10 },
+    expect: { result: 55 },
+  },
+  {
+    name: "a transaction block rolls back when it throws and commits when it returns",
+    source: `import { mutation, v } from "@stopgap/runtime";
+      export default mutation(v.object({}), async (_args, ctx) => {
+        try {
+          await ctx.db.transaction(async (db) => {
+            await db.exec("insert into parity_t values (1)");
+            throw new Error("undo");
+          });
+        } catch { /* rolled back */ }
+        await ctx.db.transaction(async (db) => { await db.exec("insert into parity_t values (2)"); });
+        const [row] = await ctx.db.query("select coalesce(sum(n), 0)::int as s from parity_t");
+        await ctx.db.exec("delete from parity_t");
+        return row.s;
+      });`,
+    args: {},
+    expect: { result: 2 },
+  },
 ];
 
 const RUNTIME_URL = new URL("../runtime/mod.ts", import.meta.url).href;
@@ -83,6 +114,7 @@ async function importCase(source: string): Promise<Wrapped<"query" | "mutation",
 Deno.test("the wrappers behave the same in Deno and inside PostgreSQL for a shared table of cases", () =>
   withDatabase("runtime_parity", async ({ sql }) => {
     await sql`create extension plts`;
+    await sql`create table parity_t (n int)`;
     for (const [i, c] of CASES.entries()) {
       const fn = `parity_${i}`;
       await sql.unsafe(`create function ${fn}(args jsonb) returns jsonb language plts as $plts$${c.source}$plts$`);

@@ -4,7 +4,7 @@
 use std::ffi::CStr;
 
 use pgrx::pg_sys::{self, Datum, Oid};
-use pgrx::{FromDatum, IntoDatum, PgSqlErrorCode};
+use pgrx::{FromDatum, IntoDatum};
 
 use crate::values::{pg_date_to_iso, JsOut, SqlValue};
 
@@ -196,6 +196,3 @@ fn build_array(items: &[JsOut], elem: Oid) -> Result<Datum, Mismatch> {
         Ok(Datum::from(arr))
     }
 }
-
-#[allow(dead_code)]
-pub const DATATYPE_MISMATCH: PgSqlErrorCode = PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH;
