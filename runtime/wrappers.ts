@@ -12,6 +12,7 @@
 import * as v from "valibot";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import type { Db, PltsContext, ReadDb } from "./context.ts";
+import { compileParser, FAIL } from "./fast_parse.ts";
 
 /** The context a query handler gets: `db` can only read. */
 export type QueryCtx = PltsContext<unknown, ReadDb>;
@@ -117,6 +118,23 @@ function kindOf(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * Parses with the fast path compiled once here (`fast_parse.ts`) and falls back to `v.safeParse` when the
+ * schema is unsupported or the fast path fails, so outputs and error messages stay valibot's.
+ */
+function validator(schema: Schema, what: "arguments" | "result"): (input: unknown) => unknown {
+  const fast = compileParser(schema);
+  return (input) => {
+    if (fast) {
+      const output = fast(input);
+      if (output !== FAIL) return output;
+    }
+    const parsed = v.safeParse(schema, input);
+    if (!parsed.success) throw new ValidationError(what, parsed.issues);
+    return parsed.output;
+  };
+}
+
 function wrap<K extends "query" | "mutation", S extends Schema, R>(
   kind: K,
   args: S,
@@ -124,16 +142,11 @@ function wrap<K extends "query" | "mutation", S extends Schema, R>(
   options: WrapperOptions<R> = {},
 ): Wrapped<K, S, Awaited<R>> {
   const returns = options.returns;
-  const checkResult = (result: Awaited<R>): Awaited<R> => {
-    if (!returns) return result;
-    const checked = v.safeParse(returns, result);
-    if (!checked.success) throw new ValidationError("result", checked.issues);
-    return checked.output as Awaited<R>;
-  };
+  const parseArgs = validator(args, "arguments");
+  const parseResult = returns && validator(returns, "result");
+  const checkResult = (result: Awaited<R>): Awaited<R> => parseResult ? parseResult(result) as Awaited<R> : result;
   const entry = (ctx: PltsContext<unknown, K extends "query" ? ReadDb : Db>) => {
-    const parsed = v.safeParse(args, ctx.args);
-    if (!parsed.success) throw new ValidationError("arguments", parsed.issues);
-    const result = handler(parsed.output, ctx);
+    const result = handler(parseArgs(ctx.args) as v.InferOutput<S>, ctx);
     if (result instanceof Promise) return (result as Promise<Awaited<R>>).then(checkResult);
     return checkResult(result as Awaited<R>);
   };
