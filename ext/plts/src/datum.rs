@@ -28,12 +28,15 @@ pub fn to_sql_value(datum: Datum, is_null: bool, typoid: Oid) -> SqlValue {
             pg_sys::INT8OID => SqlValue::Int8(i64::from_datum(datum, false).unwrap_or_default()),
             pg_sys::FLOAT4OID => SqlValue::Float(f64::from(f32::from_datum(datum, false).unwrap_or_default())),
             pg_sys::FLOAT8OID => SqlValue::Float(f64::from_datum(datum, false).unwrap_or_default()),
-            pg_sys::NUMERICOID => SqlValue::Numeric(output_text(datum, typoid)),
+            pg_sys::NUMERICOID => SqlValue::Numeric(numeric_text(datum)),
             pg_sys::TEXTOID | pg_sys::VARCHAROID => {
                 SqlValue::Text(String::from_datum(datum, false).unwrap_or_default())
             }
             pg_sys::JSONOID => SqlValue::Json(String::from_datum(datum, false).unwrap_or_default()),
-            pg_sys::JSONBOID => SqlValue::Json(output_text(datum, typoid)),
+            pg_sys::JSONBOID => match crate::jsonb::read(datum) {
+                Some(tree) => SqlValue::Jsonb(tree),
+                None => SqlValue::Json(output_text(datum, typoid)),
+            },
             pg_sys::BYTEAOID => SqlValue::Bytes(Vec::<u8>::from_datum(datum, false).unwrap_or_default()),
             pg_sys::TIMESTAMPOID | pg_sys::TIMESTAMPTZOID => timestamp(datum.value() as i64),
             pg_sys::DATEOID => match datum.value() as i32 {
@@ -77,6 +80,21 @@ unsafe fn array(datum: Datum, typoid: Oid, elem: Oid) -> SqlValue {
             .map(|i| to_sql_value(*values.add(i), *nulls.add(i), elem))
             .collect();
         SqlValue::Array(items)
+    }
+}
+
+/// A numeric's exact decimal text (numeric_out called directly: no type lookup per value).
+pub fn numeric_text(numeric: Datum) -> String {
+    unsafe {
+        match pgrx::direct_function_call_as_datum(pg_sys::numeric_out, &[Some(numeric)]) {
+            Some(text) => {
+                let cstr = text.cast_mut_ptr::<std::ffi::c_char>();
+                let out = CStr::from_ptr(cstr).to_string_lossy().into_owned();
+                pg_sys::pfree(cstr.cast());
+                out
+            }
+            None => "NaN".into(),
+        }
     }
 }
 
@@ -134,6 +152,10 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch
         }
         (pg_sys::FLOAT4OID, JsOut::Number(n)) => (*n as f32).into_datum().unwrap(),
         (pg_sys::FLOAT8OID, JsOut::Number(n)) => n.into_datum().unwrap(),
+        // Integers (the common case: counts, ids, sums) skip printing and parsing.
+        (pg_sys::NUMERICOID, JsOut::Number(n)) if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 => {
+            Datum::from(unsafe { pg_sys::int64_to_numeric(*n as i64) })
+        }
         (pg_sys::NUMERICOID, JsOut::Number(n)) if n.is_finite() => input(&format!("{n}"), typoid),
         (pg_sys::NUMERICOID, JsOut::Number(n)) => input(&crate::values::format_number(*n), typoid),
         (pg_sys::NUMERICOID, JsOut::BigInt(s) | JsOut::String(s)) => input(s, typoid),

@@ -12,6 +12,7 @@ mod error;
 mod function;
 mod gucs;
 mod handler;
+mod jsonb;
 mod spi;
 mod values;
 

@@ -20,7 +20,7 @@ pub fn set_read_only(read_only: bool) -> bool {
 }
 
 /// Installs `ctx.db` and `ctx.log` in a new context (prelude.js applied to the native
-/// functions) and returns the prelude's `makeCtx(args, fn, nowMs)`.
+/// functions) and returns the prelude's `invoker(handler, fn, names, argsIsValue)`.
 pub fn install<'js>(ctx: &Ctx<'js>) -> Result<Function<'js>> {
     let native = Object::new(ctx.clone())?;
     native.set("run", Func::from(run))?;

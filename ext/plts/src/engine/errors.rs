@@ -102,11 +102,32 @@ fn classify(name: &str, message: &str) -> JsErrorKind {
 /// Rewrites `module_name:line:col` positions in a QuickJS stack into TypeScript positions
 /// `schema.fn.ts:line:col` using each program's source map.
 pub fn map_stack(stack: &str, programs: &[&Program]) -> String {
-    let mut out = stack.trim_end().to_string();
+    // The outermost frames are the prelude's invoker, which called the handler: not user code.
+    let mut lines: Vec<&str> = stack.trim_end().lines().collect();
+    while lines.len() > 1 && lines.last().is_some_and(|l| l.contains("(plts:ctx:")) {
+        lines.pop();
+    }
+    // Frames inside the built-in modules are minified bundle positions that help nobody and
+    // change with every runtime release.
+    lines.retain(|l| !super::loader::BUILTINS.iter().any(|b| l.contains(&format!("({}:", b.specifier))));
+    // Positions inside the prelude (ctx.db, ctx.log) change with plts releases; its frames
+    // read `(plts:ctx)`: which API was called is what helps.
+    let lines: Vec<String> = lines.iter().map(|l| without_prelude_position(l)).collect();
+    let mut out = lines.join("\n");
     for program in programs {
         out = map_positions(&out, program);
     }
     out
+}
+
+fn without_prelude_position(line: &str) -> String {
+    match line.find("(plts:ctx:") {
+        Some(at) => match line[at..].find(')') {
+            Some(end) => format!("{}(plts:ctx){}", &line[..at], &line[at + end + 1..]),
+            None => line.to_string(),
+        },
+        None => line.to_string(),
+    }
 }
 
 fn map_positions(stack: &str, program: &Program) -> String {

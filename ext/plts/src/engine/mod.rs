@@ -58,21 +58,25 @@ pub struct Invocation<'a> {
     pub read_only: bool,
 }
 
-/// An evaluated program: its default export and its frozen `ctx.fn`, built once.
+/// An evaluated program, ready to call.
 #[derive(Clone)]
-struct Entry {
-    export: Persistent<Value<'static>>,
-    fn_info: Persistent<Value<'static>>,
-    /// The export says `kind: "query"` (the `query` wrapper): every call runs read-only.
-    is_query: bool,
+enum Entry {
+    /// The prelude's invoker for the default export: `(nowMs, ...values)` builds ctx and calls it.
+    Callable {
+        invoke: Persistent<Function<'static>>,
+        /// The export says `kind: "query"` (the `query` wrapper): every call runs read-only.
+        is_query: bool,
+    },
+    /// No callable default export: what was exported instead (its JS type), for the error.
+    NotCallable(&'static str),
 }
 
 // Fields drop in declaration order: values before their context, contexts before the runtime.
 struct RoleContext {
     /// Evaluated programs by module name.
     entries: FxHashMap<String, Entry>,
-    /// prelude.js's `makeCtx(args, fn, nowMs)`: builds `ctx` around the shared `db` and `log`.
-    make_ctx: Persistent<Function<'static>>,
+    /// prelude.js's `invoker(handler, fn, names, argsIsValue)`: builds a program's call function.
+    invoker: Persistent<Function<'static>>,
     context: Context,
 }
 
@@ -122,9 +126,9 @@ impl Engine {
     fn context(&mut self, role: u32) -> Result<&mut RoleContext, JsError> {
         if !self.contexts.contains_key(&role) {
             let context = Context::full(&self.runtime).map_err(|e| internal(format!("cannot create a JS context: {e}")))?;
-            let make_ctx = context
+            let invoker = context
                 .with(|ctx| db::install(&ctx).map(|f| Persistent::save(&ctx, f)).map_err(|e| js_error(&ctx, e, &[])))?;
-            self.contexts.insert(role, RoleContext { entries: FxHashMap::default(), make_ctx, context });
+            self.contexts.insert(role, RoleContext { entries: FxHashMap::default(), invoker, context });
         }
         Ok(self.contexts.get_mut(&role).expect("inserted above"))
     }
@@ -157,8 +161,8 @@ pub fn call(program: &Program, call: &Invocation<'_>, limits: Limits) -> Result<
             engine.stack_limit = limits.max_stack_bytes;
         }
         let role = engine.context(call.role)?;
-        let make_ctx = role.make_ctx.clone();
-        let mut result = role.context.with(|ctx| run(&ctx, &mut role.entries, make_ctx, program, call));
+        let RoleContext { entries, invoker, context } = role;
+        let mut result = context.with(|ctx| run(&ctx, entries, invoker, program, call));
         if let Err(e) = &mut result {
             // QuickJS may throw null when it cannot allocate its own "out of memory" error.
             if allocator::refused() && matches!(e.kind, JsErrorKind::Thrown | JsErrorKind::OutOfMemory) {
@@ -182,7 +186,7 @@ pub fn stop_reason() -> Option<StopReason> {
 fn run<'js>(
     ctx: &Ctx<'js>,
     entries: &mut FxHashMap<String, Entry>,
-    make_ctx: Persistent<Function<'static>>,
+    invoker: &Persistent<Function<'static>>,
     program: &Program,
     call: &Invocation<'_>,
 ) -> Result<JsOut, JsError> {
@@ -191,53 +195,63 @@ fn run<'js>(
     let entry = match entries.get(&program.module_name) {
         Some(saved) => saved.clone(),
         None => {
-            let export = evaluate(ctx, program).map_err(|e| match e {
-                Failure::Js(e) => js_error(ctx, e, &programs),
-                Failure::Plts(e) => e,
-            })?;
-            let fn_info = fn_info(ctx, call).map_err(fail)?;
-            let is_query = export
-                .as_object()
-                .and_then(|o| o.get::<_, Option<String>>("kind").ok().flatten())
-                .is_some_and(|kind| kind == "query");
-            let entry = Entry { export: Persistent::save(ctx, export), fn_info: Persistent::save(ctx, fn_info), is_query };
+            let entry = prepare(ctx, invoker, program, call)?;
             if !call.ephemeral {
                 entries.insert(program.module_name.clone(), entry.clone());
             }
             entry
         }
     };
-    let export = entry.export.restore(ctx).map_err(fail)?;
-    let Some(function) = export.as_function().cloned() else {
-        if call.entry_required {
+    let (invoke, is_query) = match entry {
+        Entry::Callable { invoke, is_query } => (invoke.restore(ctx).map_err(fail)?, is_query),
+        Entry::NotCallable(_) if !call.entry_required => return Ok(JsOut::Null),
+        Entry::NotCallable(found) => {
             return Err(JsError::new(
                 JsErrorKind::NoEntryPoint,
-                format!(
-                    "the function body has no default export to call (found {}); write `export default (ctx) => ...`",
-                    export.type_name()
-                ),
-            ));
+                format!("the function body has no default export to call (found {found}); write `export default (ctx) => ...`"),
+            ))
         }
-        return Ok(JsOut::Null);
     };
-    if entry.is_query && !call.read_only {
+    if is_query && !call.read_only {
         db::set_read_only(true);
         crate::spi::enter_read_only_transaction();
     }
-    let positional =
-        call.args.iter().map(|v| convert::to_js(ctx, v)).collect::<rquickjs::Result<Vec<_>>>().map_err(fail)?;
-    let args = ctx_args(ctx, call, &positional).map_err(fail)?;
-    let fn_info = entry.fn_info.restore(ctx).map_err(fail)?;
-    let make_ctx = make_ctx.restore(ctx).map_err(fail)?;
-    let ctx_object: Value = make_ctx.call((args, fn_info, call.now_ms)).map_err(fail)?;
-    let mut call_args = rquickjs::function::Args::new(ctx.clone(), positional.len() + 1);
-    call_args.push_arg(ctx_object).map_err(fail)?;
-    for value in positional {
-        call_args.push_arg(value).map_err(fail)?;
+    let mut call_args = rquickjs::function::Args::new(ctx.clone(), call.args.len() + 1);
+    call_args.push_arg(call.now_ms).map_err(fail)?;
+    for value in call.args {
+        call_args.push_arg(convert::to_js(ctx, value).map_err(fail)?).map_err(fail)?;
     }
-    let returned: Value = function.call_arg(call_args).map_err(fail)?;
+    let returned: Value = invoke.call_arg(call_args).map_err(fail)?;
     let value = settle(ctx, returned, &programs)?;
     convert::from_js(ctx, value, call.want_json).map_err(fail)
+}
+
+/// Evaluates the program once and builds its entry: the invoker around a callable default export.
+fn prepare<'js>(
+    ctx: &Ctx<'js>,
+    invoker: &Persistent<Function<'static>>,
+    program: &Program,
+    call: &Invocation<'_>,
+) -> Result<Entry, JsError> {
+    let programs = [program];
+    let fail = |e: rquickjs::Error| js_error(ctx, e, &programs);
+    let export = evaluate(ctx, program).map_err(|e| match e {
+        Failure::Js(e) => js_error(ctx, e, &programs),
+        Failure::Plts(e) => e,
+    })?;
+    let Some(handler) = export.as_function().cloned() else {
+        return Ok(Entry::NotCallable(export.type_name()));
+    };
+    let is_query = handler.get::<_, Option<String>>("kind").ok().flatten().is_some_and(|kind| kind == "query");
+    let names: Vec<String> = (0..call.args.len())
+        .map(|i| match call.arg_names.get(i).and_then(Option::as_deref) {
+            Some(name) => name.to_owned(),
+            None => format!("${}", i + 1),
+        })
+        .collect();
+    let invoker = invoker.clone().restore(ctx).map_err(fail)?;
+    let invoke: Function = invoker.call((handler, fn_info(ctx, call).map_err(fail)?, names, call.args_is_value)).map_err(fail)?;
+    Ok(Entry::Callable { invoke: Persistent::save(ctx, invoke), is_query })
 }
 
 enum Failure {
@@ -282,21 +296,6 @@ fn settle<'js>(ctx: &Ctx<'js>, value: Value<'js>, programs: &[&Program]) -> Resu
             }
         }
     }
-}
-
-/// `ctx.args`: the decoded value for `(args jsonb) returns jsonb`, else the arguments by SQL name.
-fn ctx_args<'js>(ctx: &Ctx<'js>, call: &Invocation<'_>, positional: &[Value<'js>]) -> rquickjs::Result<Value<'js>> {
-    if call.args_is_value {
-        return Ok(positional.first().cloned().unwrap_or_else(|| Value::new_null(ctx.clone())));
-    }
-    let named = Object::new(ctx.clone())?;
-    for (i, value) in positional.iter().enumerate() {
-        match call.arg_names.get(i).and_then(Option::as_deref) {
-            Some(name) => named.set(name, value.clone())?,
-            None => named.set(format!("${}", i + 1), value.clone())?,
-        }
-    }
-    Ok(named.into_value())
 }
 
 /// `ctx.fn = { oid, schema, name }`, frozen: built once per program.

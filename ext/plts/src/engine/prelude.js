@@ -25,11 +25,14 @@
     return [sql, values];
   }
   const db = {
+    // (sql, [params]) skips statement(): its array result costs an iterator in QuickJS.
     query(first, params) {
+      if (typeof first === "string" && Array.isArray(params)) return native.run(first, params, true);
       const [sql, values] = statement("query", first, params);
       return native.run(sql, values, true);
     },
     exec(first, params) {
+      if (typeof first === "string" && Array.isArray(params)) return native.run(first, params, false);
       const [sql, values] = statement("exec", first, params);
       return native.run(sql, values, false);
     },
@@ -82,20 +85,44 @@
   };
   Object.freeze(db);
   Object.freeze(log);
-  // The ctx of one call. db and log are shared (on the prototype); now is a Date of the
+  // The ctx of one call: an object literal on a shared prototype (a class constructor costs a
+  // third more per call in QuickJS). db and log live on the prototype; now is a Date of the
   // transaction start, made when read (a new Date each read, so no call can change another's).
-  class PltsContext {
-    #nowMs;
-    constructor(args, fn, nowMs) {
-      this.args = args;
-      this.fn = fn;
-      this.#nowMs = nowMs;
+  const NOW_MS = Symbol("nowMs");
+  const contextPrototype = Object.defineProperties({}, {
+    db: { value: db, enumerable: true },
+    log: { value: log, enumerable: true },
+    now: {
+      get() {
+        return new Date(this[NOW_MS]);
+      },
+      enumerable: true,
+    },
+  });
+  const context = (args, fn, nowMs) => ({ __proto__: contextPrototype, args, fn, [NOW_MS]: nowMs });
+  // The function plts calls for each call of one program: `(nowMs, ...values)`. Built once per
+  // program, so a call is one JS call from Rust that builds ctx and calls the handler. Arguments
+  // by name are own data properties (computed keys define, so "__proto__" is no prototype).
+  return function invoker(handler, fn, names, argsIsValue) {
+    if (argsIsValue) return (nowMs, value) => handler(context(value, fn, nowMs), value);
+    const [a, b, c] = names;
+    switch (names.length) {
+      case 0:
+        return (nowMs) => handler(context({}, fn, nowMs));
+      case 1:
+        return (nowMs, x) => handler(context({ [a]: x }, fn, nowMs), x);
+      case 2:
+        return (nowMs, x, y) => handler(context({ [a]: x, [b]: y }, fn, nowMs), x, y);
+      case 3:
+        return (nowMs, x, y, z) => handler(context({ [a]: x, [b]: y, [c]: z }, fn, nowMs), x, y, z);
+      default:
+        return (nowMs, ...values) => {
+          const args = {};
+          for (let i = 0; i < names.length; i++) {
+            Object.defineProperty(args, names[i], { value: values[i], writable: true, enumerable: true, configurable: true });
+          }
+          return handler(context(args, fn, nowMs), ...values);
+        };
     }
-    get now() {
-      return new Date(this.#nowMs);
-    }
-  }
-  Object.defineProperty(PltsContext.prototype, "db", { value: db, enumerable: true });
-  Object.defineProperty(PltsContext.prototype, "log", { value: log, enumerable: true });
-  return (args, fn, nowMs) => new PltsContext(args, fn, nowMs);
+  };
 })

@@ -1,0 +1,54 @@
+-- jsonb arguments are read from jsonb's binary form; JavaScript must see exactly what JSON.parse
+-- of the document's text gives. json_parity compares both readings of the same document in JS.
+\set SHOW_CONTEXT never
+CREATE FUNCTION json_parity(doc jsonb, doc_text text) RETURNS text LANGUAGE plts AS $$
+const same = (a: unknown, b: unknown): boolean => {
+  if (typeof a !== typeof b) return false;
+  if (a === null || typeof a !== "object") return Object.is(a, b);
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  const ka = Object.keys(a as object), kb = Object.keys(b as object);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] &&
+    Object.prototype.hasOwnProperty.call(b, k) && same((a as any)[k], (b as any)[k]));
+};
+export default (_ctx: unknown, doc: unknown, text: string): string =>
+  same(doc, JSON.parse(text)) ? "same" : `differs: ${JSON.stringify(doc)} vs ${text}`;
+$$;
+CREATE TABLE docs (label text, doc jsonb);
+INSERT INTO docs VALUES
+  ('empty object', '{}'), ('empty array', '[]'), ('null', 'null'), ('true', 'true'), ('string', '"s"'),
+  ('integer', '42'), ('negative', '-7'), ('fraction', '0.1'), ('long fraction', '3.141592653589793238462643383279'),
+  ('beyond 2^53', '12345678901234567890'), ('tiny', '1e-320'), ('huge', '1e400'), ('negative zero', '-0'),
+  ('exponent', '6.02e23'), ('trailing zeros', '1.500'),
+  ('nested', '{"a": [1, 2, {"b": null, "c": [true, false]}], "d": {"e": {"f": "g"}}}'),
+  ('key order', '{"zz": 1, "a": 2, "10": 3, "2": 4, "bb": 5}'),
+  ('unicode', '{"naïve": "日本語 \u00e9 \ud83d\ude00", "esc": "tab\tquote\"back\\slash\nnl"}'),
+  ('proto key', '{"__proto__": {"polluted": true}, "constructor": 1}'),
+  ('array of scalars', '[null, 1, "x", true, [], {}]');
+SELECT label, json_parity(doc, doc::text) FROM docs ORDER BY label;
+-- a "__proto__" key is an own property, not the object's prototype
+CREATE FUNCTION proto_check(args jsonb) RETURNS jsonb LANGUAGE plts AS $$
+export default (ctx: { args: any }) => ({
+  own: Object.prototype.hasOwnProperty.call(ctx.args, "__proto__"),
+  plainPrototype: Object.getPrototypeOf(ctx.args) === Object.prototype,
+  polluted: ({} as any).polluted ?? null,
+});
+$$;
+SELECT proto_check('{"__proto__": {"polluted": true}}');
+-- documents nested deeper than the tree reader's limit (256) are read as text, with the same result
+SELECT json_parity(d, d::text) AS deep_300 FROM (SELECT (repeat('[', 300) || '1' || repeat(']', 300))::jsonb AS d) s;
+SELECT json_parity(d, d::text) AS deep_256 FROM (SELECT (repeat('{"a":', 256) || '1' || repeat('}', 256))::jsonb AS d) s;
+-- jsonb columns read by ctx.db.query use the same reader
+CREATE FUNCTION query_docs() RETURNS text LANGUAGE plts AS $$
+export default (ctx: any): string => {
+  const rows = ctx.db.query("select label, doc, doc::text as doc_text from docs order by label");
+  const bad = rows.filter((r: any) => JSON.stringify(r.doc) !== JSON.stringify(JSON.parse(r.doc_text)));
+  return `${rows.length} rows, ${bad.length} differ`;
+};
+$$;
+SELECT query_docs();
+-- jsonb elements of arrays
+CREATE FUNCTION first_of(docs jsonb[]) RETURNS jsonb LANGUAGE plts AS $$
+export default (_ctx: unknown, docs: unknown[]) => docs[0];
+$$;
+SELECT first_of(ARRAY['{"a": 1}'::jsonb, '[2]'::jsonb]);
