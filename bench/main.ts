@@ -14,7 +14,7 @@ import postgres from "postgres";
 const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:54329/postgres";
 /** The database the benchmarks create their functions in (created when missing). */
 const BENCH_DATABASE = "stopgap_bench";
-/** Each measurement runs this many times after one warm-up run; the median is reported. */
+/** Each measurement runs this many times after one warm-up run, alternating with its baseline; medians are reported. */
 const REPEATS = 5;
 /** Server-side loops: large enough that one query's round trip is noise. */
 const SERVER_CALLS = 100_000;
@@ -262,14 +262,13 @@ async function main(): Promise<void> {
     const [{ version }] = await sql<{ version: string }[]>`select current_setting('server_version') as version`;
     const rows: string[][] = [["case", "plts", "baseline", "baseline value", "ratio", "target"]];
     for (const pair of PAIRS) {
-      const plts = await median(() => pair.plts(sql));
-      const baseline = pair.baseline ? await median(() => pair.baseline!(sql)) : null;
+      const { plts, baseline, ratio } = await measurePair(pair, sql);
       rows.push([
         pair.name,
         `${plts.toFixed(3)} ${pair.unit}`,
         pair.baselineName || "-",
         baseline === null ? "-" : `${baseline.toFixed(3)} ${pair.unit}`,
-        baseline === null ? "-" : ratio(plts, baseline),
+        ratio === null ? "-" : describeRatio(ratio),
         pair.target,
       ]);
     }
@@ -280,16 +279,34 @@ async function main(): Promise<void> {
   }
 }
 
-/** `2.1x slower` / `3.4x faster`, relative to the baseline. */
-function ratio(plts: number, baseline: number): string {
-  return plts >= baseline ? `${(plts / baseline).toFixed(2)}x slower` : `${(baseline / plts).toFixed(2)}x faster`;
+/**
+ * Medians of plts, of the baseline, and of their ratio per round. The two are measured alternately
+ * (plts, baseline, plts, ...), so a shared VM whose speed drifts during the run moves both sides of each
+ * round alike; the ratio is the median of the rounds' ratios.
+ */
+async function measurePair(
+  pair: Pair,
+  sql: postgres.Sql,
+): Promise<{ plts: number; baseline: number | null; ratio: number | null }> {
+  await pair.plts(sql); // warm-up: plan caches, first-call compilation
+  if (pair.baseline) await pair.baseline(sql);
+  const plts: number[] = [];
+  const baseline: number[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    plts.push(await pair.plts(sql));
+    if (pair.baseline) baseline.push(await pair.baseline(sql));
+  }
+  if (!pair.baseline) return { plts: medianOf(plts), baseline: null, ratio: null };
+  return {
+    plts: medianOf(plts),
+    baseline: medianOf(baseline),
+    ratio: medianOf(plts.map((p, i) => p / baseline[i])),
+  };
 }
 
-async function median(measure: () => Promise<number>): Promise<number> {
-  await measure(); // warm-up: plan caches, first-call compilation
-  const runs: number[] = [];
-  for (let i = 0; i < REPEATS; i++) runs.push(await measure());
-  return medianOf(runs);
+/** `2.1x slower` / `3.4x faster`: plts time over baseline time. */
+function describeRatio(ratio: number): string {
+  return ratio >= 1 ? `${ratio.toFixed(2)}x slower` : `${(1 / ratio).toFixed(2)}x faster`;
 }
 
 function medianOf(values: number[]): number {

@@ -4,7 +4,7 @@
 use std::cell::Cell;
 
 use rquickjs::function::Func;
-use rquickjs::{Array, Ctx, Exception, Function, Object, Result, Value};
+use rquickjs::{Array, Atom, Ctx, Exception, Function, Object, Result, Value};
 
 use super::convert;
 use crate::spi::{self, DbError, ExecOptions};
@@ -79,11 +79,14 @@ fn run<'js>(ctx: Ctx<'js>, sql: String, params: Array<'js>, want_rows: bool) -> 
 
 /// Rows as plain objects, column name → value, in column order.
 fn rows_to_js<'js>(ctx: &Ctx<'js>, columns: &[String], rows: &[Vec<crate::values::SqlValue>]) -> Result<Value<'js>> {
+    // One atom per column, not one per column and row.
+    let keys = columns.iter().map(|name| Atom::from_str(ctx.clone(), name)).collect::<Result<Vec<_>>>()?;
     let out = Array::new(ctx.clone())?;
     for (r, row) in rows.iter().enumerate() {
         let object = Object::new(ctx.clone())?;
-        for (name, value) in columns.iter().zip(row) {
-            object.set(name.as_str(), convert::to_js(ctx, value)?)?;
+        for (key, value) in keys.iter().zip(row) {
+            // Defined, not assigned: a column named "__proto__" is an own property, not the prototype.
+            object.prop(key.clone(), convert::data_property(convert::to_js(ctx, value)?))?;
         }
         out.set(r, object)?;
     }

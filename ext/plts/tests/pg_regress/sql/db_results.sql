@@ -24,3 +24,22 @@ export default (ctx: any) => {
 $$;
 SELECT db_round_trip();
 SELECT big, num FROM exact;
+-- a column named __proto__ is an own property of the row; the row keeps Object.prototype
+CREATE FUNCTION db_proto_column() RETURNS jsonb LANGUAGE plts AS $$
+export default (ctx: any) => {
+  const [row] = ctx.db.query(`SELECT '{"polluted": true}'::jsonb AS "__proto__", 1 AS id`);
+  return {
+    own: Object.prototype.hasOwnProperty.call(row, "__proto__"),
+    plainPrototype: Object.getPrototypeOf(row) === Object.prototype,
+    keys: Object.keys(row),
+    polluted: row.polluted ?? null,
+  };
+};
+$$;
+SELECT db_proto_column();
+-- every row gets the column values (column names are shared across rows)
+CREATE FUNCTION db_many_rows() RETURNS text LANGUAGE plts AS $$
+export default (ctx: any) => ctx.db.query("SELECT g AS n, g * 2 AS twice FROM generate_series(1, 3) g")
+  .map((r: any) => `${r.n}:${r.twice}`).join(" ");
+$$;
+SELECT db_many_rows();
