@@ -33,10 +33,9 @@ pub fn to_sql_value(datum: Datum, is_null: bool, typoid: Oid) -> SqlValue {
                 SqlValue::Text(String::from_datum(datum, false).unwrap_or_default())
             }
             pg_sys::JSONOID => SqlValue::Json(String::from_datum(datum, false).unwrap_or_default()),
-            pg_sys::JSONBOID => match crate::jsonb::read(datum) {
-                Some(tree) => SqlValue::Jsonb(tree),
-                None => SqlValue::Json(output_text(datum, typoid)),
-            },
+            // jsonb_out + JSON.parse (QuickJS's C parser) measured faster than walking the
+            // binary form with JsonbIterator and defining the properties from Rust.
+            pg_sys::JSONBOID => SqlValue::Json(output_text(datum, typoid)),
             pg_sys::BYTEAOID => SqlValue::Bytes(Vec::<u8>::from_datum(datum, false).unwrap_or_default()),
             pg_sys::TIMESTAMPOID | pg_sys::TIMESTAMPTZOID => timestamp(datum.value() as i64),
             pg_sys::DATEOID => match datum.value() as i32 {

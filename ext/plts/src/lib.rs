@@ -12,7 +12,6 @@ mod error;
 mod function;
 mod gucs;
 mod handler;
-mod jsonb;
 mod spi;
 mod values;
 

@@ -16,26 +16,12 @@ pub enum SqlValue {
     /// numeric: its exact decimal text, a JS string.
     Numeric(String),
     Text(String),
-    /// json text (and jsonb nested too deep for [`JsonValue`]), parsed into a JS value.
+    /// json/jsonb text, parsed into a JS value.
     Json(String),
-    /// jsonb, decoded from its binary form.
-    Jsonb(JsonValue),
     Bytes(Vec<u8>),
     /// timestamp/timestamptz: milliseconds since the Unix epoch, a JS Date.
     Timestamp(f64),
     Array(Vec<SqlValue>),
-}
-
-/// A JSON document as a tree: jsonb read without printing it as text first.
-#[derive(Debug, Clone, PartialEq)]
-pub enum JsonValue {
-    Null,
-    Bool(bool),
-    Number(f64),
-    String(String),
-    Array(Vec<JsonValue>),
-    /// Members in the document's order.
-    Object(Vec<(String, JsonValue)>),
 }
 
 /// A JS value on its way back to PostgreSQL, before the declared type is applied.

@@ -2,7 +2,7 @@
 
 use rquickjs::{BigInt, Ctx, FromJs, Function, Object, Result, Type, TypedArray, Value};
 
-use crate::values::{JsOut, JsonValue, SqlValue};
+use crate::values::{JsOut, SqlValue};
 
 /// 2^53 - 1: the largest integer a JS number holds exactly.
 const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
@@ -19,7 +19,6 @@ pub fn to_js<'js>(ctx: &Ctx<'js>, value: &SqlValue) -> Result<Value<'js>> {
         SqlValue::Float(f) => Value::new_float(ctx.clone(), *f),
         SqlValue::Numeric(s) | SqlValue::Text(s) => rquickjs::String::from_str(ctx.clone(), s)?.into_value(),
         SqlValue::Json(text) => ctx.json_parse(text.as_str())?,
-        SqlValue::Jsonb(tree) => json_to_js(ctx, tree)?,
         SqlValue::Bytes(bytes) => TypedArray::<u8>::new(ctx.clone(), bytes.as_slice())?.into_value(),
         SqlValue::Timestamp(ms) => {
             let date: rquickjs::function::Constructor = ctx.globals().get("Date")?;
@@ -31,31 +30,6 @@ pub fn to_js<'js>(ctx: &Ctx<'js>, value: &SqlValue) -> Result<Value<'js>> {
                 array.set(i, to_js(ctx, item)?)?;
             }
             array.into_value()
-        }
-    })
-}
-
-/// A JSON tree as the JS value JSON.parse would give for its text.
-fn json_to_js<'js>(ctx: &Ctx<'js>, value: &JsonValue) -> Result<Value<'js>> {
-    Ok(match value {
-        JsonValue::Null => Value::new_null(ctx.clone()),
-        JsonValue::Bool(b) => Value::new_bool(ctx.clone(), *b),
-        JsonValue::Number(n) => Value::new_number(ctx.clone(), *n),
-        JsonValue::String(s) => rquickjs::String::from_str(ctx.clone(), s)?.into_value(),
-        JsonValue::Array(items) => {
-            let array = rquickjs::Array::new(ctx.clone())?;
-            for (i, item) in items.iter().enumerate() {
-                array.set(i, json_to_js(ctx, item)?)?;
-            }
-            array.into_value()
-        }
-        JsonValue::Object(members) => {
-            let object = Object::new(ctx.clone())?;
-            for (key, member) in members {
-                // Defined, not assigned: a "__proto__" key is an own property, as with JSON.parse.
-                object.prop(key.as_str(), data_property(json_to_js(ctx, member)?))?;
-            }
-            object.into_value()
         }
     })
 }

@@ -1,5 +1,5 @@
--- jsonb arguments are read from jsonb's binary form; JavaScript must see exactly what JSON.parse
--- of the document's text gives. json_parity compares both readings of the same document in JS.
+-- jsonb arguments: JavaScript sees exactly what JSON.parse of the document's text gives, for every
+-- shape of document. json_parity compares both readings of the same document in JS.
 \set SHOW_CONTEXT never
 CREATE FUNCTION json_parity(doc jsonb, doc_text text) RETURNS text LANGUAGE plts AS $$
 const same = (a: unknown, b: unknown): boolean => {
@@ -35,10 +35,10 @@ export default (ctx: { args: any }) => ({
 });
 $$;
 SELECT proto_check('{"__proto__": {"polluted": true}}');
--- documents nested deeper than the tree reader's limit (256) are read as text, with the same result
+-- deeply nested documents
 SELECT json_parity(d, d::text) AS deep_300 FROM (SELECT (repeat('[', 300) || '1' || repeat(']', 300))::jsonb AS d) s;
 SELECT json_parity(d, d::text) AS deep_256 FROM (SELECT (repeat('{"a":', 256) || '1' || repeat('}', 256))::jsonb AS d) s;
--- jsonb columns read by ctx.db.query use the same reader
+-- jsonb columns read by ctx.db.query get the same mapping
 CREATE FUNCTION query_docs() RETURNS text LANGUAGE plts AS $$
 export default (ctx: any): string => {
   const rows = ctx.db.query("select label, doc, doc::text as doc_text from docs order by label");
