@@ -93,6 +93,29 @@ const SETUP = [
   `create or replace function bench_plts_bare5(args jsonb) returns jsonb language plts as $$
      export default (ctx: { args: { id: number } }) => ctx.args.id;
    $$`,
+  // Statements in a loop inside one call: the per-statement cost without the per-call cost.
+  `create or replace function bench_plts_read_loop(n int) returns int language plts as $$
+     export default (ctx: any, n: number) => {
+       for (let i = 0; i < n; i++) ctx.db.query("select balance from bench_accounts where id = $1", [1 + i % 10000]);
+       return n;
+     };
+   $$`,
+  `create or replace function bench_plpgsql_read_loop(n int) returns int language plpgsql as $$
+     declare b numeric; begin for i in 0..n - 1 loop select balance into b from bench_accounts where id = 1 + i % 10000; end loop; return n; end $$`,
+  `create or replace function bench_plpgsql_read_loop_exc(n int) returns int language plpgsql as $$
+     declare b numeric; begin for i in 0..n - 1 loop
+       begin select balance into b from bench_accounts where id = 1 + i % 10000; exception when others then null; end;
+     end loop; return n; end $$`,
+  `create or replace function bench_plts_write_loop(n int) returns int language plts as $$
+     export default (ctx: any, n: number) => {
+       for (let i = 0; i < n; i++) ctx.db.exec("update bench_accounts set balance = balance + 0 where id = $1", [1 + i % 10000]);
+       return n;
+     };
+   $$`,
+  `create or replace function bench_plpgsql_write_loop_exc(n int) returns int language plpgsql as $$
+     begin for i in 0..n - 1 loop
+       begin update bench_accounts set balance = balance + 0 where id = 1 + i % 10000; exception when others then null; end;
+     end loop; return n; end $$`,
   `create or replace function bench_plts_wrapped5(args jsonb) returns jsonb language plts as $$
      import { query, v } from "@stopgap/runtime";
      const Args = v.object({ id: v.number(), name: v.string(), price: v.number(), tags: v.array(v.string()), ok: v.boolean() });
@@ -130,6 +153,30 @@ const PAIRS: Pair[] = [
     baselineName: "PL/pgSQL",
     baseline: (sql) => perCallInServerLoop(sql, "bench_plpgsql_balance(1 + i % 10000)", QUERY_CALLS),
     target: "within 1.5x",
+  },
+  {
+    name: "ctx.db.query by PK, per statement in one call",
+    unit: "µs/stmt",
+    plts: (sql) => perStatementInOneCall(sql, "bench_plts_read_loop", QUERY_CALLS),
+    baselineName: "PL/pgSQL SELECT INTO",
+    baseline: (sql) => perStatementInOneCall(sql, "bench_plpgsql_read_loop", QUERY_CALLS),
+    target: "(diagnostic)",
+  },
+  {
+    name: "the same, PL/pgSQL with a subtransaction",
+    unit: "µs/stmt",
+    plts: (sql) => perStatementInOneCall(sql, "bench_plts_read_loop", QUERY_CALLS),
+    baselineName: "in BEGIN..EXCEPTION",
+    baseline: (sql) => perStatementInOneCall(sql, "bench_plpgsql_read_loop_exc", QUERY_CALLS),
+    target: "(diagnostic)",
+  },
+  {
+    name: "ctx.db.exec UPDATE by PK, per statement",
+    unit: "µs/stmt",
+    plts: (sql) => perStatementInOneCall(sql, "bench_plts_write_loop", QUERY_CALLS / 4),
+    baselineName: "in BEGIN..EXCEPTION",
+    baseline: (sql) => perStatementInOneCall(sql, "bench_plpgsql_write_loop_exc", QUERY_CALLS / 4),
+    target: "(diagnostic)",
   },
   {
     name: "5-query transfer in one plts call",
@@ -198,6 +245,26 @@ async function perCallInServerLoop(sql: postgres.Sql, expression: string, n: num
   const loopOnly = await time("i");
   const withCalls = await time(expression);
   return ((withCalls - loopOnly) / n) * 1000;
+}
+
+/**
+ * Microseconds per statement of `fn(n)`, a function that runs one statement `n` times, in a transaction
+ * that is rolled back (the write loops leave no trace). `fn` is a constant of this file.
+ */
+async function perStatementInOneCall(sql: postgres.Sql, fn: string, n: number): Promise<number> {
+  const rollback = new Error("rollback"); // thrown out of begin() to end the transaction with a ROLLBACK
+  let elapsed = 0;
+  try {
+    await sql.begin(async (tx) => {
+      const start = performance.now();
+      await tx.unsafe(`select ${fn}($1::int)`, [n]);
+      elapsed = performance.now() - start;
+      throw rollback;
+    });
+  } catch (error) {
+    if (error !== rollback) throw error;
+  }
+  return (elapsed / n) * 1000;
 }
 
 /** Microseconds per client-side operation, `n` operations in sequence. */
