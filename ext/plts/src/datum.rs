@@ -6,7 +6,7 @@ use std::ffi::CStr;
 use pgrx::pg_sys::{self, Datum, Oid};
 use pgrx::{FromDatum, IntoDatum};
 
-use crate::values::{pg_date_to_iso, JsOut, SqlValue};
+use crate::values::{pg_date_to_iso, JsOut, SqlValue, MAX_SAFE_INTEGER};
 
 /// Milliseconds between the Unix epoch and PostgreSQL's (2000-01-01).
 const PG_EPOCH_MS: f64 = 946_684_800_000.0;
@@ -152,7 +152,7 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch
         (pg_sys::FLOAT4OID, JsOut::Number(n)) => (*n as f32).into_datum().unwrap(),
         (pg_sys::FLOAT8OID, JsOut::Number(n)) => n.into_datum().unwrap(),
         // Integers (the common case: counts, ids, sums) skip printing and parsing.
-        (pg_sys::NUMERICOID, JsOut::Number(n)) if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 => {
+        (pg_sys::NUMERICOID, JsOut::Number(n)) if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER as f64 => {
             Datum::from(unsafe { pg_sys::int64_to_numeric(*n as i64) })
         }
         (pg_sys::NUMERICOID, JsOut::Number(n)) if n.is_finite() => input(&format!("{n}"), typoid),

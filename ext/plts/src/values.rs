@@ -3,6 +3,9 @@
 //! `datum.rs` turns Datums into [`SqlValue`] and [`JsOut`] into Datums; `engine::convert`
 //! turns [`SqlValue`] into JS values and JS values into [`JsOut`]. Neither side sees the other.
 
+/// 2^53 - 1: the largest integer a JS number holds exactly.
+pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
+
 /// An argument or query result on its way into JavaScript.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SqlValue {

@@ -2,10 +2,8 @@
 
 use rquickjs::{BigInt, Ctx, FromJs, Function, Object, Result, Type, TypedArray, Value};
 
-use crate::values::{JsOut, SqlValue};
+use crate::values::{JsOut, SqlValue, MAX_SAFE_INTEGER};
 
-/// 2^53 - 1: the largest integer a JS number holds exactly.
-const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
 
 pub fn to_js<'js>(ctx: &Ctx<'js>, value: &SqlValue) -> Result<Value<'js>> {
     Ok(match value {

@@ -21,6 +21,10 @@ CREATE FUNCTION ret_bytea() RETURNS bytea LANGUAGE plts AS $$ export default () 
 SET TimeZone = 'UTC';
 SELECT ret_text(), ret_bool(), ret_int(), ret_int8(), ret_float(), ret_numeric();
 SELECT ret_int_array(), ret_text_array(), ret_void(), ret_ts(), ret_uuid(), ret_bytea();
+-- JS numbers as numeric: integers up to 2^53 - 1 exactly, larger and fractional ones by their JS text
+CREATE FUNCTION ret_numeric_from(n float8) RETURNS numeric LANGUAGE plts AS $$ export default (_ctx: unknown, n: number) => n $$;
+SELECT ret_numeric_from(42) AS int, ret_numeric_from(-7) AS negative, ret_numeric_from(-0.0) AS negative_zero,
+       ret_numeric_from(9007199254740991) AS max_safe, ret_numeric_from(1e21) AS beyond, ret_numeric_from(0.1) AS fraction;
 -- mismatches name the function, the expected type and what was returned
 CREATE FUNCTION ret_bad_int() RETURNS int LANGUAGE plts AS $$ export default () => 1.5 $$;
 SELECT ret_bad_int();
