@@ -9,6 +9,8 @@
  */
 
 import postgres from "postgres";
+import { printTable } from "./table.ts";
+import { FIVE_FIELDS, PER_CALL_CASES, type PerCallCase, SETUP } from "./functions.ts";
 
 /** The private cluster's URL when `DATABASE_URL` is not set (the `./dev` default port). */
 const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:54329/postgres";
@@ -62,98 +64,21 @@ function module300(): string {
   return lines.join("\n");
 }
 
-const SETUP = [
-  `create extension if not exists plts`,
-  `create table if not exists bench_accounts (id int primary key, owner text not null, balance numeric not null)`,
-  `insert into bench_accounts select g, 'owner ' || g, g * 10 from generate_series(1, 10000) g on conflict do nothing`,
-  `create or replace function bench_plpgsql_inc(i int) returns int language plpgsql as $$ begin return i + 1; end $$`,
-  `create or replace function bench_plts_inc(i int) returns int language plts as $$
-     export default (_ctx: unknown, i: number): number => i + 1;
-   $$`,
-  `create or replace function bench_plpgsql_echo(args jsonb) returns jsonb language plpgsql as $$ begin return args; end $$`,
-  `create or replace function bench_plts_echo(args jsonb) returns jsonb language plts as $$
-     export default (ctx: { args: unknown }) => ctx.args;
-   $$`,
-  `create or replace function bench_plpgsql_balance(i int) returns numeric language plpgsql as $$
-     declare b numeric; begin select balance into b from bench_accounts where id = i; return b; end $$`,
-  `create or replace function bench_plts_balance(i int) returns numeric language plts as $$
-     export default (ctx: any, i: number) => ctx.db.query("select balance from bench_accounts where id = $1", [i])[0].balance;
-   $$`,
-  `create or replace function bench_plts_transfer(args jsonb) returns jsonb language plts as $$
-     export default (ctx: any) => {
-       const { from, to, amount } = ctx.args;
-       const [a] = ctx.db.query("select balance from bench_accounts where id = $1", [from]);
-       const [b] = ctx.db.query("select balance from bench_accounts where id = $1", [to]);
-       ctx.db.exec("update bench_accounts set balance = balance - $1 where id = $2", [amount, from]);
-       ctx.db.exec("update bench_accounts set balance = balance + $1 where id = $2", [amount, to]);
-       const [after] = ctx.db.query("select sum(balance) as total from bench_accounts where id in ($1, $2)", [from, to]);
-       return { before: [a.balance, b.balance], total: after.total };
-     };
-   $$`,
-  `create or replace function bench_plts_bare5(args jsonb) returns jsonb language plts as $$
-     export default (ctx: { args: { id: number } }) => ctx.args.id;
-   $$`,
-  // Statements in a loop inside one call: the per-statement cost without the per-call cost.
-  `create or replace function bench_plts_read_loop(n int) returns int language plts as $$
-     export default (ctx: any, n: number) => {
-       for (let i = 0; i < n; i++) ctx.db.query("select balance from bench_accounts where id = $1", [1 + i % 10000]);
-       return n;
-     };
-   $$`,
-  `create or replace function bench_plpgsql_read_loop(n int) returns int language plpgsql as $$
-     declare b numeric; begin for i in 0..n - 1 loop select balance into b from bench_accounts where id = 1 + i % 10000; end loop; return n; end $$`,
-  `create or replace function bench_plpgsql_read_loop_exc(n int) returns int language plpgsql as $$
-     declare b numeric; begin for i in 0..n - 1 loop
-       begin select balance into b from bench_accounts where id = 1 + i % 10000; exception when others then null; end;
-     end loop; return n; end $$`,
-  `create or replace function bench_plts_write_loop(n int) returns int language plts as $$
-     export default (ctx: any, n: number) => {
-       for (let i = 0; i < n; i++) ctx.db.exec("update bench_accounts set balance = balance + 0 where id = $1", [1 + i % 10000]);
-       return n;
-     };
-   $$`,
-  `create or replace function bench_plpgsql_write_loop_exc(n int) returns int language plpgsql as $$
-     begin for i in 0..n - 1 loop
-       begin update bench_accounts set balance = balance + 0 where id = 1 + i % 10000; exception when others then null; end;
-     end loop; return n; end $$`,
-  `create or replace function bench_plts_wrapped5(args jsonb) returns jsonb language plts as $$
-     import { query, v } from "@stopgap/runtime";
-     const Args = v.object({ id: v.number(), name: v.string(), price: v.number(), tags: v.array(v.string()), ok: v.boolean() });
-     export default query(Args, ({ id }) => id);
-   $$`,
-];
-
-const FIVE_FIELDS = JSON.stringify({ id: 1, name: "tea", price: 3.5, tags: ["hot"], ok: true });
-
-const ECHO_ARGS = JSON.stringify({ id: 42, name: "tea", tags: ["hot", "green"], price: 3.5, nested: { ok: true } });
+/** A call measured in a server-side loop against its baseline call. */
+function perCallPair(call: PerCallCase): Pair {
+  const n = call.heavy ? QUERY_CALLS : SERVER_CALLS;
+  return {
+    name: call.name,
+    unit: "µs/call",
+    plts: (sql) => perCallInServerLoop(sql, call.plts, n),
+    baselineName: call.baselineName,
+    baseline: (sql) => perCallInServerLoop(sql, call.baseline, n),
+    target: call.target,
+  };
+}
 
 const PAIRS: Pair[] = [
-  {
-    name: "plts int -> int call",
-    unit: "µs/call",
-    plts: (sql) => perCallInServerLoop(sql, "bench_plts_inc(i)", SERVER_CALLS),
-    baselineName: "PL/pgSQL",
-    baseline: (sql) => perCallInServerLoop(sql, "bench_plpgsql_inc(i)", SERVER_CALLS),
-    target: "within 2x",
-  },
-  {
-    name: "plts (args jsonb) returns jsonb echo",
-    unit: "µs/call",
-    plts: (sql) =>
-      perCallInServerLoop(sql, `bench_plts_echo('${ECHO_ARGS}'::jsonb || jsonb_build_object('i', i))`, SERVER_CALLS),
-    baselineName: "PL/pgSQL",
-    baseline: (sql) =>
-      perCallInServerLoop(sql, `bench_plpgsql_echo('${ECHO_ARGS}'::jsonb || jsonb_build_object('i', i))`, SERVER_CALLS),
-    target: "within 2x",
-  },
-  {
-    name: "plts ctx.db.query by primary key",
-    unit: "µs/call",
-    plts: (sql) => perCallInServerLoop(sql, "bench_plts_balance(1 + i % 10000)", QUERY_CALLS),
-    baselineName: "PL/pgSQL",
-    baseline: (sql) => perCallInServerLoop(sql, "bench_plpgsql_balance(1 + i % 10000)", QUERY_CALLS),
-    target: "within 1.5x",
-  },
+  ...PER_CALL_CASES.map(perCallPair),
   {
     name: "ctx.db.query by PK, per statement in one call",
     unit: "µs/stmt",
@@ -193,14 +118,6 @@ const PAIRS: Pair[] = [
         await sql`select sum(balance) as total from bench_accounts where id in (${from}, ${to})`;
       }),
     target: "3x faster",
-  },
-  {
-    name: "query wrapper validating 5 fields",
-    unit: "µs/call",
-    plts: (sql) => perCallInServerLoop(sql, `bench_plts_wrapped5('${FIVE_FIELDS}'::jsonb)`, SERVER_CALLS / 4),
-    baselineName: "bare plts handler",
-    baseline: (sql) => perCallInServerLoop(sql, `bench_plts_bare5('${FIVE_FIELDS}'::jsonb)`, SERVER_CALLS / 4),
-    target: "under 20% overhead",
   },
   {
     name: "cold start importing @stopgap/runtime",
@@ -379,14 +296,6 @@ function describeRatio(ratio: number): string {
 function medianOf(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
-}
-
-/** Prints rows as columns: the first left-aligned, the others right-aligned. */
-function printTable(rows: string[][]): void {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  for (const row of rows) {
-    console.log(row.map((cell, i) => i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])).join("  "));
-  }
 }
 
 if (import.meta.main) {
