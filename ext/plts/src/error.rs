@@ -1,7 +1,11 @@
 //! Errors of plts and their SQLSTATEs, converted to PostgreSQL errors in one place.
 
+use std::cell::{Cell, UnsafeCell};
+
 use pgrx::pg_sys;
 use pgrx::{PgLogLevel, PgSqlErrorCode};
+
+use crate::backend::BackendLocal;
 
 use crate::engine::{JsError, JsErrorKind, StopReason};
 
@@ -66,26 +70,51 @@ pub fn raise(code: PgSqlErrorCode, message: String, detail: Option<String>, hint
 
 /// The CONTEXT line of errors raised while a plts function runs: `plts function public.add(16384)`.
 ///
-/// Lives in palloc'd memory of the calling context, not on the Rust stack: an ERROR unwinds
-/// the Rust frames before PostgreSQL reads the context stack. PostgreSQL restores
-/// `error_context_stack` itself when it recovers from the error.
+/// The callback and its text live in a static slot per nesting level, not on the Rust stack: an
+/// ERROR unwinds the Rust frames before PostgreSQL reads the context stack. (Static slots also
+/// spare each call two pallocs and a copy.) PostgreSQL restores `error_context_stack` itself
+/// when it recovers from the error; dropping the guard only frees the slot for the next call.
 pub struct ErrorContext {
     callback: *mut pg_sys::ErrorContextCallback,
 }
 
-#[repr(C)]
-struct ContextMessage {
-    text: *mut std::ffi::c_char,
+/// Nesting levels with a static slot; deeper calls (beyond plts's own nesting limit) palloc.
+const SLOTS: usize = 16;
+/// `plts function <schema>.<name>(<oid>)` fits: names are at most 63 bytes.
+const TEXT_BYTES: usize = 256;
+
+struct Slot {
+    callback: pg_sys::ErrorContextCallback,
+    text: [u8; TEXT_BYTES],
 }
+
+const EMPTY_SLOT: Slot = Slot {
+    callback: pg_sys::ErrorContextCallback { previous: std::ptr::null_mut(), callback: None, arg: std::ptr::null_mut() },
+    text: [0; TEXT_BYTES],
+};
+
+static SLOTS_IN_USE: BackendLocal<Cell<usize>> = BackendLocal::new(Cell::new(0));
+static CONTEXT_SLOTS: BackendLocal<UnsafeCell<[Slot; SLOTS]>> = BackendLocal::new(UnsafeCell::new([EMPTY_SLOT; SLOTS]));
 
 impl ErrorContext {
     pub fn push(text: &std::ffi::CStr) -> Self {
+        let level = SLOTS_IN_USE.with(|n| n.replace(n.get() + 1));
         unsafe {
-            let message = pg_sys::pstrdup(text.as_ptr());
-            let arg = pg_sys::palloc0(std::mem::size_of::<ContextMessage>()) as *mut ContextMessage;
-            (*arg).text = message;
-            let callback = pg_sys::palloc0(std::mem::size_of::<pg_sys::ErrorContextCallback>())
-                as *mut pg_sys::ErrorContextCallback;
+            let (callback, arg) = if level < SLOTS {
+                let slot = &mut CONTEXT_SLOTS.with(|slots| &mut *slots.get())[level];
+                let bytes = text.to_bytes();
+                let mut len = bytes.len().min(TEXT_BYTES - 1);
+                while !text.to_str().map_or(true, |t| t.is_char_boundary(len)) {
+                    len -= 1;
+                }
+                slot.text[..len].copy_from_slice(&bytes[..len]);
+                slot.text[len] = 0;
+                (&raw mut slot.callback, slot.text.as_mut_ptr().cast::<std::ffi::c_char>())
+            } else {
+                let callback = pg_sys::palloc0(std::mem::size_of::<pg_sys::ErrorContextCallback>())
+                    as *mut pg_sys::ErrorContextCallback;
+                (callback, pg_sys::pstrdup(text.as_ptr()))
+            };
             (*callback).previous = pg_sys::error_context_stack;
             (*callback).callback = Some(context_callback);
             (*callback).arg = arg.cast();
@@ -104,14 +133,19 @@ impl ErrorContext {
     }
 }
 
+impl Drop for ErrorContext {
+    fn drop(&mut self) {
+        SLOTS_IN_USE.with(|n| n.set(n.get() - 1));
+    }
+}
+
 unsafe extern "C" {
     // Variadic, so bindgen leaves it out of pg_sys; it is part of the server's ABI (elog.h).
     fn errcontext_msg(fmt: *const std::ffi::c_char, ...) -> std::ffi::c_int;
 }
 
-unsafe extern "C-unwind" fn context_callback(arg: *mut std::ffi::c_void) {
-    let message = arg as *mut ContextMessage;
+unsafe extern "C-unwind" fn context_callback(text: *mut std::ffi::c_void) {
     unsafe {
-        errcontext_msg(c"%s".as_ptr(), (*message).text);
+        errcontext_msg(c"%s".as_ptr(), text as *const std::ffi::c_char);
     }
 }

@@ -1,8 +1,14 @@
 //! What the handler needs to know about a plts function, compiled once per backend per
 //! function version. A version is the pg_proc row's (xmin, ctid): `CREATE OR REPLACE
 //! FUNCTION` writes a new row, so the cached entry stops matching (as PL/pgSQL checks).
+//!
+//! A call site (`flinfo->fn_extra`) also remembers its function, valid until anything in
+//! pg_proc changes: then PostgreSQL's invalidation callback bumps a generation counter, and the
+//! next call looks the function up again. Repeated calls skip the catalog lookup.
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+
 use rustc_hash::FxHashMap;
 use std::ffi::CStr;
 use std::rc::Rc;
@@ -36,6 +42,52 @@ impl FunctionInfo {
 
 thread_local! {
     static CACHE: RefCell<FxHashMap<Oid, Rc<FunctionInfo>>> = RefCell::new(FxHashMap::default());
+}
+
+/// Bumped by every pg_proc invalidation: call sites remembered under an older generation are stale.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+static CALLBACK_REGISTERED: AtomicBool = AtomicBool::new(false);
+
+/// What a call site (`fn_extra`, in the memory context of its FmgrInfo) remembers.
+struct CallSite {
+    generation: u64,
+    info: *const FunctionInfo,
+}
+
+unsafe extern "C-unwind" fn proc_changed(_arg: pg_sys::Datum, _cache: std::ffi::c_int, _hash: u32) {
+    GENERATION.fetch_add(1, Relaxed);
+}
+
+/// The function being called through `flinfo`: remembered by the call site while pg_proc is
+/// unchanged, else [`lookup`].
+///
+/// # Safety
+/// `flinfo` is the FmgrInfo of a plts function call.
+pub unsafe fn lookup_for_call(flinfo: *mut pg_sys::FmgrInfo) -> Rc<FunctionInfo> {
+    unsafe {
+        let site = (*flinfo).fn_extra as *mut CallSite;
+        if !site.is_null() && (*site).generation == GENERATION.load(Relaxed) {
+            // SAFETY: CACHE holds this Rc: an entry is replaced only after its pg_proc row
+            // changed, which bumped the generation first.
+            Rc::increment_strong_count((*site).info);
+            return Rc::from_raw((*site).info);
+        }
+        if !CALLBACK_REGISTERED.swap(true, Relaxed) {
+            pg_sys::CacheRegisterSyscacheCallback(pg_sys::SysCacheIdentifier::PROCOID as _, Some(proc_changed), pg_sys::Datum::from(0));
+        }
+        // Read before the lookup: an invalidation during it leaves the site stale, never wrong.
+        let generation = GENERATION.load(Relaxed);
+        let info = lookup((*flinfo).fn_oid);
+        let site = if site.is_null() {
+            let fresh = pg_sys::MemoryContextAlloc((*flinfo).fn_mcxt, std::mem::size_of::<CallSite>()) as *mut CallSite;
+            (*flinfo).fn_extra = fresh.cast();
+            fresh
+        } else {
+            site
+        };
+        site.write(CallSite { generation, info: Rc::as_ptr(&info) });
+        info
+    }
 }
 
 /// The cached function, recompiled when its pg_proc row changed.

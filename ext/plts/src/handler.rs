@@ -33,7 +33,6 @@ fn transaction_start_ms() -> f64 {
 #[pg_guard]
 pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallInfo) -> Datum {
     unsafe {
-        let fn_oid = (*(*fcinfo).flinfo).fn_oid;
         let context = (*fcinfo).context;
         if !context.is_null() && (*context).type_ == pg_sys::NodeTag::T_TriggerData {
             raise(
@@ -43,7 +42,7 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
                 Some("Call a plts function from a PL/pgSQL trigger function instead.".into()),
             );
         }
-        let info = function::lookup(fn_oid);
+        let info = function::lookup_for_call((*fcinfo).flinfo);
         let nargs = (*fcinfo).nargs as usize;
         let raw_args = (*fcinfo).args.as_slice(nargs);
         let args: Vec<crate::values::SqlValue> = raw_args

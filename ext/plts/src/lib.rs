@@ -5,6 +5,7 @@
 //! `handler` is the language's entry points; `datum` converts values at the boundary.
 
 mod artifact;
+mod backend;
 mod compiler;
 mod datum;
 mod engine;

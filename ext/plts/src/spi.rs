@@ -16,6 +16,7 @@ use std::rc::Rc;
 
 use pgrx::pg_sys::{self, Oid};
 
+use crate::backend::BackendLocal;
 use crate::datum;
 use crate::values::{JsOut, SqlValue};
 
@@ -270,9 +271,7 @@ pub fn param_is_json(prepared: &Prepared, i: usize) -> bool {
     matches!(prepared.param_types.get(i), Some(&pg_sys::JSONOID | &pg_sys::JSONBOID))
 }
 
-thread_local! {
-    static CURSORS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-}
+static CURSORS: BackendLocal<RefCell<Vec<String>>> = BackendLocal::new(RefCell::new(Vec::new()));
 
 /// Opens a cursor (a portal) for a statement; returns its name. It stays open across
 /// statements until [`close_cursor`], or until the call ends ([`close_cursors`]).
@@ -351,9 +350,7 @@ struct OpenTransaction {
     owner: pg_sys::ResourceOwner,
 }
 
-thread_local! {
-    static OPEN: RefCell<Vec<OpenTransaction>> = const { RefCell::new(Vec::new()) };
-}
+static OPEN: BackendLocal<RefCell<Vec<OpenTransaction>>> = BackendLocal::new(RefCell::new(Vec::new()));
 
 /// `ctx.db.transaction(fn)`: opens a subtransaction and returns its nesting level.
 pub fn begin() -> i32 {

@@ -7,12 +7,11 @@ use rquickjs::function::Func;
 use rquickjs::{Array, Atom, Ctx, Exception, Function, Object, Result, Value};
 
 use super::convert;
+use crate::backend::BackendLocal;
 use crate::spi::{self, DbError, ExecOptions};
 
-thread_local! {
-    /// Whether the running call may write (false for STABLE/IMMUTABLE functions and queries).
-    static READ_ONLY: Cell<bool> = const { Cell::new(false) };
-}
+/// Whether the running call may write (false for STABLE/IMMUTABLE functions and queries).
+static READ_ONLY: BackendLocal<Cell<bool>> = BackendLocal::new(Cell::new(false));
 
 /// Sets the read-only mode of the running call; returns the previous one (nested calls).
 pub fn set_read_only(read_only: bool) -> bool {
@@ -20,8 +19,8 @@ pub fn set_read_only(read_only: bool) -> bool {
 }
 
 /// Installs `ctx.db` and `ctx.log` in a new context (prelude.js applied to the native
-/// functions) and returns the prelude's `invoker(handler, fn, names, argsIsValue)`.
-pub fn install<'js>(ctx: &Ctx<'js>) -> Result<Function<'js>> {
+/// functions) and returns what the invokers need: `{ context, clock }` (engine/invoker.rs).
+pub fn install<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     let native = Object::new(ctx.clone())?;
     native.set("run", Func::from(run))?;
     native.set("begin", Func::from(|| spi::begin()))?;

@@ -7,6 +7,8 @@
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
+use crate::backend::BackendLocal;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopReason {
     /// PostgreSQL asked to cancel the query or end the backend.
@@ -15,10 +17,8 @@ pub enum StopReason {
     Deadline(u64),
 }
 
-thread_local! {
-    static DEADLINE: Cell<Option<(Instant, u64)>> = const { Cell::new(None) };
-    static STOPPED: Cell<Option<StopReason>> = const { Cell::new(None) };
-}
+static DEADLINE: BackendLocal<Cell<Option<(Instant, u64)>>> = BackendLocal::new(Cell::new(None));
+static STOPPED: BackendLocal<Cell<Option<StopReason>>> = BackendLocal::new(Cell::new(None));
 
 /// Arms the per-call deadline (`max_runtime_ms == 0` disables it) and clears the last reason.
 pub fn arm(max_runtime_ms: u64) {

@@ -10,11 +10,11 @@ mod convert;
 mod db;
 mod errors;
 mod interrupt;
+mod invoker;
 mod loader;
 mod program;
 
 use std::cell::{Cell, RefCell};
-use std::mem::ManuallyDrop;
 
 use rquickjs::promise::PromiseState;
 use rustc_hash::FxHashMap;
@@ -24,6 +24,7 @@ pub use errors::{JsError, JsErrorKind};
 pub use interrupt::StopReason;
 pub use program::Program;
 
+use crate::backend::BackendLocal;
 use crate::values::{JsOut, SqlValue};
 
 /// Limits applied to each call, read from GUCs by the caller.
@@ -61,7 +62,7 @@ pub struct Invocation<'a> {
 /// An evaluated program, ready to call.
 #[derive(Clone)]
 enum Entry {
-    /// The prelude's invoker for the default export: `(nowMs, ...values)` builds ctx and calls it.
+    /// The invoker of the default export (engine/invoker.rs): `(nowMs, ...values)` builds ctx and calls it.
     Callable {
         invoke: Persistent<Function<'static>>,
         /// The export says `kind: "query"` (the `query` wrapper): every call runs read-only.
@@ -75,8 +76,8 @@ enum Entry {
 struct RoleContext {
     /// Evaluated programs by module name.
     entries: FxHashMap<String, Entry>,
-    /// prelude.js's `invoker(handler, fn, names, argsIsValue)`: builds a program's call function.
-    invoker: Persistent<Function<'static>>,
+    /// What prelude.js returned, `{ context, clock }`: the parts of each program's invoker.
+    parts: Persistent<Object<'static>>,
     context: Context,
 }
 
@@ -90,16 +91,13 @@ struct Engine {
 /// plts → SQL → plts nesting deeper than this is an error.
 const MAX_DEPTH: usize = 8;
 
-thread_local! {
-    // PostgreSQL backends are single-threaded: thread-locals are per-backend state.
-    // One engine per nesting depth: a plts function whose SQL calls another plts function
-    // runs the inner one in the next engine, because a QuickJS runtime cannot be entered
-    // again while it is running. Never dropped: the backend's exit frees the memory, and
-    // tearing down a runtime whose scripts were interrupted can trip QuickJS's leak checks.
-    static ENGINES: ManuallyDrop<[RefCell<Option<Engine>>; MAX_DEPTH]> =
-        const { ManuallyDrop::new([const { RefCell::new(None) }; MAX_DEPTH]) };
-    static DEPTH: Cell<usize> = const { Cell::new(0) };
-}
+// One engine per nesting depth: a plts function whose SQL calls another plts function runs the
+// inner one in the next engine, because a QuickJS runtime cannot be entered again while it is
+// running. Statics are never dropped: the backend's exit frees the memory, and tearing down a
+// runtime whose scripts were interrupted can trip QuickJS's leak checks.
+static ENGINES: BackendLocal<[RefCell<Option<Engine>>; MAX_DEPTH]> =
+    BackendLocal::new([const { RefCell::new(None) }; MAX_DEPTH]);
+static DEPTH: BackendLocal<Cell<usize>> = BackendLocal::new(Cell::new(0));
 
 /// Restores the nesting depth and the caller's read-only mode, also when an ERROR unwinds.
 struct Nesting {
@@ -126,9 +124,9 @@ impl Engine {
     fn context(&mut self, role: u32) -> Result<&mut RoleContext, JsError> {
         if !self.contexts.contains_key(&role) {
             let context = Context::full(&self.runtime).map_err(|e| internal(format!("cannot create a JS context: {e}")))?;
-            let invoker = context
+            let parts = context
                 .with(|ctx| db::install(&ctx).map(|f| Persistent::save(&ctx, f)).map_err(|e| js_error(&ctx, e, &[])))?;
-            self.contexts.insert(role, RoleContext { entries: FxHashMap::default(), invoker, context });
+            self.contexts.insert(role, RoleContext { entries: FxHashMap::default(), parts, context });
         }
         Ok(self.contexts.get_mut(&role).expect("inserted above"))
     }
@@ -161,8 +159,8 @@ pub fn call(program: &Program, call: &Invocation<'_>, limits: Limits) -> Result<
             engine.stack_limit = limits.max_stack_bytes;
         }
         let role = engine.context(call.role)?;
-        let RoleContext { entries, invoker, context } = role;
-        let mut result = context.with(|ctx| run(&ctx, entries, invoker, program, call));
+        let RoleContext { entries, parts, context } = role;
+        let mut result = context.with(|ctx| run(&ctx, entries, parts, program, call));
         if let Err(e) = &mut result {
             // QuickJS may throw null when it cannot allocate its own "out of memory" error.
             if allocator::refused() && matches!(e.kind, JsErrorKind::Thrown | JsErrorKind::OutOfMemory) {
@@ -186,7 +184,7 @@ pub fn stop_reason() -> Option<StopReason> {
 fn run<'js>(
     ctx: &Ctx<'js>,
     entries: &mut FxHashMap<String, Entry>,
-    invoker: &Persistent<Function<'static>>,
+    parts: &Persistent<Object<'static>>,
     program: &Program,
     call: &Invocation<'_>,
 ) -> Result<JsOut, JsError> {
@@ -195,7 +193,7 @@ fn run<'js>(
     let entry = match entries.get(&program.module_name) {
         Some(saved) => saved.clone(),
         None => {
-            let entry = prepare(ctx, invoker, program, call)?;
+            let entry = prepare(ctx, parts, program, call)?;
             if !call.ephemeral {
                 entries.insert(program.module_name.clone(), entry.clone());
             }
@@ -229,7 +227,7 @@ fn run<'js>(
 /// Evaluates the program once and builds its entry: the invoker around a callable default export.
 fn prepare<'js>(
     ctx: &Ctx<'js>,
-    invoker: &Persistent<Function<'static>>,
+    parts: &Persistent<Object<'static>>,
     program: &Program,
     call: &Invocation<'_>,
 ) -> Result<Entry, JsError> {
@@ -249,8 +247,9 @@ fn prepare<'js>(
             None => format!("${}", i + 1),
         })
         .collect();
-    let invoker = invoker.clone().restore(ctx).map_err(fail)?;
-    let invoke: Function = invoker.call((handler, fn_info(ctx, call).map_err(fail)?, names, call.args_is_value)).map_err(fail)?;
+    let parts = parts.clone().restore(ctx).map_err(fail)?;
+    let info = fn_info(ctx, call).map_err(fail)?;
+    let invoke = invoker::build(ctx, &parts, handler, info, &names, call.args_is_value).map_err(fail)?;
     Ok(Entry::Callable { invoke: Persistent::save(ctx, invoke), is_query })
 }
 

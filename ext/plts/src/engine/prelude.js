@@ -1,5 +1,5 @@
-// Builds ctx.db and ctx.log of one JS context from the native functions of engine/db.rs.
-// Evaluated once per context; the returned objects are frozen and shared by every call.
+// Builds ctx.db and ctx.log of one JS context from the native functions of engine/db.rs, and the
+// prototype of every ctx. Evaluated once per context; the returned objects are shared by every call.
 (function (native) {
   "use strict";
   // Statement forms: (sql, params?), ({ sql, params }), or any object with toSQL() (Drizzle).
@@ -85,44 +85,22 @@
   };
   Object.freeze(db);
   Object.freeze(log);
-  // The ctx of one call: an object literal on a shared prototype (a class constructor costs a
-  // third more per call in QuickJS). db and log live on the prototype; now is a Date of the
-  // transaction start, made when read (a new Date each read, so no call can change another's).
-  const NOW_MS = Symbol("nowMs");
-  const contextPrototype = Object.defineProperties({}, {
+  // The ctx of one call is an object literal on this shared prototype (a class constructor costs a
+  // third more per call in QuickJS): db and log live here; now is a Date of the transaction start,
+  // made when read (a new Date each read, so no call can change another's). The clock is set by
+  // each call (`engine/invoker.rs`, which builds the ctx literal of each program).
+  const clock = { ms: 0 };
+  const context = Object.defineProperties({}, {
     db: { value: db, enumerable: true },
     log: { value: log, enumerable: true },
     now: {
       get() {
-        return new Date(this[NOW_MS]);
+        return new Date(clock.ms);
       },
       enumerable: true,
     },
   });
-  const context = (args, fn, nowMs) => ({ __proto__: contextPrototype, args, fn, [NOW_MS]: nowMs });
-  // The function plts calls for each call of one program: `(nowMs, ...values)`. Built once per
-  // program, so a call is one JS call from Rust that builds ctx and calls the handler. Arguments
-  // by name are own data properties (computed keys define, so "__proto__" is no prototype).
-  return function invoker(handler, fn, names, argsIsValue) {
-    if (argsIsValue) return (nowMs, value) => handler(context(value, fn, nowMs), value);
-    const [a, b, c] = names;
-    switch (names.length) {
-      case 0:
-        return (nowMs) => handler(context({}, fn, nowMs));
-      case 1:
-        return (nowMs, x) => handler(context({ [a]: x }, fn, nowMs), x);
-      case 2:
-        return (nowMs, x, y) => handler(context({ [a]: x, [b]: y }, fn, nowMs), x, y);
-      case 3:
-        return (nowMs, x, y, z) => handler(context({ [a]: x, [b]: y, [c]: z }, fn, nowMs), x, y, z);
-      default:
-        return (nowMs, ...values) => {
-          const args = {};
-          for (let i = 0; i < names.length; i++) {
-            Object.defineProperty(args, names[i], { value: values[i], writable: true, enumerable: true, configurable: true });
-          }
-          return handler(context(args, fn, nowMs), ...values);
-        };
-    }
-  };
+  // QuickJS frees an object shape with the last object using it; an empty object kept here saves
+  // rebuilding the empty shape for every object literal of every call.
+  return { context, clock, empty: {} };
 })

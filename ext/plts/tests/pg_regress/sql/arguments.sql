@@ -45,3 +45,10 @@ BEGIN;
 CREATE FUNCTION now_ms() RETURNS float8 LANGUAGE plts AS $$ export default (ctx: { now: Date }) => ctx.now.getTime() $$;
 SELECT now_ms() = floor(extract(epoch from now()) * 1000) AS now_is_transaction_start;
 ROLLBACK;
+-- argument names are keys of ctx.args whatever they spell: __proto__ is an own property, quotes stay,
+-- and any number of arguments is passed (by name and by position)
+CREATE FUNCTION odd_names("__proto__" text, "say ""hi""" int, a int, b int, c int, d int) RETURNS text LANGUAGE plts AS $$
+export default (ctx: { args: Record<string, unknown> }, ...values: unknown[]) =>
+  JSON.stringify({ own: Object.keys(ctx.args), proto_is_object: Object.getPrototypeOf(ctx.args) === Object.prototype, named: ctx.args, values });
+$$;
+SELECT odd_names('p', 1, 2, 3, 4, 5);

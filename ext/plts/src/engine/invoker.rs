@@ -1,0 +1,85 @@
+//! The function plts calls for each call of one program: `(nowMs, ...values)` sets the clock,
+//! builds ctx and calls the handler. It is generated per program, so that the argument names are
+//! literal keys: QuickJS interns them once, at compile time, where a computed key (`{ [name]: v }`)
+//! is converted to an atom on every call.
+
+use rquickjs::{Ctx, Function, Object, Result, Value};
+
+/// Builds the invoker of `handler` with SQL argument `names` (`args_is_value`: `ctx.args` is the
+/// single argument itself). `parts` is what prelude.js returned: `{ context, clock }`.
+pub fn build<'js>(
+    ctx: &Ctx<'js>,
+    parts: &Object<'js>,
+    handler: Function<'js>,
+    fn_info: Value<'js>,
+    names: &[String],
+    args_is_value: bool,
+) -> Result<Function<'js>> {
+    let mut options = rquickjs::context::EvalOptions::default();
+    // Frames of `plts:ctx` are dropped from error stacks (engine/errors.rs): not user code.
+    options.filename = Some("plts:ctx".into());
+    let factory: Function = ctx.eval_with_options(source(names, args_is_value), options)?;
+    let context: Value = parts.get("context")?;
+    let clock: Value = parts.get("clock")?;
+    factory.call((handler, fn_info, context, clock))
+}
+
+/// The factory's JavaScript. The prefixes of the arguments object are kept alive as `shapes`:
+/// QuickJS frees an object shape with its last object, and then builds it again on every call.
+fn source(names: &[String], args_is_value: bool) -> String {
+    let values: Vec<String> = (0..names.len()).map(|i| format!("x{i}")).collect();
+    let args = if args_is_value {
+        "x0".to_string()
+    } else {
+        object_literal(names.iter().zip(&values).map(|(n, v)| (n.as_str(), v.as_str())))
+    };
+    let shapes: Vec<String> = if args_is_value {
+        Vec::new()
+    } else {
+        (1..=names.len()).map(|n| object_literal(names[..n].iter().map(|name| (name.as_str(), "0")))).collect()
+    };
+    let params = std::iter::once("nowMs".to_string()).chain(values.iter().cloned()).collect::<Vec<_>>().join(", ");
+    format!(
+        "(function (handler, fn, context, clock) {{\n\
+         \"use strict\";\n\
+         const invoke = ({params}) => {{ clock.ms = nowMs; return handler({{ __proto__: context, args: {args}, fn }}, {values}); }};\n\
+         invoke.shapes = [{shapes}];\n\
+         return invoke;\n\
+         }})",
+        values = values.join(", "),
+        shapes = shapes.join(", "),
+    )
+}
+
+/// `{ "a": x0, ["__proto__"]: x1 }`: keys as JSON string literals; `__proto__` computed, so that it
+/// is an own property and not the prototype.
+fn object_literal<'a>(entries: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let fields: Vec<String> = entries
+        .map(|(name, value)| {
+            let key = serde_json::to_string(name).expect("a string serializes");
+            if name == "__proto__" { format!("[{key}]: {value}") } else { format!("{key}: {value}") }
+        })
+        .collect();
+    format!("{{ {} }}", fields.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argument_names_become_literal_keys_and_proto_stays_an_own_property() {
+        let names = ["a".to_string(), "__proto__".to_string(), "quote\"d".to_string()];
+        let text = source(&names, false);
+        assert!(text.contains(r#"args: { "a": x0, ["__proto__"]: x1, "quote\"d": x2 }"#), "{text}");
+        assert!(text.contains("(nowMs, x0, x1, x2)"), "{text}");
+        assert!(text.contains(r#"invoke.shapes = [{ "a": 0 }, { "a": 0, ["__proto__"]: 0 }"#), "{text}");
+    }
+
+    #[test]
+    fn a_jsonb_argument_is_ctx_args_itself() {
+        let text = source(&["args".to_string()], true);
+        assert!(text.contains("args: x0, fn }, x0)"), "{text}");
+        assert!(text.contains("invoke.shapes = [];"), "{text}");
+    }
+}
