@@ -80,6 +80,12 @@ const KNOWN_KEYS = new Set([
   "entries",
 ]);
 
+/** The generated statement for an input that does not fit, wherever in the value it is. */
+const FAILED = "return onFail(input);";
+
+/** Keys that can follow a dot (reserved words can too, since ES5). */
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
 /** Deeper schemas, and schemas that reach themselves through getters, are left to valibot. */
 const MAX_DEPTH = 32;
 
@@ -90,6 +96,8 @@ const MAX_DEPTH = 32;
  * and looseObject of those. Pipes, transforms, unions, records, tuples, fallbacks and async schemas are not.
  *
  * @param schema a valibot schema
+ * @param onFail what the parser returns for an input it does not accept (`onFail(input)`): by default
+ *   {@linkcode FAIL}; the wrappers pass valibot itself, which saves a call per parse
  * @returns a parser that agrees with `v.safeParse(schema, input)`, or `undefined`
  *
  * @example Parsing with the fast path and falling back to valibot
@@ -104,7 +112,10 @@ const MAX_DEPTH = 32;
  * console.log(output !== FAIL ? output : v.parse(Args, input)); // { id: 1 }
  * ```
  */
-export function compileParser(schema: v.GenericSchema): FastParser | undefined {
+export function compileParser(
+  schema: v.GenericSchema,
+  onFail: (input: unknown) => unknown = () => FAIL,
+): FastParser | undefined {
   const source = new Source();
   let output: string | undefined;
   try {
@@ -113,9 +124,13 @@ export function compileParser(schema: v.GenericSchema): FastParser | undefined {
     return undefined; // a getter in the schema threw: valibot will report it when the schema is used
   }
   if (output === undefined) return undefined;
-  const text = `"use strict";\nreturn function parse(input) {\n${source.lines.join("\n")}\nreturn ${output};\n};`;
+  // QuickJS frees an object shape with the last object using it and builds it again for the next;
+  // objects with the same key prefixes, kept alive by the parser, keep the output's shapes.
+  const text =
+    `"use strict";\nconst parse = function parse(input) {\n${source.lines.join("\n")}\nreturn ${output};\n};\n` +
+    `parse.shapes = [{}, ${source.shapes.join(", ")}];\nreturn parse;`;
   try {
-    return new Function("FAIL", "K", text)(FAIL, source.constants) as FastParser;
+    return new Function("onFail", "K", text)(onFail, source.constants) as FastParser;
   } catch {
     return undefined; // no code generation here (a content security policy): valibot parses alone
   }
@@ -123,12 +138,14 @@ export function compileParser(schema: v.GenericSchema): FastParser | undefined {
 
 /**
  * The body of one parser being generated. Each `emit` appends statements that check the value in a variable
- * (`return FAIL` when it does not fit) and returns the name of the variable that holds the output. Schema
+ * (`return onFail(input)` when it does not fit) and returns the name of the variable that holds the output. Schema
  * values never become code: keys are JSON string literals, literals and picklists are constants in `K`.
  */
 class Source {
   readonly lines: string[] = [];
   readonly constants: unknown[] = [];
+  /** Object literals with the output objects' key prefixes, made once and kept with the parser (below). */
+  readonly shapes: string[] = [];
   #names = 0;
 
   emit(schema: SchemaNode, input: string, depth: number): string | undefined {
@@ -183,7 +200,7 @@ class Source {
   }
 
   private check(failsWhen: string, input: string): string {
-    this.lines.push(`if (${failsWhen}) return FAIL;`);
+    this.lines.push(`if (${failsWhen}) ${FAILED}`);
     return input;
   }
 
@@ -201,7 +218,7 @@ class Source {
   private array(item: SchemaNode, input: string, depth: number): string | undefined {
     const [output, index, value] = [this.name("a"), this.name("i"), this.name("v")];
     this.lines.push(
-      `if (!Array.isArray(${input})) return FAIL;`,
+      `if (!${this.constant(Array.isArray)}(${input})) ${FAILED}`,
       `const ${output} = [];`,
       `for (let ${index} = 0; ${index} < ${input}.length; ${index}++) {`,
       `const ${value} = ${input}[${index}];`,
@@ -219,18 +236,20 @@ class Source {
    */
   private object(type: string, entries: Record<string, SchemaNode>, input: string, depth: number): string | undefined {
     if (typeof entries !== "object" || entries === null) return undefined;
-    this.lines.push(`if (!${input} || typeof ${input} !== "object") return FAIL;`);
+    this.lines.push(`if (!${input} || typeof ${input} !== "object") ${FAILED}`);
     const fields: { key: string; value: string; present?: string }[] = [];
     for (const key in entries) { // for...in, as valibot iterates the entries
       const schema = entries[key];
       const literal = JSON.stringify(key);
       const raw = this.name("v");
       // One read for the common present key; `in` only tells a missing key from a present undefined.
-      this.lines.push(`const ${raw} = ${input}[${literal}];`);
+      // `input.id` reads by an atom fixed at compile time; QuickJS converts `input["id"]` on each run.
+      const read = IDENTIFIER.test(key) ? `${input}.${key}` : `${input}[${literal}]`;
+      this.lines.push(`const ${raw} = ${read};`);
       const mayBeMissing = schema?.type === "optional" || schema?.type === "nullish" ||
         schema?.type === "exact_optional";
       if (!mayBeMissing) {
-        this.lines.push(`if (${raw} === undefined && !(${literal} in ${input})) return FAIL;`);
+        this.lines.push(`if (${raw} === undefined && !(${literal} in ${input})) ${FAILED}`);
         const value = this.emit(schema, raw, depth + 1);
         if (value === undefined) return undefined;
         fields.push({ key: literal, value });
@@ -250,6 +269,7 @@ class Source {
     let leading = 0;
     while (leading < fields.length && !fields[leading].present && fields[leading].key !== '"__proto__"') leading++;
     this.lines.push(`const ${output} = {${fields.slice(0, leading).map((f) => `${f.key}: ${f.value}`).join(", ")}};`);
+    for (let n = 1; n <= leading; n++) this.shapes.push(`{${fields.slice(0, n).map((f) => `${f.key}: 0`).join(", ")}}`);
     for (const field of fields.slice(leading)) {
       const assign = `${output}[${field.key}] = ${field.value};`;
       this.lines.push(field.present ? `if (${field.present}) ${assign}` : assign);
@@ -259,7 +279,7 @@ class Source {
     const key = this.name("k");
     if (type === "strict_object") {
       // Any enumerable key, own or inherited, that is not an entry.
-      this.lines.push(`for (const ${key} in ${input}) if (!${hasOwn}.call(${known}, ${key})) return FAIL;`);
+      this.lines.push(`for (const ${key} in ${input}) if (!${hasOwn}.call(${known}, ${key})) ${FAILED}`);
     } else if (type === "loose_object") {
       // The other own keys, except the ones valibot drops against prototype pollution.
       this.lines.push(

@@ -12,7 +12,7 @@
 import * as v from "valibot";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import type { Db, PltsContext, ReadDb } from "./context.ts";
-import { compileParser, FAIL } from "./fast_parse.ts";
+import { compileParser } from "./fast_parse.ts";
 
 /** The context a query handler gets: `db` can only read. */
 export type QueryCtx = PltsContext<unknown, ReadDb>;
@@ -123,16 +123,12 @@ function kindOf(value: unknown): string {
  * schema is unsupported or the fast path fails, so outputs and error messages stay valibot's.
  */
 function validator(schema: Schema, what: "arguments" | "result"): (input: unknown) => unknown {
-  const fast = compileParser(schema);
-  return (input) => {
-    if (fast) {
-      const output = fast(input);
-      if (output !== FAIL) return output;
-    }
+  const slow = (input: unknown) => {
     const parsed = v.safeParse(schema, input);
     if (!parsed.success) throw new ValidationError(what, parsed.issues);
     return parsed.output;
   };
+  return compileParser(schema, slow) ?? slow;
 }
 
 function wrap<K extends "query" | "mutation", S extends Schema, R>(
@@ -141,15 +137,19 @@ function wrap<K extends "query" | "mutation", S extends Schema, R>(
   handler: (args: v.InferOutput<S>, ctx: PltsContext<unknown, K extends "query" ? ReadDb : Db>) => R | Promise<R>,
   options: WrapperOptions<R> = {},
 ): Wrapped<K, S, Awaited<R>> {
+  type Ctx = PltsContext<unknown, K extends "query" ? ReadDb : Db>;
   const returns = options.returns;
   const parseArgs = validator(args, "arguments");
   const parseResult = returns && validator(returns, "result");
-  const checkResult = (result: Awaited<R>): Awaited<R> => parseResult ? parseResult(result) as Awaited<R> : result;
-  const entry = (ctx: PltsContext<unknown, K extends "query" ? ReadDb : Db>) => {
-    const result = handler(parseArgs(ctx.args) as v.InferOutput<S>, ctx);
-    if (result instanceof Promise) return (result as Promise<Awaited<R>>).then(checkResult);
-    return checkResult(result as Awaited<R>);
-  };
+  // Every call pays for each JS call here (QuickJS has no inlining): without a `returns` schema the
+  // result, promise or not, passes through untouched.
+  const entry = parseResult
+    ? (ctx: Ctx) => {
+      const result = handler(parseArgs(ctx.args) as v.InferOutput<S>, ctx);
+      if (result instanceof Promise) return result.then(parseResult);
+      return parseResult(result);
+    }
+    : (ctx: Ctx) => handler(parseArgs(ctx.args) as v.InferOutput<S>, ctx);
   let jsonSchema: Record<string, unknown> | undefined;
   Object.defineProperties(entry, {
     kind: { value: kind, enumerable: true },
