@@ -158,14 +158,18 @@ pub fn call(program: &Program, call: &Invocation<'_>, limits: Limits) -> Result<
             engine.runtime.set_max_stack_size(limits.max_stack_bytes);
             engine.stack_limit = limits.max_stack_bytes;
         }
-        let role = engine.context(call.role)?;
-        let RoleContext { entries, parts, context } = role;
-        let mut result = context.with(|ctx| run(&ctx, entries, parts, program, call));
+        let mut result = if call.ephemeral {
+            run_in_own_context(engine, program, call)
+        } else {
+            let RoleContext { entries, parts, context } = engine.context(call.role)?;
+            context.with(|ctx| run(&ctx, entries, parts, program, call))
+        };
         if let Err(e) = &mut result {
-            // QuickJS may throw null when it cannot allocate its own "out of memory" error.
+            // Without memory, QuickJS may throw null, or an InternalError whose message it could
+            // not allocate ("Invalid error message"): say what happened.
             if allocator::refused() && matches!(e.kind, JsErrorKind::Thrown | JsErrorKind::OutOfMemory) {
                 *e = JsError { kind: JsErrorKind::OutOfMemory, ..e.clone() };
-                if e.message == errors::NULL_THROWN {
+                if e.message == errors::NULL_THROWN || e.message.ends_with("Invalid error message") {
                     e.message = "InternalError: out of memory".into();
                 }
             }
@@ -174,6 +178,20 @@ pub fn call(program: &Program, call: &Invocation<'_>, limits: Limits) -> Result<
         }
         result
     })
+}
+
+/// Runs a DO block in a context of its own, dropped afterwards with everything the block made.
+/// QuickJS cannot unload one module from a context, so in the role's context every DO block
+/// would leave its module behind (about 2 KB each, until the heap limit).
+fn run_in_own_context(engine: &mut Engine, program: &Program, call: &Invocation<'_>) -> Result<JsOut, JsError> {
+    let context = Context::full(&engine.runtime).map_err(|e| internal(format!("cannot create a JS context: {e}")))?;
+    let result = context.with(|ctx| {
+        let parts = db::install(&ctx).map(|p| Persistent::save(&ctx, p)).map_err(|e| js_error(&ctx, e, &[]))?;
+        run(&ctx, &mut FxHashMap::default(), &parts, program, call)
+    });
+    drop(context);
+    engine.runtime.run_gc();
+    result
 }
 
 /// Why the last failed call was interrupted, if it was.
