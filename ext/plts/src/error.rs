@@ -104,7 +104,8 @@ impl ErrorContext {
                 let slot = &mut CONTEXT_SLOTS.with(|slots| &mut *slots.get())[level];
                 let bytes = text.to_bytes();
                 let mut len = bytes.len().min(TEXT_BYTES - 1);
-                while !text.to_str().map_or(true, |t| t.is_char_boundary(len)) {
+                // Cut a longer text at a character boundary (UTF-8 continuation bytes are 0b10xxxxxx).
+                while len < bytes.len() && len > 0 && bytes[len] & 0xC0 == 0x80 {
                     len -= 1;
                 }
                 slot.text[..len].copy_from_slice(&bytes[..len]);
