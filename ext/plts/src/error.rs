@@ -72,14 +72,15 @@ pub fn raise(code: PgSqlErrorCode, message: String, detail: Option<String>, hint
 ///
 /// The callback and its text live in a static slot per nesting level, not on the Rust stack: an
 /// ERROR unwinds the Rust frames before PostgreSQL reads the context stack. (Static slots also
-/// spare each call two pallocs and a copy.) PostgreSQL restores `error_context_stack` itself
+/// spare each call a pstrdup and two pallocs.) PostgreSQL restores `error_context_stack` itself
 /// when it recovers from the error; dropping the guard only frees the slot for the next call.
 pub struct ErrorContext {
     callback: *mut pg_sys::ErrorContextCallback,
 }
 
-/// Nesting levels with a static slot; deeper calls (beyond plts's own nesting limit) palloc.
-const SLOTS: usize = 16;
+/// One slot per nesting level: the engine refuses a call nested deeper than its limit right after
+/// the call's context line is pushed, so no more than `MAX_DEPTH + 1` are ever in use.
+const SLOTS: usize = crate::engine::MAX_DEPTH + 1;
 /// `plts function <schema>.<name>(<oid>)` fits: names are at most 63 bytes.
 const TEXT_BYTES: usize = 256;
 
@@ -98,30 +99,27 @@ static CONTEXT_SLOTS: BackendLocal<UnsafeCell<[Slot; SLOTS]>> = BackendLocal::ne
 
 impl ErrorContext {
     pub fn push(text: &std::ffi::CStr) -> Self {
-        let level = SLOTS_IN_USE.with(|n| n.replace(n.get() + 1));
-        unsafe {
-            let (callback, arg) = if level < SLOTS {
-                let slot = &mut CONTEXT_SLOTS.with(|slots| &mut *slots.get())[level];
-                let bytes = text.to_bytes();
-                let mut len = bytes.len().min(TEXT_BYTES - 1);
-                // Cut a longer text at a character boundary (UTF-8 continuation bytes are 0b10xxxxxx).
-                while len < bytes.len() && len > 0 && bytes[len] & 0xC0 == 0x80 {
-                    len -= 1;
-                }
-                slot.text[..len].copy_from_slice(&bytes[..len]);
-                slot.text[len] = 0;
-                (&raw mut slot.callback, slot.text.as_mut_ptr().cast::<std::ffi::c_char>())
-            } else {
-                let callback = pg_sys::palloc0(std::mem::size_of::<pg_sys::ErrorContextCallback>())
-                    as *mut pg_sys::ErrorContextCallback;
-                (callback, pg_sys::pstrdup(text.as_ptr()))
-            };
-            (*callback).previous = pg_sys::error_context_stack;
-            (*callback).callback = Some(context_callback);
-            (*callback).arg = arg.cast();
-            pg_sys::error_context_stack = callback;
-            Self { callback }
+        let level = SLOTS_IN_USE.with(Cell::get);
+        // SAFETY: one thread; a slot is written only while it is the innermost one.
+        let slot = unsafe { CONTEXT_SLOTS.with(|slots| &mut *slots.get()) }
+            .get_mut(level)
+            .expect("the engine bounds plts nesting below the number of slots");
+        SLOTS_IN_USE.with(|n| n.set(level + 1));
+        let bytes = text.to_bytes();
+        let mut len = bytes.len().min(TEXT_BYTES - 1);
+        // Cut a longer text at a character boundary (UTF-8 continuation bytes are 0b10xxxxxx).
+        while len < bytes.len() && len > 0 && bytes[len] & 0xC0 == 0x80 {
+            len -= 1;
         }
+        slot.text[..len].copy_from_slice(&bytes[..len]);
+        slot.text[len] = 0;
+        slot.callback.callback = Some(context_callback);
+        slot.callback.arg = slot.text.as_mut_ptr().cast();
+        unsafe {
+            slot.callback.previous = pg_sys::error_context_stack;
+            pg_sys::error_context_stack = &raw mut slot.callback;
+        }
+        Self { callback: &raw mut slot.callback }
     }
 
     /// Removes the callback after a successful call.

@@ -66,11 +66,9 @@ pub struct ExecOptions {
 
 const PLAN_CACHE_SIZE: usize = 256;
 
-thread_local! {
-    static PLANS: RefCell<(FxHashMap<String, Rc<Prepared>>, VecDeque<String>)> =
-        RefCell::new((FxHashMap::default(), VecDeque::new()));
-    static ERROR_POSITION: Cell<i32> = const { Cell::new(0) };
-}
+static PLANS: BackendLocal<RefCell<(FxHashMap<String, Rc<Prepared>>, VecDeque<String>)>> =
+    BackendLocal::new(RefCell::new((FxHashMap::with_hasher(rustc_hash::FxBuildHasher), VecDeque::new())));
+static ERROR_POSITION: BackendLocal<Cell<i32>> = BackendLocal::new(Cell::new(0));
 
 /// Runs `f` in an internal subtransaction: committed when `f` returns, rolled back (with the
 /// error captured as a [`DbError`]) when PostgreSQL raises an ERROR inside it.

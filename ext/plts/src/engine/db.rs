@@ -29,10 +29,7 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     native.set("open", Func::from(open))?;
     native.set("fetch", Func::from(fetch))?;
     native.set("close", Func::from(|name: String| spi::close_cursor(&name)))?;
-    let mut options = rquickjs::context::EvalOptions::default();
-    // Stack frames of ctx.db and ctx.log read `plts:ctx` instead of QuickJS's `eval_script`.
-    options.filename = Some("plts:ctx".into());
-    let build: Function = ctx.eval_with_options(include_str!("prelude.js"), options)?;
+    let build: Function = super::eval_internal(ctx, include_str!("prelude.js"))?;
     build.call((native,))
 }
 

@@ -15,10 +15,7 @@ pub fn build<'js>(
     names: &[String],
     args_is_value: bool,
 ) -> Result<Function<'js>> {
-    let mut options = rquickjs::context::EvalOptions::default();
-    // Frames of `plts:ctx` are dropped from error stacks (engine/errors.rs): not user code.
-    options.filename = Some("plts:ctx".into());
-    let factory: Function = ctx.eval_with_options(source(names, args_is_value), options)?;
+    let factory: Function = super::eval_internal(ctx, source(names, args_is_value))?;
     let context: Value = parts.get("context")?;
     let clock: Value = parts.get("clock")?;
     factory.call((handler, fn_info, context, clock))

@@ -89,7 +89,7 @@ struct Engine {
 }
 
 /// plts → SQL → plts nesting deeper than this is an error.
-const MAX_DEPTH: usize = 8;
+pub const MAX_DEPTH: usize = 8;
 
 // One engine per nesting depth: a plts function whose SQL calls another plts function runs the
 // inner one in the next engine, because a QuickJS runtime cannot be entered again while it is
@@ -123,13 +123,26 @@ impl Engine {
 
     fn context(&mut self, role: u32) -> Result<&mut RoleContext, JsError> {
         if !self.contexts.contains_key(&role) {
-            let context = Context::full(&self.runtime).map_err(|e| internal(format!("cannot create a JS context: {e}")))?;
-            let parts = context
-                .with(|ctx| db::install(&ctx).map(|f| Persistent::save(&ctx, f)).map_err(|e| js_error(&ctx, e, &[])))?;
+            let (context, parts) = new_context(&self.runtime)?;
             self.contexts.insert(role, RoleContext { entries: FxHashMap::default(), parts, context });
         }
         Ok(self.contexts.get_mut(&role).expect("inserted above"))
     }
+}
+
+/// A new JS context with ctx.db and ctx.log installed, and the parts of its invokers (prelude.js).
+fn new_context(runtime: &Runtime) -> Result<(Context, Persistent<Object<'static>>), JsError> {
+    let context = Context::full(runtime).map_err(|e| internal(format!("cannot create a JS context: {e}")))?;
+    let parts = context.with(|ctx| db::install(&ctx).map(|p| Persistent::save(&ctx, p)).map_err(|e| js_error(&ctx, e, &[])))?;
+    Ok((context, parts))
+}
+
+/// Evaluates plts's own JavaScript (the prelude, invokers) under the file name `plts:ctx`, whose
+/// frames errors.rs keeps out of users' stacks.
+fn eval_internal<'js, T: rquickjs::FromJs<'js>>(ctx: &Ctx<'js>, source: impl Into<Vec<u8>>) -> rquickjs::Result<T> {
+    let mut options = rquickjs::context::EvalOptions::default();
+    options.filename = Some("plts:ctx".into());
+    ctx.eval_with_options(source, options)
 }
 
 /// Runs `program`'s default export with `ctx` built from `call`; returns the result as [`JsOut`].
@@ -184,11 +197,9 @@ pub fn call(program: &Program, call: &Invocation<'_>, limits: Limits) -> Result<
 /// QuickJS cannot unload one module from a context, so in the role's context every DO block
 /// would leave its module behind (about 2 KB each, until the heap limit).
 fn run_in_own_context(engine: &mut Engine, program: &Program, call: &Invocation<'_>) -> Result<JsOut, JsError> {
-    let context = Context::full(&engine.runtime).map_err(|e| internal(format!("cannot create a JS context: {e}")))?;
-    let result = context.with(|ctx| {
-        let parts = db::install(&ctx).map(|p| Persistent::save(&ctx, p)).map_err(|e| js_error(&ctx, e, &[]))?;
-        run(&ctx, &mut FxHashMap::default(), &parts, program, call)
-    });
+    let (context, parts) = new_context(&engine.runtime)?;
+    let result = context.with(|ctx| run(&ctx, &mut FxHashMap::default(), &parts, program, call));
+    drop(parts);
     drop(context);
     engine.runtime.run_gc();
     result
