@@ -33,9 +33,7 @@ pub fn to_sql_value(datum: Datum, is_null: bool, typoid: Oid) -> SqlValue {
                 SqlValue::Text(String::from_datum(datum, false).unwrap_or_default())
             }
             pg_sys::JSONOID => SqlValue::Json(String::from_datum(datum, false).unwrap_or_default()),
-            // jsonb_out + JSON.parse (QuickJS's C parser) measured faster than walking the
-            // binary form with JsonbIterator and defining the properties from Rust.
-            pg_sys::JSONBOID => SqlValue::Json(output_text(datum, typoid)),
+            pg_sys::JSONBOID => jsonb(datum),
             pg_sys::BYTEAOID => SqlValue::Bytes(Vec::<u8>::from_datum(datum, false).unwrap_or_default()),
             pg_sys::TIMESTAMPOID | pg_sys::TIMESTAMPTZOID => timestamp(datum.value() as i64),
             pg_sys::DATEOID => match datum.value() as i32 {
@@ -47,6 +45,21 @@ pub fn to_sql_value(datum: Datum, is_null: bool, typoid: Oid) -> SqlValue {
                 Some(elem) => array(datum, typoid, elem),
                 None => SqlValue::Text(output_text(datum, typoid)),
             },
+        }
+    }
+}
+
+/// jsonb read from its binary form: no jsonb_out text for JSON.parse to read again.
+unsafe fn jsonb(datum: Datum) -> SqlValue {
+    unsafe {
+        let detoasted = pg_sys::pg_detoast_datum(datum.cast_mut_ptr());
+        let decoded = crate::jsonb::decode(detoasted);
+        if detoasted != datum.cast_mut_ptr() {
+            pg_sys::pfree(detoasted.cast());
+        }
+        match decoded {
+            Some(doc) => SqlValue::Jsonb(doc),
+            None => SqlValue::Json(output_text(datum, pg_sys::JSONBOID)),
         }
     }
 }

@@ -19,12 +19,41 @@ pub enum SqlValue {
     /// numeric: its exact decimal text, a JS string.
     Numeric(String),
     Text(String),
-    /// json/jsonb text, parsed into a JS value.
+    /// json text (and jsonb nested too deep for [`JsonDoc`]), parsed into a JS value.
     Json(String),
+    /// jsonb, decoded from its binary form (jsonb.rs).
+    Jsonb(JsonDoc),
     Bytes(Vec<u8>),
     /// timestamp/timestamptz: milliseconds since the Unix epoch, a JS Date.
     Timestamp(f64),
     Array(Vec<SqlValue>),
+}
+
+/// One node of a JSON document, in document order. An object is followed by its members, each
+/// a `Key` and then the value's nodes; an array by its elements' nodes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum JsonNode {
+    Object(u32),
+    Array(u32),
+    /// A byte range of [`JsonDoc::text`].
+    Key(u32, u32),
+    String(u32, u32),
+    Number(f64),
+    Bool(bool),
+    Null,
+}
+
+/// A JSON value as a flat list of nodes, and the UTF-8 of its keys and strings.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JsonDoc {
+    pub nodes: Vec<JsonNode>,
+    pub text: String,
+}
+
+impl JsonDoc {
+    pub fn str(&self, start: u32, len: u32) -> &str {
+        &self.text[start as usize..(start + len) as usize]
+    }
 }
 
 /// A JS value on its way back to PostgreSQL, before the declared type is applied.

@@ -2,6 +2,8 @@
 
 use rquickjs::{BigInt, Ctx, FromJs, Function, Object, Result, Type, TypedArray, Value};
 
+use super::json_in;
+use super::json_out::{self, PlainShapes};
 use crate::values::{JsOut, SqlValue, MAX_SAFE_INTEGER};
 
 
@@ -17,6 +19,7 @@ pub fn to_js<'js>(ctx: &Ctx<'js>, value: &SqlValue) -> Result<Value<'js>> {
         SqlValue::Float(f) => Value::new_float(ctx.clone(), *f),
         SqlValue::Numeric(s) | SqlValue::Text(s) => rquickjs::String::from_str(ctx.clone(), s)?.into_value(),
         SqlValue::Json(text) => ctx.json_parse(text.as_str())?,
+        SqlValue::Jsonb(doc) => json_in::to_js(ctx, doc)?,
         SqlValue::Bytes(bytes) => TypedArray::<u8>::new(ctx.clone(), bytes.as_slice())?.into_value(),
         SqlValue::Timestamp(ms) => {
             let date: rquickjs::function::Constructor = ctx.globals().get("Date")?;
@@ -40,13 +43,13 @@ pub fn data_property(value: Value<'_>) -> rquickjs::object::Property<Value<'_>> 
 /// Reads a JS value into [`JsOut`]. With `as_json`, the whole value becomes JSON text
 /// (for json/jsonb results), so JSON's own rules apply (`undefined` members vanish,
 /// BigInt is a TypeError).
-pub fn from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, as_json: bool) -> Result<JsOut> {
+pub fn from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, as_json: bool, shapes: &PlainShapes) -> Result<JsOut> {
     if value.is_undefined() || value.is_null() {
         return Ok(JsOut::Null);
     }
     if as_json {
-        return Ok(match ctx.json_stringify(value)? {
-            Some(text) => JsOut::Json(text.to_string()?),
+        return Ok(match json_text(ctx, value, shapes)? {
+            Some(text) => JsOut::Json(text),
             None => JsOut::Null, // functions and symbols stringify to undefined
         });
     }
@@ -63,7 +66,7 @@ pub fn from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, as_json: bool) -> Result<
             let array = rquickjs::Array::from_js(ctx, value)?;
             let mut items = Vec::with_capacity(array.len());
             for item in array.iter::<Value>() {
-                items.push(from_js(ctx, item?, false)?);
+                items.push(from_js(ctx, item?, false, shapes)?);
             }
             JsOut::Array(items)
         }
@@ -79,11 +82,19 @@ pub fn from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, as_json: bool) -> Result<
                 let get_time: Function = object.get("getTime")?;
                 return Ok(JsOut::Date(get_time.call((rquickjs::function::This(object),))?));
             }
-            match ctx.json_stringify(value)? {
-                Some(text) => JsOut::Object(text.to_string()?),
+            match json_text(ctx, value, shapes)? {
+                Some(text) => JsOut::Object(text),
                 None => JsOut::Null,
             }
         }
         other => JsOut::String(format!("<{}>", other.as_str())),
     })
+}
+
+/// `JSON.stringify(value)`: written natively for plain data, by QuickJS otherwise.
+fn json_text<'js>(ctx: &Ctx<'js>, value: Value<'js>, shapes: &PlainShapes) -> Result<Option<String>> {
+    if let Some(text) = json_out::to_json_text(ctx, &value, shapes) {
+        return Ok(Some(text));
+    }
+    ctx.json_stringify(value)?.map(|text| text.to_string()).transpose()
 }

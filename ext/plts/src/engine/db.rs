@@ -7,6 +7,7 @@ use rquickjs::function::Func;
 use rquickjs::{Array, Atom, Ctx, Exception, Function, Object, Result, Value};
 
 use super::convert;
+use super::json_out::PlainShapes;
 use crate::backend::BackendLocal;
 use crate::spi::{self, DbError, ExecOptions};
 
@@ -19,18 +20,28 @@ pub fn set_read_only(read_only: bool) -> bool {
 }
 
 /// Installs `ctx.db` and `ctx.log` in a new context (prelude.js applied to the native
-/// functions) and returns what the invokers need: `{ context, clock }` (engine/invoker.rs).
-pub fn install<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
+/// functions) and returns what the invokers need, `{ context, clock }` (engine/invoker.rs),
+/// with the context's plain shapes (for values written as JSON).
+pub fn install<'js>(ctx: &Ctx<'js>) -> Result<(Object<'js>, PlainShapes)> {
+    let shapes = PlainShapes::of(ctx)?;
     let native = Object::new(ctx.clone())?;
-    native.set("run", Func::from(run))?;
+    native.set(
+        "run",
+        Func::from(move |ctx: Ctx<'js>, sql: String, params: Array<'js>, want_rows: bool| {
+            run(ctx, sql, params, want_rows, &shapes)
+        }),
+    )?;
     native.set("begin", Func::from(|| spi::begin()))?;
     native.set("end", Func::from(end))?;
     native.set("log", Func::from(log))?;
-    native.set("open", Func::from(open))?;
+    native.set(
+        "open",
+        Func::from(move |ctx: Ctx<'js>, sql: String, params: Array<'js>| open(ctx, sql, params, &shapes)),
+    )?;
     native.set("fetch", Func::from(fetch))?;
     native.set("close", Func::from(|name: String| spi::close_cursor(&name)))?;
     let build: Function = super::eval_internal(ctx, include_str!("prelude.js"))?;
-    build.call((native,))
+    Ok((build.call((native,))?, shapes))
 }
 
 /// Checks the limits, prepares `sql` and converts `params` to its parameter types.
@@ -38,6 +49,7 @@ fn prepare_statement<'js>(
     ctx: &Ctx<'js>,
     sql: &str,
     params: &Array<'js>,
+    shapes: &PlainShapes,
 ) -> Result<(std::rc::Rc<spi::Prepared>, Vec<crate::values::JsOut>)> {
     let limits = crate::gucs::db_limits();
     if sql.len() > limits.max_sql_bytes {
@@ -53,13 +65,13 @@ fn prepare_statement<'js>(
     let prepared = spi::prepare(sql).map_err(|e| throw(ctx, e))?;
     let mut values = Vec::with_capacity(params.len());
     for (i, value) in params.iter::<Value>().enumerate() {
-        values.push(convert::from_js(ctx, value?, spi::param_is_json(&prepared, i))?);
+        values.push(convert::from_js(ctx, value?, spi::param_is_json(&prepared, i), shapes)?);
     }
     Ok((prepared, values))
 }
 
-fn run<'js>(ctx: Ctx<'js>, sql: String, params: Array<'js>, want_rows: bool) -> Result<Value<'js>> {
-    let (prepared, values) = prepare_statement(&ctx, &sql, &params)?;
+fn run<'js>(ctx: Ctx<'js>, sql: String, params: Array<'js>, want_rows: bool, shapes: &PlainShapes) -> Result<Value<'js>> {
+    let (prepared, values) = prepare_statement(&ctx, &sql, &params, shapes)?;
     let limits = crate::gucs::db_limits();
     let read_only = READ_ONLY.with(Cell::get);
     let opts = ExecOptions { read_only, max_rows: limits.max_query_rows };
@@ -89,8 +101,8 @@ fn rows_to_js<'js>(ctx: &Ctx<'js>, columns: &[String], rows: &[Vec<crate::values
     Ok(out.into_value())
 }
 
-fn open<'js>(ctx: Ctx<'js>, sql: String, params: Array<'js>) -> Result<String> {
-    let (prepared, values) = prepare_statement(&ctx, &sql, &params)?;
+fn open<'js>(ctx: Ctx<'js>, sql: String, params: Array<'js>, shapes: &PlainShapes) -> Result<String> {
+    let (prepared, values) = prepare_statement(&ctx, &sql, &params, shapes)?;
     let read_only = READ_ONLY.with(Cell::get);
     spi::open_cursor(&prepared, &values, read_only).map_err(|e| throw(&ctx, read_only_message(e, read_only)))
 }

@@ -11,6 +11,8 @@ mod db;
 mod errors;
 mod interrupt;
 mod invoker;
+mod json_in;
+mod json_out;
 mod loader;
 mod program;
 
@@ -78,6 +80,7 @@ struct RoleContext {
     entries: FxHashMap<String, Entry>,
     /// What prelude.js returned, `{ context, clock }`: the parts of each program's invoker.
     parts: Persistent<Object<'static>>,
+    shapes: json_out::PlainShapes,
     context: Context,
 }
 
@@ -123,18 +126,21 @@ impl Engine {
 
     fn context(&mut self, role: u32) -> Result<&mut RoleContext, JsError> {
         if !self.contexts.contains_key(&role) {
-            let (context, parts) = new_context(&self.runtime)?;
-            self.contexts.insert(role, RoleContext { entries: FxHashMap::default(), parts, context });
+            let (context, parts, shapes) = new_context(&self.runtime)?;
+            self.contexts.insert(role, RoleContext { entries: FxHashMap::default(), parts, shapes, context });
         }
         Ok(self.contexts.get_mut(&role).expect("inserted above"))
     }
 }
 
-/// A new JS context with ctx.db and ctx.log installed, and the parts of its invokers (prelude.js).
-fn new_context(runtime: &Runtime) -> Result<(Context, Persistent<Object<'static>>), JsError> {
+/// A new JS context with ctx.db and ctx.log installed, the parts of its invokers (prelude.js)
+/// and what its plain objects are (for results written as JSON).
+fn new_context(runtime: &Runtime) -> Result<(Context, Persistent<Object<'static>>, json_out::PlainShapes), JsError> {
     let context = Context::full(runtime).map_err(|e| internal(format!("cannot create a JS context: {e}")))?;
-    let parts = context.with(|ctx| db::install(&ctx).map(|p| Persistent::save(&ctx, p)).map_err(|e| js_error(&ctx, e, &[])))?;
-    Ok((context, parts))
+    let (parts, shapes) = context.with(|ctx| {
+        db::install(&ctx).map(|(parts, shapes)| (Persistent::save(&ctx, parts), shapes)).map_err(|e| js_error(&ctx, e, &[]))
+    })?;
+    Ok((context, parts, shapes))
 }
 
 /// Evaluates plts's own JavaScript (the prelude, invokers) under the file name `plts:ctx`, whose
@@ -174,8 +180,8 @@ pub fn call(program: &Program, call: &Invocation<'_>, limits: Limits) -> Result<
         let mut result = if call.ephemeral {
             run_in_own_context(engine, program, call)
         } else {
-            let RoleContext { entries, parts, context } = engine.context(call.role)?;
-            context.with(|ctx| run(&ctx, entries, parts, program, call))
+            let RoleContext { entries, parts, shapes, context } = engine.context(call.role)?;
+            context.with(|ctx| run(&ctx, entries, parts, shapes, program, call))
         };
         if let Err(e) = &mut result {
             // Without memory, QuickJS may throw null, or an InternalError whose message it could
@@ -197,8 +203,8 @@ pub fn call(program: &Program, call: &Invocation<'_>, limits: Limits) -> Result<
 /// QuickJS cannot unload one module from a context, so in the role's context every DO block
 /// would leave its module behind (about 2 KB each, until the heap limit).
 fn run_in_own_context(engine: &mut Engine, program: &Program, call: &Invocation<'_>) -> Result<JsOut, JsError> {
-    let (context, parts) = new_context(&engine.runtime)?;
-    let result = context.with(|ctx| run(&ctx, &mut FxHashMap::default(), &parts, program, call));
+    let (context, parts, shapes) = new_context(&engine.runtime)?;
+    let result = context.with(|ctx| run(&ctx, &mut FxHashMap::default(), &parts, &shapes, program, call));
     drop(parts);
     drop(context);
     engine.runtime.run_gc();
@@ -214,6 +220,7 @@ fn run<'js>(
     ctx: &Ctx<'js>,
     entries: &mut FxHashMap<String, Entry>,
     parts: &Persistent<Object<'static>>,
+    shapes: &json_out::PlainShapes,
     program: &Program,
     call: &Invocation<'_>,
 ) -> Result<JsOut, JsError> {
@@ -250,7 +257,7 @@ fn run<'js>(
     }
     let returned: Value = invoke.call_arg(call_args).map_err(fail)?;
     let value = settle(ctx, returned, &programs)?;
-    convert::from_js(ctx, value, call.want_json).map_err(fail)
+    convert::from_js(ctx, value, call.want_json, shapes).map_err(fail)
 }
 
 /// Evaluates the program once and builds its entry: the invoker around a callable default export.

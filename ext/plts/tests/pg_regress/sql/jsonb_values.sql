@@ -24,7 +24,12 @@ INSERT INTO docs VALUES
   ('key order', '{"zz": 1, "a": 2, "10": 3, "2": 4, "bb": 5}'),
   ('unicode', '{"naïve": "日本語 \u00e9 \ud83d\ude00", "esc": "tab\tquote\"back\\slash\nnl"}'),
   ('proto key', '{"__proto__": {"polluted": true}, "constructor": 1}'),
-  ('array of scalars', '[null, 1, "x", true, [], {}]');
+  ('array of scalars', '[null, 1, "x", true, [], {}]'),
+  ('aligned children', '["a", {"x": 1}, "abc", [1.5], "ab", 2.25, {"y": [true]}, "abcd", -0.5]'),
+  ('unicode keys', '{"é": 1, "日本": 2, "😀": 3, "e": 4}');
+-- jsonb stores an offset instead of a length in every 32nd entry: documents with more children
+INSERT INTO docs SELECT 'many keys', jsonb_object_agg('key' || g, CASE WHEN g % 3 = 0 THEN to_jsonb(g * 1.5) ELSE to_jsonb(repeat('x', g)) END) FROM generate_series(1, 70) g;
+INSERT INTO docs SELECT 'many elements', jsonb_agg(CASE g % 4 WHEN 0 THEN to_jsonb(g) WHEN 1 THEN to_jsonb(repeat('y', g)) WHEN 2 THEN jsonb_build_object('n', g) ELSE jsonb_build_array(g, null) END) FROM generate_series(1, 70) g;
 SELECT label, json_parity(doc, doc::text) FROM docs ORDER BY label;
 -- a "__proto__" key is an own property, not the object's prototype
 CREATE FUNCTION proto_check(args jsonb) RETURNS jsonb LANGUAGE plts AS $$
@@ -35,8 +40,15 @@ export default (ctx: { args: any }) => ({
 });
 $$;
 SELECT proto_check('{"__proto__": {"polluted": true}}');
+-- a non-ASCII key is never mistaken for a Latin-1 key of the same bytes ("é" is C3 A9 in UTF-8)
+CREATE FUNCTION key_identity(doc jsonb) RETURNS text LANGUAGE plts AS $$
+const latin1 = { "\u00c3\u00a9": "made first" };
+export default (_ctx: unknown, doc: any): string => JSON.stringify([Object.keys(doc), doc["é"] ?? null, doc["\u00c3\u00a9"] ?? null, Object.keys(latin1)]);
+$$;
+SELECT key_identity('{"é": 1}'), key_identity('{"é": 1}') AS again;
 -- deeply nested documents
 SELECT json_parity(d, d::text) AS deep_300 FROM (SELECT (repeat('[', 300) || '1' || repeat(']', 300))::jsonb AS d) s;
+SELECT json_parity(d, d::text) AS deep_100 FROM (SELECT (repeat('[', 100) || '1' || repeat(']', 100))::jsonb AS d) s;
 SELECT json_parity(d, d::text) AS deep_256 FROM (SELECT (repeat('{"a":', 256) || '1' || repeat('}', 256))::jsonb AS d) s;
 -- jsonb columns read by ctx.db.query get the same mapping
 CREATE FUNCTION query_docs() RETURNS text LANGUAGE plts AS $$

@@ -1,0 +1,117 @@
+//! A decoded jsonb document ([`JsonDoc`]) → JS values, the ones `JSON.parse` would make of its
+//! text: own enumerable data properties in jsonb's key order, `__proto__` included as a plain
+//! key, dense arrays, numbers as doubles.
+
+use rquickjs::qjs;
+use rquickjs::{Ctx, Error, Result, Value};
+
+use crate::values::{JsonDoc, JsonNode};
+
+pub fn to_js<'js>(ctx: &Ctx<'js>, doc: &JsonDoc) -> Result<Value<'js>> {
+    let mut builder = Builder { ctx: ctx.as_raw().as_ptr(), doc, next: 0 };
+    let raw = unsafe { builder.value() }?;
+    Ok(unsafe { Value::from_raw(ctx.clone(), raw) })
+}
+
+struct Builder<'a> {
+    ctx: *mut qjs::JSContext,
+    doc: &'a JsonDoc,
+    /// The node to read next.
+    next: usize,
+}
+
+impl Builder<'_> {
+    /// The value starting at the next node, owned by the caller.
+    unsafe fn value(&mut self) -> Result<qjs::JSValue> {
+        let node = self.doc.nodes[self.next];
+        self.next += 1;
+        unsafe {
+            Ok(match node {
+                JsonNode::Null => qjs::JS_NULL,
+                JsonNode::Bool(b) => if b { qjs::JS_TRUE } else { qjs::JS_FALSE },
+                JsonNode::Number(n) => qjs::JS_NewNumber(self.ctx, n),
+                JsonNode::String(start, len) => self.checked(self.string(start, len))?,
+                JsonNode::Array(count) => self.array(count)?,
+                JsonNode::Object(count) => self.object(count)?,
+                JsonNode::Key(..) => return Err(Error::Unknown),
+            })
+        }
+    }
+
+    unsafe fn string(&self, start: u32, len: u32) -> qjs::JSValue {
+        let text = self.doc.str(start, len);
+        unsafe { qjs::JS_NewStringLen(self.ctx, text.as_ptr().cast(), text.len() as _) }
+    }
+
+    unsafe fn array(&mut self, count: u32) -> Result<qjs::JSValue> {
+        let mut elements = Vec::with_capacity(count as usize);
+        for _ in 0..count {
+            match unsafe { self.value() } {
+                Ok(element) => elements.push(element),
+                Err(e) => {
+                    for element in elements {
+                        unsafe { qjs::JS_FreeValue(self.ctx, element) };
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        // JS_NewArrayFrom takes the elements, also when it fails.
+        unsafe { self.checked(qjs::JS_NewArrayFrom(self.ctx, count as i32, elements.as_ptr())) }
+    }
+
+    unsafe fn object(&mut self, count: u32) -> Result<qjs::JSValue> {
+        unsafe {
+            let object = self.checked(qjs::JS_NewObject(self.ctx))?;
+            for _ in 0..count {
+                if let Err(e) = self.member(object) {
+                    qjs::JS_FreeValue(self.ctx, object);
+                    return Err(e);
+                }
+            }
+            Ok(object)
+        }
+    }
+
+    /// Defines the next key and its value on `object`, as JSON.parse does (so `__proto__` is an
+    /// own property, not the prototype).
+    unsafe fn member(&mut self, object: qjs::JSValue) -> Result<()> {
+        let JsonNode::Key(start, len) = self.doc.nodes[self.next] else { return Err(Error::Unknown) };
+        self.next += 1;
+        unsafe {
+            let atom = self.atom(start, len)?;
+            let value = match self.value() {
+                Ok(value) => value,
+                Err(e) => {
+                    qjs::JS_FreeAtom(self.ctx, atom);
+                    return Err(e);
+                }
+            };
+            let defined = qjs::JS_DefinePropertyValue(self.ctx, object, atom, value, qjs::JS_PROP_C_W_E as i32);
+            qjs::JS_FreeAtom(self.ctx, atom);
+            if defined < 0 { Err(Error::Exception) } else { Ok(()) }
+        }
+    }
+
+    unsafe fn atom(&self, start: u32, len: u32) -> Result<qjs::JSAtom> {
+        let key = self.doc.str(start, len);
+        unsafe {
+            // JS_NewAtomLen matches existing atoms byte by byte, right for ASCII only: other
+            // keys become a string first.
+            let atom = if key.is_ascii() {
+                qjs::JS_NewAtomLen(self.ctx, key.as_ptr().cast(), key.len() as _)
+            } else {
+                let string = self.checked(self.string(start, len))?;
+                let atom = qjs::JS_ValueToAtom(self.ctx, string);
+                qjs::JS_FreeValue(self.ctx, string);
+                atom
+            };
+            if atom == qjs::JS_ATOM_NULL { Err(Error::Exception) } else { Ok(atom) }
+        }
+    }
+
+    /// A QuickJS exception (out of memory) as an error; the exception stays pending for the caller.
+    fn checked(&self, value: qjs::JSValue) -> Result<qjs::JSValue> {
+        if unsafe { qjs::JS_IsException(value) } { Err(Error::Exception) } else { Ok(value) }
+    }
+}
