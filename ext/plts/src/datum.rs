@@ -172,6 +172,8 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch
         (pg_sys::NUMERICOID, JsOut::Number(n)) => input(&crate::values::format_number(*n), typoid),
         (pg_sys::NUMERICOID, JsOut::BigInt(s) | JsOut::String(s)) => input(s, typoid),
         (pg_sys::JSONOID | pg_sys::JSONBOID, JsOut::Json(text)) => input(text, typoid),
+        (pg_sys::JSONBOID, JsOut::JsonDoc(doc)) => crate::jsonb::encode(doc),
+        (pg_sys::JSONOID, JsOut::JsonDoc(doc)) => input(&doc.to_json_text(), typoid),
         (pg_sys::BYTEAOID, JsOut::Bytes(b)) => b.as_slice().into_datum().unwrap(),
         (pg_sys::TIMESTAMPOID | pg_sys::TIMESTAMPTZOID, JsOut::Date(ms)) if ms.is_finite() => {
             Datum::from(((ms - PG_EPOCH_MS) * 1000.0) as i64)

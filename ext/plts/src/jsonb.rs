@@ -1,11 +1,11 @@
-//! jsonb values read straight from PostgreSQL's binary format (utils/jsonb.h, its on-disk
-//! format) into a flat [`crate::values::JsonDoc`], so the engine can build JS values without `jsonb_out` writing
-//! text and `JSON.parse` reading it back.
+//! jsonb values read from and written to PostgreSQL's binary format (utils/jsonb.h, its on-disk
+//! format) as a flat [`JsonDoc`], so JS values cross without text: no `jsonb_out` writing text
+//! for `JSON.parse` to read, no `JSON.stringify` writing text for `jsonb_in` to parse.
 //!
 //! The format: a container is a header word (count and kind) followed by one JEntry word per
 //! child (for objects: every key first, then every value), then the children's data. A JEntry
 //! holds the child's type and either its length or, every 32nd entry, its end offset. Numerics
-//! and nested containers are int-aligned within the data.
+//! and nested containers are int-aligned; an object's keys are sorted by length, then bytes.
 
 use pgrx::pg_sys;
 
@@ -14,6 +14,9 @@ use crate::values::{JsonDoc as Doc, JsonNode as Node};
 const JB_CMASK: u32 = 0x0FFF_FFFF;
 const JB_FSCALAR: u32 = 0x1000_0000;
 const JB_FOBJECT: u32 = 0x2000_0000;
+const JB_FARRAY: u32 = 0x4000_0000;
+/// Every this many JEntries, one stores an end offset instead of a length.
+const JB_OFFSET_STRIDE: usize = 32;
 const JENTRY_OFFLENMASK: u32 = 0x0FFF_FFFF;
 const JENTRY_TYPEMASK: u32 = 0x7000_0000;
 const JENTRY_HAS_OFF: u32 = 0x8000_0000;
@@ -32,7 +35,9 @@ const MAX_DEPTH: usize = 100;
 /// # Safety
 /// `jsonb` must point to a valid, detoasted jsonb value with a 4-byte header.
 pub unsafe fn decode(jsonb: *const pg_sys::varlena) -> Option<Doc> {
-    let mut doc = Doc::default();
+    // The document is smaller than its jsonb: reserve once.
+    let size = unsafe { pgrx::varsize_any(jsonb) };
+    let mut doc = Doc::with_capacity(size / 8 + 4, size);
     // The root container follows the 4-byte varlena header.
     let root = unsafe { jsonb.cast::<u8>().add(pg_sys::VARHDRSZ) };
     unsafe { container(root, &mut doc, 0) }.then_some(doc)
@@ -80,7 +85,7 @@ unsafe fn container(at: *const u8, doc: &mut Doc, depth: usize) -> bool {
             for i in 0..count as usize {
                 let (start, end) = (starts[i], starts[i + 1]);
                 let key = std::slice::from_raw_parts(data.add(start as usize), (end - start) as usize);
-                let (offset, len) = push_text(doc, key);
+                let (offset, len) = doc.push_str(&utf8(key));
                 doc.nodes.push(Node::Key(offset, len));
                 if !child(doc, count as usize + i, depth) {
                     return false;
@@ -103,7 +108,7 @@ unsafe fn scalar_or_container(entry: u32, data: *const u8, start: u32, end: u32,
         let node = match entry & JENTRY_TYPEMASK {
             JENTRY_ISSTRING => {
                 let bytes = std::slice::from_raw_parts(data.add(start as usize), (end - start) as usize);
-                let (offset, len) = push_text(doc, bytes);
+                let (offset, len) = doc.push_str(&utf8(bytes));
                 Node::String(offset, len)
             }
             JENTRY_ISNUMERIC => Node::Number(number(data.add(int_align(start) as usize))),
@@ -119,14 +124,201 @@ unsafe fn scalar_or_container(entry: u32, data: *const u8, start: u32, end: u32,
 }
 
 /// jsonb strings are in the server encoding, UTF-8 for plts (as for every text value).
-fn push_text(doc: &mut Doc, bytes: &[u8]) -> (u32, u32) {
-    let offset = doc.text.len() as u32;
-    doc.text.push_str(&String::from_utf8_lossy(bytes));
-    (offset, doc.text.len() as u32 - offset)
+fn utf8(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
 }
 
 /// A numeric as the JS number `JSON.parse` makes of its text: the nearest double.
 unsafe fn number(numeric: *const u8) -> f64 {
+    if let Some(n) = unsafe { short_numeric(numeric) } {
+        return n;
+    }
     let text = crate::datum::numeric_text(pg_sys::Datum::from(numeric));
     text.parse().unwrap_or(f64::NAN)
+}
+
+/// Reads a numeric in its short on-disk form (utils/adt/numeric.c) when its digits make an
+/// integer below 2^53 scaled by at most 10^±22: one multiplication or division of exact
+/// operands, correctly rounded like every IEEE operation, gives the nearest double, as parsing
+/// its text would. That covers ids, counts, prices; anything else is `None` (numeric_out path).
+unsafe fn short_numeric(numeric: *const u8) -> Option<f64> {
+    const NUMERIC_SHORT: u16 = 0x8000;
+    const NUMERIC_SHORT_SIGN_MASK: u16 = 0x2000;
+    const NUMERIC_SHORT_WEIGHT_SIGN_MASK: u16 = 0x0040;
+    const NUMERIC_SHORT_WEIGHT_MASK: u16 = 0x003F;
+    const NBASE: u64 = 10_000;
+    unsafe {
+        let ptr = numeric.cast::<pg_sys::varlena>();
+        let header_size = if pgrx::varatt_is_1b(ptr) { 1 } else { 4 };
+        let body = numeric.add(header_size);
+        let digits = pgrx::varsize_any(ptr).checked_sub(header_size + 2)? / 2;
+        let header = body.cast::<u16>().read_unaligned();
+        if header & 0xC000 != NUMERIC_SHORT || digits > 4 {
+            return None;
+        }
+        let weight = i32::from(header & NUMERIC_SHORT_WEIGHT_MASK)
+            - if header & NUMERIC_SHORT_WEIGHT_SIGN_MASK != 0 { 64 } else { 0 };
+        let mut scaled = 0u64;
+        for i in 0..digits {
+            scaled = scaled * NBASE + body.add(2 + 2 * i).cast::<i16>().read_unaligned() as u64;
+        }
+        if scaled >= 1 << 53 {
+            return None;
+        }
+        // The value is scaled × NBASE^(weight + 1 − digits).
+        let exponent = 4 * (weight + 1 - digits as i32);
+        let power = *crate::json_doc::POW10.get(exponent.unsigned_abs() as usize)?;
+        let value = if exponent >= 0 { scaled as f64 * power } else { scaled as f64 / power };
+        Some(if header & NUMERIC_SHORT_SIGN_MASK != 0 { -value } else { value })
+    }
+}
+
+/// Encodes `doc` as a jsonb datum (palloc'd), byte for byte what `jsonb_in` makes of the
+/// document's JSON text: numbers become numerics through `numeric_in` of their JS text, as
+/// `jsonb_in` reads them.
+pub fn encode(doc: &Doc) -> pg_sys::Datum {
+    let mut buf: Vec<u8> = Vec::with_capacity(pg_sys::VARHDRSZ + doc.text.len() + 8 * doc.nodes.len() + 16);
+    buf.extend_from_slice(&[0; pg_sys::VARHDRSZ]);
+    if matches!(doc.nodes[0], Node::Object(_) | Node::Array(_)) {
+        encode_value(doc, 0, &mut buf);
+    } else {
+        // A raw scalar is stored as a one-element array.
+        buf.extend_from_slice(&(1 | JB_FARRAY | JB_FSCALAR).to_ne_bytes());
+        let slot = reserve(&mut buf, 1);
+        let (entry, _) = encode_value(doc, 0, &mut buf);
+        let total = entry & JENTRY_OFFLENMASK;
+        put(&mut buf, slot, (entry & JENTRY_TYPEMASK) | total | JENTRY_HAS_OFF);
+    }
+    unsafe {
+        let out = pg_sys::palloc(buf.len()).cast::<u8>();
+        std::ptr::copy_nonoverlapping(buf.as_ptr(), out, buf.len());
+        pgrx::set_varsize_4b(out.cast(), buf.len() as i32);
+        pg_sys::Datum::from(out)
+    }
+}
+
+/// Appends the data of the value at node `at`; returns its JEntry (type and length) and the
+/// node after it.
+fn encode_value(doc: &Doc, at: usize, buf: &mut Vec<u8>) -> (u32, usize) {
+    let entry = match doc.nodes[at] {
+        Node::Null => JENTRY_ISNULL,
+        Node::Bool(false) => JENTRY_ISBOOL_FALSE,
+        Node::Bool(true) => JENTRY_ISBOOL_TRUE,
+        Node::String(start, len) | Node::Key(start, len) => {
+            buf.extend_from_slice(doc.str(start, len).as_bytes());
+            JENTRY_ISSTRING | len
+        }
+        Node::Number(n) => {
+            let padding = pad(buf);
+            let numeric = numeric(n);
+            unsafe {
+                let size = pgrx::varsize_any(numeric.cast());
+                buf.extend_from_slice(std::slice::from_raw_parts(numeric.cast::<u8>(), size));
+                pg_sys::pfree(numeric.cast());
+                JENTRY_ISNUMERIC | (padding + size) as u32
+            }
+        }
+        Node::Array(count) => return encode_array(doc, at, count as usize, buf),
+        Node::Object(count) => return encode_object(doc, at, count as usize, buf),
+    };
+    (entry, at + 1)
+}
+
+fn encode_array(doc: &Doc, at: usize, count: usize, buf: &mut Vec<u8>) -> (u32, usize) {
+    let base = buf.len();
+    pad(buf);
+    buf.extend_from_slice(&(count as u32 | JB_FARRAY).to_ne_bytes());
+    let slots = reserve(buf, count);
+    let (mut next, mut total) = (at + 1, 0u32);
+    for i in 0..count {
+        let (entry, after) = encode_value(doc, next, buf);
+        next = after;
+        total = checked_total(total, entry);
+        put(buf, slots + 4 * i, stride_entry(entry, i, total));
+    }
+    (JENTRY_ISCONTAINER | (buf.len() - base) as u32, next)
+}
+
+fn encode_object(doc: &Doc, at: usize, count: usize, buf: &mut Vec<u8>) -> (u32, usize) {
+    // (key node, value node), sorted as jsonb sorts keys: by length, then bytes.
+    let mut members = Vec::with_capacity(count);
+    let mut next = at + 1;
+    for _ in 0..count {
+        members.push((next, next + 1));
+        next = skip(doc, next + 1);
+    }
+    let key = |node: usize| match doc.nodes[node] {
+        Node::Key(start, len) => doc.str(start, len).as_bytes(),
+        _ => unreachable!("an object member starts with its key"),
+    };
+    members.sort_by(|a, b| key(a.0).len().cmp(&key(b.0).len()).then_with(|| key(a.0).cmp(key(b.0))));
+    let base = buf.len();
+    pad(buf);
+    buf.extend_from_slice(&(count as u32 | JB_FOBJECT).to_ne_bytes());
+    let slots = reserve(buf, 2 * count);
+    let mut total = 0u32;
+    let nodes = members.iter().map(|m| m.0).chain(members.iter().map(|m| m.1));
+    for (i, node) in nodes.enumerate() {
+        let (entry, _) = encode_value(doc, node, buf);
+        total = checked_total(total, entry);
+        put(buf, slots + 4 * i, stride_entry(entry, i, total));
+    }
+    (JENTRY_ISCONTAINER | (buf.len() - base) as u32, next)
+}
+
+/// The node after the value at `at`.
+fn skip(doc: &Doc, at: usize) -> usize {
+    match doc.nodes[at] {
+        Node::Array(count) => (0..count).fold(at + 1, |next, _| skip(doc, next)),
+        Node::Object(count) => (0..count).fold(at + 1, |next, _| skip(doc, next + 1)),
+        _ => at + 1,
+    }
+}
+
+/// Every 32nd child stores its end offset instead of its length.
+fn stride_entry(entry: u32, i: usize, total: u32) -> u32 {
+    if i % JB_OFFSET_STRIDE == 0 { (entry & JENTRY_TYPEMASK) | total | JENTRY_HAS_OFF } else { entry }
+}
+
+fn checked_total(total: u32, entry: u32) -> u32 {
+    let total = total + (entry & JENTRY_OFFLENMASK);
+    if total > JENTRY_OFFLENMASK {
+        pgrx::error!("a jsonb result is larger than jsonb allows ({} bytes)", JENTRY_OFFLENMASK);
+    }
+    total
+}
+
+/// Pads `buf` to a multiple of 4 bytes (from the varlena's start, as jsonb does); returns the padding.
+fn pad(buf: &mut Vec<u8>) -> usize {
+    let padding = buf.len().next_multiple_of(4) - buf.len();
+    buf.extend(std::iter::repeat_n(0, padding));
+    padding
+}
+
+fn reserve(buf: &mut Vec<u8>, entries: usize) -> usize {
+    let at = buf.len();
+    buf.extend(std::iter::repeat_n(0, 4 * entries));
+    at
+}
+
+fn put(buf: &mut [u8], at: usize, word: u32) {
+    buf[at..at + 4].copy_from_slice(&word.to_ne_bytes());
+}
+
+/// The numeric jsonb_in would store for `n`'s JSON text (palloc'd).
+fn numeric(n: f64) -> *mut pg_sys::varlena {
+    unsafe {
+        // Integers and short decimals without text: the same value and scale as numeric_in's.
+        match crate::json_doc::short_decimal(n) {
+            Some((scaled, 0)) => return pg_sys::int64_to_numeric(scaled).cast(),
+            Some((scaled, places)) => return pg_sys::int64_div_fast_to_numeric(scaled, places as i32).cast(),
+            None => {}
+        }
+        let text = std::ffi::CString::new(crate::json_doc::js_number_text(n)).expect("a number's text has no NUL");
+        let datum = pgrx::direct_function_call_as_datum(
+            pg_sys::numeric_in,
+            &[Some(pg_sys::Datum::from(text.as_ptr())), Some(pg_sys::Datum::from(pg_sys::InvalidOid)), Some(pg_sys::Datum::from(-1i32))],
+        );
+        datum.expect("numeric_in returns a value").cast_mut_ptr()
+    }
 }

@@ -13,6 +13,7 @@ mod error;
 mod function;
 mod gucs;
 mod handler;
+mod json_doc;
 mod jsonb;
 mod spi;
 mod values;

@@ -3,6 +3,8 @@
 //! `datum.rs` turns Datums into [`SqlValue`] and [`JsOut`] into Datums; `engine::convert`
 //! turns [`SqlValue`] into JS values and JS values into [`JsOut`]. Neither side sees the other.
 
+pub use crate::json_doc::{JsonDoc, JsonNode};
+
 /// 2^53 - 1: the largest integer a JS number holds exactly.
 pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
 
@@ -29,33 +31,6 @@ pub enum SqlValue {
     Array(Vec<SqlValue>),
 }
 
-/// One node of a JSON document, in document order. An object is followed by its members, each
-/// a `Key` and then the value's nodes; an array by its elements' nodes.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum JsonNode {
-    Object(u32),
-    Array(u32),
-    /// A byte range of [`JsonDoc::text`].
-    Key(u32, u32),
-    String(u32, u32),
-    Number(f64),
-    Bool(bool),
-    Null,
-}
-
-/// A JSON value as a flat list of nodes, and the UTF-8 of its keys and strings.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct JsonDoc {
-    pub nodes: Vec<JsonNode>,
-    pub text: String,
-}
-
-impl JsonDoc {
-    pub fn str(&self, start: u32, len: u32) -> &str {
-        &self.text[start as usize..(start + len) as usize]
-    }
-}
-
 /// A JS value on its way back to PostgreSQL, before the declared type is applied.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JsOut {
@@ -71,8 +46,10 @@ pub enum JsOut {
     Array(Vec<JsOut>),
     /// Any other object, as JSON text.
     Object(String),
-    /// The value as JSON text (when the declared type is json/jsonb).
+    /// The value as JSON text (when the declared type is json/jsonb), from JSON.stringify.
     Json(String),
+    /// The same for plain data, as a document (no text for jsonb to parse).
+    JsonDoc(JsonDoc),
 }
 
 impl JsOut {
@@ -96,6 +73,7 @@ impl JsOut {
             JsOut::Array(a) => format!("an array of {} elements", a.len()),
             JsOut::Object(json) => format!("the object {}", clip(json)),
             JsOut::Json(json) => format!("the JSON value {}", clip(json)),
+            JsOut::JsonDoc(doc) => format!("the JSON value {}", clip(&doc.to_json_text())),
         }
     }
 }

@@ -48,7 +48,10 @@ pub fn from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, as_json: bool, shapes: &P
         return Ok(JsOut::Null);
     }
     if as_json {
-        return Ok(match json_text(ctx, value, shapes)? {
+        if let Some(doc) = json_out::to_json_doc(ctx, &value, shapes) {
+            return Ok(JsOut::JsonDoc(doc));
+        }
+        return Ok(match stringify(ctx, value)? {
             Some(text) => JsOut::Json(text),
             None => JsOut::Null, // functions and symbols stringify to undefined
         });
@@ -82,7 +85,10 @@ pub fn from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, as_json: bool, shapes: &P
                 let get_time: Function = object.get("getTime")?;
                 return Ok(JsOut::Date(get_time.call((rquickjs::function::This(object),))?));
             }
-            match json_text(ctx, value, shapes)? {
+            if let Some(doc) = json_out::to_json_doc(ctx, &value, shapes) {
+                return Ok(JsOut::Object(doc.to_json_text()));
+            }
+            match stringify(ctx, value)? {
                 Some(text) => JsOut::Object(text),
                 None => JsOut::Null,
             }
@@ -91,10 +97,7 @@ pub fn from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, as_json: bool, shapes: &P
     })
 }
 
-/// `JSON.stringify(value)`: written natively for plain data, by QuickJS otherwise.
-fn json_text<'js>(ctx: &Ctx<'js>, value: Value<'js>, shapes: &PlainShapes) -> Result<Option<String>> {
-    if let Some(text) = json_out::to_json_text(ctx, &value, shapes) {
-        return Ok(Some(text));
-    }
+/// QuickJS's own `JSON.stringify(value)`, for what json_out leaves to it.
+fn stringify<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> Result<Option<String>> {
     ctx.json_stringify(value)?.map(|text| text.to_string()).transpose()
 }

@@ -1,18 +1,20 @@
-//! JS values → JSON text without QuickJS's `JSON.stringify`, for the plain data handlers return:
-//! objects and arrays made by literals (or `Object.create(null)`), strings, numbers, booleans,
-//! null, undefined. The text is exactly what `JSON.stringify` writes, key order and escapes
-//! included. Anything else — `toJSON`, getters, proxies, class instances, Dates, BigInts,
-//! functions, symbols, holes, cycles — gives up before any user code runs, and the caller uses
-//! `JSON.stringify` itself, so its rules and errors still apply.
+//! JS values → [`JsonDoc`] without QuickJS's `JSON.stringify`, for the plain data handlers
+//! return: objects and arrays made by literals (or `Object.create(null)`), strings, numbers,
+//! booleans, null, undefined. The document is exactly what `JSON.stringify` would write (key
+//! order, skipped `undefined` members, NaN as null). Anything else — `toJSON`, getters, proxies,
+//! class instances, Dates, BigInts, functions, symbols, holes, cycles — gives up before any user
+//! code runs, and the caller uses `JSON.stringify` itself, so its rules and errors still apply.
 //!
 //! Why: `JSON.stringify` builds a JS string piece by piece (a quoted copy of every key and
-//! string, a `toJSON` lookup on every object); writing the text straight into a Rust buffer
-//! costs about a third of that, on every jsonb-returning call.
+//! string, a `toJSON` lookup on every object) that jsonb_in then parses again; a document
+//! becomes jsonb directly (jsonb.rs).
 
 use std::ffi::c_void;
 
 use rquickjs::qjs;
 use rquickjs::{Ctx, Result, Value};
+
+use crate::values::{JsonDoc, JsonNode};
 
 /// Deeper than this gives up (a cycle always does); `JSON.stringify` then decides.
 const MAX_DEPTH: usize = 64;
@@ -50,12 +52,13 @@ impl PlainShapes {
     }
 }
 
-/// The JSON text of `value`, or `None` where `JSON.stringify` must decide. A top-level
+/// `value` as a document, or `None` where `JSON.stringify` must decide. A top-level
 /// `undefined` is not handled here either (it has no JSON text).
-pub fn to_json_text(ctx: &Ctx<'_>, value: &Value<'_>, shapes: &PlainShapes) -> Option<String> {
-    let mut writer = Writer { ctx: ctx.as_raw().as_ptr(), shapes, out: String::new(), prototypes_checked: false };
+pub fn to_json_doc(ctx: &Ctx<'_>, value: &Value<'_>, shapes: &PlainShapes) -> Option<JsonDoc> {
+    let doc = JsonDoc::with_capacity(16, 64);
+    let mut writer = Writer { ctx: ctx.as_raw().as_ptr(), shapes, doc, prototypes_checked: false };
     match unsafe { writer.value(value.as_raw(), 0) } {
-        Ok(Written::Text) => Some(writer.out),
+        Ok(Written::Value) => Some(writer.doc),
         _ => None,
     }
 }
@@ -64,7 +67,7 @@ pub fn to_json_text(ctx: &Ctx<'_>, value: &Value<'_>, shapes: &PlainShapes) -> O
 struct GiveUp;
 
 enum Written {
-    Text,
+    Value,
     /// `undefined`: left out of objects, `null` in arrays.
     Nothing,
 }
@@ -72,7 +75,7 @@ enum Written {
 struct Writer<'a> {
     ctx: *mut qjs::JSContext,
     shapes: &'a PlainShapes,
-    out: String,
+    doc: JsonDoc,
     /// Object.prototype and Array.prototype have been checked for an inherited `toJSON`.
     prototypes_checked: bool,
 }
@@ -81,10 +84,14 @@ impl Writer<'_> {
     unsafe fn value(&mut self, v: qjs::JSValue, depth: usize) -> std::result::Result<Written, GiveUp> {
         unsafe {
             match qjs::JS_VALUE_GET_NORM_TAG(v) {
-                qjs::JS_TAG_INT => self.integer(i64::from(qjs::JS_VALUE_GET_INT(v))),
-                qjs::JS_TAG_FLOAT64 => self.number(v)?,
-                qjs::JS_TAG_BOOL => self.out.push_str(if qjs::JS_VALUE_GET_BOOL(v) { "true" } else { "false" }),
-                qjs::JS_TAG_NULL => self.out.push_str("null"),
+                qjs::JS_TAG_INT => self.doc.nodes.push(JsonNode::Number(f64::from(qjs::JS_VALUE_GET_INT(v)))),
+                qjs::JS_TAG_FLOAT64 => {
+                    let n = qjs::JS_VALUE_GET_FLOAT64(v);
+                    // JSON.stringify writes NaN and ±Infinity as null.
+                    self.doc.nodes.push(if n.is_finite() { JsonNode::Number(n) } else { JsonNode::Null });
+                }
+                qjs::JS_TAG_BOOL => self.doc.nodes.push(JsonNode::Bool(qjs::JS_VALUE_GET_BOOL(v))),
+                qjs::JS_TAG_NULL => self.doc.nodes.push(JsonNode::Null),
                 qjs::JS_TAG_UNDEFINED => return Ok(Written::Nothing),
                 qjs::JS_TAG_STRING | qjs::JS_TAG_STRING_ROPE => self.string(v)?,
                 qjs::JS_TAG_OBJECT if depth < MAX_DEPTH => {
@@ -103,7 +110,7 @@ impl Writer<'_> {
                 _ => return Err(GiveUp),
             }
         }
-        Ok(Written::Text)
+        Ok(Written::Value)
     }
 
     unsafe fn prototype(&self, v: qjs::JSValue) -> *mut c_void {
@@ -157,35 +164,38 @@ impl Writer<'_> {
     }
 
     unsafe fn members(&mut self, v: qjs::JSValue, keys: &[qjs::JSPropertyEnum], depth: usize) -> std::result::Result<(), GiveUp> {
-        self.out.push('{');
-        let mut first = true;
+        let at = self.doc.nodes.len();
+        self.doc.nodes.push(JsonNode::Object(0));
+        let mut count = 0;
         for key in keys {
             unsafe {
                 let Some(member) = self.own_data(v, key.atom)? else { return Err(GiveUp) };
-                let mark = self.out.len();
-                if !first {
-                    self.out.push(',');
-                }
-                let name = JsText::of_atom(self.ctx, key.atom);
-                let quoted = match &name {
-                    Ok(name) if name.bytes() != b"toJSON" => self.quoted(name.bytes()),
-                    _ => Err(GiveUp),
-                };
-                drop(name);
-                if quoted.is_err() {
-                    qjs::JS_FreeValue(self.ctx, member);
-                    return Err(GiveUp);
-                }
-                self.out.push(':');
-                let written = self.value(member, depth + 1);
+                let (nodes, text) = (self.doc.nodes.len(), self.doc.text.len());
+                let pushed = self.key(key.atom);
+                let written = pushed.and_then(|()| self.value(member, depth + 1));
                 qjs::JS_FreeValue(self.ctx, member);
                 match written? {
-                    Written::Text => first = false,
-                    Written::Nothing => self.out.truncate(mark),
+                    Written::Value => count += 1,
+                    Written::Nothing => {
+                        self.doc.nodes.truncate(nodes);
+                        self.doc.text.truncate(text);
+                    }
                 }
             }
         }
-        self.out.push('}');
+        self.doc.nodes[at] = JsonNode::Object(count);
+        Ok(())
+    }
+
+    /// Pushes a member's key; an own `toJSON` gives up (JSON.stringify would call it).
+    unsafe fn key(&mut self, atom: qjs::JSAtom) -> std::result::Result<(), GiveUp> {
+        let name = unsafe { JsText::of_atom(self.ctx, atom)? };
+        let name = name.utf8()?;
+        if name == "toJSON" {
+            return Err(GiveUp);
+        }
+        let (start, len) = self.doc.push_str(name);
+        self.doc.nodes.push(JsonNode::Key(start, len));
         Ok(())
     }
 
@@ -196,11 +206,8 @@ impl Writer<'_> {
                 qjs::JS_FreeValue(self.ctx, qjs::JS_GetException(self.ctx));
                 return Err(GiveUp);
             }
-            self.out.push('[');
+            self.doc.nodes.push(JsonNode::Array(len as u32));
             for i in 0..len as u32 {
-                if i > 0 {
-                    self.out.push(',');
-                }
                 let atom = qjs::JS_NewAtomUInt32(self.ctx, i);
                 let element = self.own_data(v, atom);
                 qjs::JS_FreeAtom(self.ctx, atom);
@@ -209,10 +216,9 @@ impl Writer<'_> {
                 let written = self.value(element, depth + 1);
                 qjs::JS_FreeValue(self.ctx, element);
                 if let Written::Nothing = written? {
-                    self.out.push_str("null");
+                    self.doc.nodes.push(JsonNode::Null);
                 }
             }
-            self.out.push(']');
         }
         Ok(())
     }
@@ -246,60 +252,9 @@ impl Writer<'_> {
 
     unsafe fn string(&mut self, v: qjs::JSValue) -> std::result::Result<(), GiveUp> {
         let text = unsafe { JsText::of_value(self.ctx, v)? };
-        self.quoted(text.bytes())
-    }
-
-    /// Writes `text` (QuickJS's UTF-8) as a JSON string, with JSON.stringify's escapes. A lone
-    /// surrogate (which QuickJS encodes as if it were a code point, so not UTF-8) gives up:
-    /// JSON.stringify writes it as `\udxxx`.
-    fn quoted(&mut self, text: &[u8]) -> std::result::Result<(), GiveUp> {
-        let text = std::str::from_utf8(text).map_err(|_| GiveUp)?;
-        self.out.push('"');
-        let mut start = 0;
-        for (i, byte) in text.bytes().enumerate() {
-            let escape = match byte {
-                b'"' => "\\\"",
-                b'\\' => "\\\\",
-                b'\n' => "\\n",
-                b'\r' => "\\r",
-                b'\t' => "\\t",
-                0x08 => "\\b",
-                0x0C => "\\f",
-                0..=0x1F => "",
-                _ => continue,
-            };
-            self.out.push_str(&text[start..i]);
-            if escape.is_empty() {
-                self.out.push_str(&format!("\\u{byte:04x}"));
-            } else {
-                self.out.push_str(escape);
-            }
-            start = i + 1;
-        }
-        self.out.push_str(&text[start..]);
-        self.out.push('"');
+        let (start, len) = self.doc.push_str(text.utf8()?);
+        self.doc.nodes.push(JsonNode::String(start, len));
         Ok(())
-    }
-
-    /// JS's own number text: safe integers directly (Number#toString writes them in full), other
-    /// finite numbers through QuickJS's conversion, NaN and ±Infinity as null.
-    unsafe fn number(&mut self, v: qjs::JSValue) -> std::result::Result<(), GiveUp> {
-        let d = unsafe { qjs::JS_VALUE_GET_FLOAT64(v) };
-        if !d.is_finite() {
-            self.out.push_str("null");
-        } else if d.trunc() == d && d.abs() < 9.0e15 {
-            // -0 prints as 0, as in JS.
-            self.integer(d as i64);
-        } else {
-            let text = unsafe { JsText::of_value(self.ctx, v)? };
-            self.out.push_str(std::str::from_utf8(text.bytes()).map_err(|_| GiveUp)?);
-        }
-        Ok(())
-    }
-
-    fn integer(&mut self, i: i64) {
-        use std::fmt::Write;
-        let _ = write!(self.out, "{i}");
     }
 }
 
@@ -330,8 +285,11 @@ impl JsText {
         Ok(Self { ctx, ptr, len: len as usize })
     }
 
-    fn bytes(&self) -> &[u8] {
-        unsafe { std::slice::from_raw_parts(self.ptr.cast::<u8>(), self.len) }
+    /// The text; a lone surrogate (which QuickJS encodes as if it were a code point, so not
+    /// UTF-8) gives up: JSON.stringify writes it as `\udxxx`.
+    fn utf8(&self) -> std::result::Result<&str, GiveUp> {
+        let bytes = unsafe { std::slice::from_raw_parts(self.ptr.cast::<u8>(), self.len) };
+        std::str::from_utf8(bytes).map_err(|_| GiveUp)
     }
 }
 

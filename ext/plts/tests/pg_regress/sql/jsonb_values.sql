@@ -26,7 +26,8 @@ INSERT INTO docs VALUES
   ('proto key', '{"__proto__": {"polluted": true}, "constructor": 1}'),
   ('array of scalars', '[null, 1, "x", true, [], {}]'),
   ('aligned children', '["a", {"x": 1}, "abc", [1.5], "ab", 2.25, {"y": [true]}, "abcd", -0.5]'),
-  ('unicode keys', '{"é": 1, "日本": 2, "😀": 3, "e": 4}');
+  ('unicode keys', '{"é": 1, "日本": 2, "😀": 3, "e": 4}'),
+  ('integers', '[0, -5, 9999, 10000, 10001, 12340000, 99999999, 100000000, -99999999, 1.0, 10.50, 1e3]');
 -- jsonb stores an offset instead of a length in every 32nd entry: documents with more children
 INSERT INTO docs SELECT 'many keys', jsonb_object_agg('key' || g, CASE WHEN g % 3 = 0 THEN to_jsonb(g * 1.5) ELSE to_jsonb(repeat('x', g)) END) FROM generate_series(1, 70) g;
 INSERT INTO docs SELECT 'many elements', jsonb_agg(CASE g % 4 WHEN 0 THEN to_jsonb(g) WHEN 1 THEN to_jsonb(repeat('y', g)) WHEN 2 THEN jsonb_build_object('n', g) ELSE jsonb_build_array(g, null) END) FROM generate_series(1, 70) g;

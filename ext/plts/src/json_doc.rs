@@ -1,0 +1,264 @@
+//! A JSON value as a flat list of nodes ([`JsonDoc`]): what crosses between jsonb's binary form
+//! (jsonb.rs) and JS values (engine/json_in.rs, engine/json_out.rs) without text in between.
+//! Also its JSON text, written exactly as `JSON.stringify` writes it, and JS's number text.
+
+use std::fmt::Write;
+
+/// One node of a JSON document, in document order. An object is followed by its members, each
+/// a `Key` and then the value's nodes; an array by its elements' nodes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum JsonNode {
+    Object(u32),
+    Array(u32),
+    /// A byte range of [`JsonDoc::text`].
+    Key(u32, u32),
+    String(u32, u32),
+    /// Always finite (JSON has no NaN or Infinity).
+    Number(f64),
+    Bool(bool),
+    Null,
+}
+
+/// A JSON value: its nodes, and the UTF-8 of its keys and strings.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JsonDoc {
+    pub nodes: Vec<JsonNode>,
+    pub text: String,
+}
+
+impl JsonDoc {
+    pub fn with_capacity(nodes: usize, text: usize) -> Self {
+        Self { nodes: Vec::with_capacity(nodes), text: String::with_capacity(text) }
+    }
+
+    pub fn str(&self, start: u32, len: u32) -> &str {
+        &self.text[start as usize..(start + len) as usize]
+    }
+
+    /// Appends `s` to the text; returns its range for a `Key` or `String` node.
+    pub fn push_str(&mut self, s: &str) -> (u32, u32) {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        (start, s.len() as u32)
+    }
+
+    /// The JSON text, as `JSON.stringify` writes it (no spaces, its escapes, JS number text).
+    pub fn to_json_text(&self) -> String {
+        let mut out = String::with_capacity(self.text.len() + 8 * self.nodes.len());
+        self.write(0, &mut out);
+        out
+    }
+
+    /// Writes the value starting at node `at`; returns the node after it.
+    fn write(&self, at: usize, out: &mut String) -> usize {
+        match self.nodes[at] {
+            JsonNode::Null => out.push_str("null"),
+            JsonNode::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+            JsonNode::Number(n) => write_js_number(n, out),
+            JsonNode::String(start, len) | JsonNode::Key(start, len) => write_quoted(self.str(start, len), out),
+            JsonNode::Array(count) => {
+                out.push('[');
+                let mut next = at + 1;
+                for i in 0..count {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    next = self.write(next, out);
+                }
+                out.push(']');
+                return next;
+            }
+            JsonNode::Object(count) => {
+                out.push('{');
+                let mut next = at + 1;
+                for i in 0..count {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    next = self.write(next, out);
+                    out.push(':');
+                    next = self.write(next, out);
+                }
+                out.push('}');
+                return next;
+            }
+        }
+        at + 1
+    }
+}
+
+/// `s` as a JSON string with `JSON.stringify`'s escapes (`\uXXXX` in lower case for the other
+/// control characters; everything else, U+2028 and U+2029 included, as it is).
+pub fn write_quoted(s: &str, out: &mut String) {
+    out.push('"');
+    let mut start = 0;
+    for (i, byte) in s.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0C => "\\f",
+            0..=0x1F => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{byte:04x}");
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+/// The powers of ten a double holds exactly.
+pub const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+    1e20, 1e21, 1e22,
+];
+
+/// `n` as `scaled / 10^places` with at most 6 places, when that is JS's own (shortest) text for
+/// it: safe integers, and the short decimals of prices and measures. `None` for the rest.
+pub fn short_decimal(n: f64) -> Option<(i64, u32)> {
+    const LIMIT: f64 = 9.0e15; // below 2^53: every integer is exact
+    if n.fract() == 0.0 && n.abs() < LIMIT {
+        return Some((n as i64, 0));
+    }
+    // The fewest places whose scaled value is an integer that reads back as n. Below 1e-6 JS
+    // switches to exponent notation: 6 places keep the plain layout valid.
+    (1..=6u32).find_map(|places| {
+        let scaled = n * POW10[places as usize];
+        (scaled.fract() == 0.0 && scaled.abs() < LIMIT && scaled / POW10[places as usize] == n)
+            .then_some((scaled as i64, places))
+    })
+}
+
+/// `String(n)` in JS (Number::toString, radix 10).
+pub fn js_number_text(n: f64) -> String {
+    let mut out = String::new();
+    write_js_number(n, &mut out);
+    out
+}
+
+/// Number::toString: the shortest digits that read back as `n` (Rust's `{:e}` gives them),
+/// laid out plainly for exponents -7 < e < 21 and as `d.ddde±x` otherwise.
+fn write_js_number(n: f64, out: &mut String) {
+    if n.is_nan() {
+        return out.push_str("NaN");
+    }
+    if n.is_infinite() {
+        return out.push_str(if n > 0.0 { "Infinity" } else { "-Infinity" });
+    }
+    if n == 0.0 {
+        return out.push('0'); // -0 too
+    }
+    if let Some((scaled, places)) = short_decimal(n) {
+        if places == 0 {
+            let _ = write!(out, "{scaled}");
+        } else {
+            let (sign, abs, unit) = (if scaled < 0 { "-" } else { "" }, scaled.unsigned_abs(), 10u64.pow(places));
+            let _ = write!(out, "{sign}{}.{:0width$}", abs / unit, abs % unit, width = places as usize);
+        }
+        return;
+    }
+    let scientific = format!("{:e}", n.abs());
+    let (mantissa, exponent) = scientific.split_once('e').expect("{:e} writes an exponent");
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let exponent: i32 = exponent.parse().expect("{:e} writes an integer exponent");
+    // JS's n: the position of the decimal point relative to the digits.
+    let (k, point) = (digits.len() as i32, exponent + 1);
+    if n < 0.0 {
+        out.push('-');
+    }
+    if k <= point && point <= 21 {
+        out.push_str(&digits);
+        out.extend(std::iter::repeat_n('0', (point - k) as usize));
+    } else if 0 < point && point <= 21 {
+        out.push_str(&digits[..point as usize]);
+        out.push('.');
+        out.push_str(&digits[point as usize..]);
+    } else if -6 < point && point <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-point) as usize));
+        out.push_str(&digits);
+    } else {
+        out.push_str(&digits[..1]);
+        if k > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        let _ = write!(out, "e{}{}", if point - 1 >= 0 { "+" } else { "-" }, (point - 1).abs());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_javascript_writes_them() {
+        // Expected texts are String(n) in JavaScript.
+        let cases: [(f64, &str); 28] = [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (42.0, "42"),
+            (-7.0, "-7"),
+            (1.5, "1.5"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (1e21, "1e+21"),
+            (1e20, "100000000000000000000"),
+            (123456789012345680000.0, "123456789012345680000"),
+            (2f64.powi(60), "1152921504606847000"),
+            (9007199254740993.0, "9007199254740992"),
+            (1e-6, "0.000001"),
+            (1e-7, "1e-7"),
+            (-1.5e-7, "-1.5e-7"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"),
+            (123.456, "123.456"),
+            (0.000123, "0.000123"),
+            (1.2345e25, "1.2345e+25"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (2.5e-5, "0.000025"),
+            (-0.05, "-0.05"),
+            (3.5, "3.5"),
+            (100.25, "100.25"),
+            (1e-6 * 3.0, "0.000003"),
+            (0.1 * 3.0, "0.30000000000000004"),
+            (1234567.891, "1234567.891"),
+        ];
+        for (n, expected) in cases {
+            assert_eq!(js_number_text(n), expected, "String({n:e})");
+        }
+    }
+
+    #[test]
+    fn strings_get_json_stringify_escapes() {
+        let mut out = String::new();
+        write_quoted("q\"b\\n\nt\tc\u{1}\u{1f}\u{7f}é\u{2028}", &mut out);
+        assert_eq!(out, "\"q\\\"b\\\\n\\nt\\tc\\u0001\\u001f\u{7f}é\u{2028}\"");
+    }
+
+    #[test]
+    fn documents_are_written_in_node_order() {
+        let mut doc = JsonDoc::default();
+        let (a, b, s) = (doc.push_str("a"), doc.push_str("b"), doc.push_str("x"));
+        doc.nodes = vec![
+            JsonNode::Object(2),
+            JsonNode::Key(a.0, a.1),
+            JsonNode::Array(3),
+            JsonNode::Number(1.0),
+            JsonNode::Null,
+            JsonNode::Object(0),
+            JsonNode::Key(b.0, b.1),
+            JsonNode::String(s.0, s.1),
+        ];
+        assert_eq!(doc.to_json_text(), r#"{"a":[1,null,{}],"b":"x"}"#);
+    }
+}
