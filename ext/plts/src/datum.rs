@@ -1,11 +1,15 @@
 //! PostgreSQL Datums ↔ [`SqlValue`] / [`JsOut`], by type OID. The value mapping of
 //! arguments, and of results converted to a function's declared return type.
 
+use std::cell::RefCell;
 use std::ffi::CStr;
 
 use pgrx::pg_sys::{self, Datum, Oid};
 use pgrx::{FromDatum, IntoDatum};
 
+use rustc_hash::FxHashMap;
+
+use crate::backend::BackendLocal;
 use crate::values::{pg_date_to_iso, JsOut, SqlValue, MAX_SAFE_INTEGER};
 
 /// Milliseconds between the Unix epoch and PostgreSQL's (2000-01-01).
@@ -121,12 +125,31 @@ fn output_text(datum: Datum, typoid: Oid) -> String {
 
 fn input(text: &str, typoid: Oid) -> Datum {
     unsafe {
-        let (mut func, mut ioparam) = (pg_sys::InvalidOid, pg_sys::InvalidOid);
-        pg_sys::getTypeInputInfo(typoid, &mut func, &mut ioparam);
         let cstr = pgrx::PgMemoryContexts::CurrentMemoryContext.pstrdup(text);
-        pg_sys::OidInputFunctionCall(func, cstr, ioparam, -1)
+        if typoid.to_u32() >= pg_sys::FirstNormalObjectId {
+            let (mut func, mut ioparam) = (pg_sys::InvalidOid, pg_sys::InvalidOid);
+            pg_sys::getTypeInputInfo(typoid, &mut func, &mut ioparam);
+            return pg_sys::OidInputFunctionCall(func, cstr, ioparam, -1);
+        }
+        // Built-in types never change: their input function is looked up once per backend
+        // (a syscache lookup and fmgr_info on every result otherwise).
+        let (finfo, ioparam) = INPUT_FUNCTIONS.with(|cache| {
+            *cache.borrow_mut().entry(typoid).or_insert_with(|| {
+                let (mut func, mut ioparam) = (pg_sys::InvalidOid, pg_sys::InvalidOid);
+                pg_sys::getTypeInputInfo(typoid, &mut func, &mut ioparam);
+                let finfo = pg_sys::MemoryContextAllocZero(pg_sys::TopMemoryContext, std::mem::size_of::<pg_sys::FmgrInfo>())
+                    .cast::<pg_sys::FmgrInfo>();
+                pg_sys::fmgr_info_cxt(func, finfo, pg_sys::TopMemoryContext);
+                (finfo, ioparam)
+            })
+        });
+        pg_sys::InputFunctionCall(finfo, cstr, ioparam, -1)
     }
 }
+
+/// The input function (in TopMemoryContext) and I/O parameter of each built-in type used so far.
+static INPUT_FUNCTIONS: BackendLocal<RefCell<FxHashMap<Oid, (*mut pg_sys::FmgrInfo, Oid)>>> =
+    BackendLocal::new(RefCell::new(FxHashMap::with_hasher(rustc_hash::FxBuildHasher)));
 
 /// Why a JS value does not fit the declared type; the caller names the function.
 pub struct Mismatch {

@@ -88,7 +88,7 @@ fn run<'js>(ctx: Ctx<'js>, sql: String, params: Array<'js>, want_rows: bool, sha
 /// Rows as plain objects, column name → value, in column order.
 fn rows_to_js<'js>(ctx: &Ctx<'js>, columns: &[String], rows: &[Vec<crate::values::SqlValue>]) -> Result<Value<'js>> {
     // One atom per column, not one per column and row.
-    let keys = columns.iter().map(|name| Atom::from_str(ctx.clone(), name)).collect::<Result<Vec<_>>>()?;
+    let keys = columns.iter().map(|name| key_atom(ctx, name)).collect::<Result<Vec<_>>>()?;
     let out = Array::new(ctx.clone())?;
     for (r, row) in rows.iter().enumerate() {
         let object = Object::new(ctx.clone())?;
@@ -99,6 +99,15 @@ fn rows_to_js<'js>(ctx: &Ctx<'js>, columns: &[String], rows: &[Vec<crate::values
         out.set(r, object)?;
     }
     Ok(out.into_value())
+}
+
+/// `Atom::from_str` matches existing atoms byte by byte, which is right for ASCII only (UTF-8
+/// "é" is the bytes of Latin-1 "Ã©"): other names become a string first (json_in::key_atom).
+fn key_atom<'js>(ctx: &Ctx<'js>, name: &str) -> Result<Atom<'js>> {
+    if name.is_ascii() {
+        return Atom::from_str(ctx.clone(), name);
+    }
+    Atom::from_value(ctx.clone(), &rquickjs::String::from_str(ctx.clone(), name)?.into_value())
 }
 
 fn open<'js>(ctx: Ctx<'js>, sql: String, params: Array<'js>, shapes: &PlainShapes) -> Result<String> {

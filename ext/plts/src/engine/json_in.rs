@@ -13,6 +13,29 @@ pub fn to_js<'js>(ctx: &Ctx<'js>, doc: &JsonDoc) -> Result<Value<'js>> {
     Ok(unsafe { Value::from_raw(ctx.clone(), raw) })
 }
 
+/// The atom of a property key (owned by the caller: JS_FreeAtom it).
+///
+/// # Safety
+/// `ctx` must be a live context.
+pub unsafe fn key_atom(ctx: *mut qjs::JSContext, key: &str) -> Result<qjs::JSAtom> {
+    unsafe {
+        // JS_NewAtomLen matches existing atoms byte by byte, which is right for ASCII only (UTF-8
+        // "é" is the bytes of Latin-1 "Ã©"): other keys become a string first.
+        let atom = if key.is_ascii() {
+            qjs::JS_NewAtomLen(ctx, key.as_ptr().cast(), key.len() as _)
+        } else {
+            let string = qjs::JS_NewStringLen(ctx, key.as_ptr().cast(), key.len() as _);
+            if qjs::JS_IsException(string) {
+                return Err(Error::Exception);
+            }
+            let atom = qjs::JS_ValueToAtom(ctx, string);
+            qjs::JS_FreeValue(ctx, string);
+            atom
+        };
+        if atom == qjs::JS_ATOM_NULL { Err(Error::Exception) } else { Ok(atom) }
+    }
+}
+
 struct Builder<'a> {
     ctx: *mut qjs::JSContext,
     doc: &'a JsonDoc,
@@ -94,20 +117,7 @@ impl Builder<'_> {
     }
 
     unsafe fn atom(&self, start: u32, len: u32) -> Result<qjs::JSAtom> {
-        let key = self.doc.str(start, len);
-        unsafe {
-            // JS_NewAtomLen matches existing atoms byte by byte, right for ASCII only: other
-            // keys become a string first.
-            let atom = if key.is_ascii() {
-                qjs::JS_NewAtomLen(self.ctx, key.as_ptr().cast(), key.len() as _)
-            } else {
-                let string = self.checked(self.string(start, len))?;
-                let atom = qjs::JS_ValueToAtom(self.ctx, string);
-                qjs::JS_FreeValue(self.ctx, string);
-                atom
-            };
-            if atom == qjs::JS_ATOM_NULL { Err(Error::Exception) } else { Ok(atom) }
-        }
+        unsafe { key_atom(self.ctx, self.doc.str(start, len)) }
     }
 
     /// A QuickJS exception (out of memory) as an error; the exception stays pending for the caller.

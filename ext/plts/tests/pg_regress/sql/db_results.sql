@@ -43,3 +43,12 @@ export default (ctx: any) => ctx.db.query("SELECT g AS n, g * 2 AS twice FROM ge
   .map((r: any) => `${r.n}:${r.twice}`).join(" ");
 $$;
 SELECT db_many_rows();
+-- a non-ASCII column name is never mistaken for a Latin-1 key of the same bytes ("é" is C3 A9 in UTF-8)
+CREATE FUNCTION column_identity() RETURNS text LANGUAGE plts AS $$
+const latin1 = { "\u00c3\u00a9": "made first" };
+export default (ctx: any): string => {
+  const [row] = ctx.db.query(`SELECT 1 AS "é", 2 AS "日本"`);
+  return JSON.stringify([Object.keys(row), row["é"] ?? null, row["\u00c3\u00a9"] ?? null, Object.keys(latin1)]);
+};
+$$;
+SELECT column_identity();
