@@ -56,34 +56,28 @@ impl JsonDoc {
             JsonNode::Bool(b) => out.push_str(if b { "true" } else { "false" }),
             JsonNode::Number(n) => write_js_number(n, out),
             JsonNode::String(start, len) | JsonNode::Key(start, len) => write_quoted(self.str(start, len), out),
-            JsonNode::Array(count) => {
-                out.push('[');
-                let mut next = at + 1;
-                for i in 0..count {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    next = self.write(next, out);
-                }
-                out.push(']');
-                return next;
-            }
-            JsonNode::Object(count) => {
-                out.push('{');
-                let mut next = at + 1;
-                for i in 0..count {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    next = self.write(next, out);
-                    out.push(':');
-                    next = self.write(next, out);
-                }
-                out.push('}');
-                return next;
-            }
+            JsonNode::Array(count) => return self.write_children(at, count, ['[', ']'], out),
+            JsonNode::Object(count) => return self.write_children(at, count, ['{', '}'], out),
         }
         at + 1
+    }
+
+    /// Writes the elements (or key–value members) after node `at`; returns the node after them.
+    fn write_children(&self, at: usize, count: u32, [open, close]: [char; 2], out: &mut String) -> usize {
+        out.push(open);
+        let mut next = at + 1;
+        for i in 0..count {
+            if i > 0 {
+                out.push(',');
+            }
+            if open == '{' {
+                next = self.write(next, out);
+                out.push(':');
+            }
+            next = self.write(next, out);
+        }
+        out.push(close);
+        next
     }
 }
 
