@@ -6,6 +6,7 @@ use pgrx::{pg_guard, PgSqlErrorCode};
 
 use crate::engine::{self, Invocation};
 use crate::error::{raise, raise_js, ErrorContext};
+use crate::values::SqlValue;
 use crate::{artifact, datum, function, gucs};
 
 const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
@@ -23,9 +24,22 @@ pub extern "C" fn pg_finfo_plts_validator() -> &'static pg_sys::Pg_finfo_record 
     &V1
 }
 
+/// Arguments of calls with at most this many are converted into a stack array.
+const ARGS_ON_STACK: usize = 4;
+
+/// PostgreSQL functions that only read a backend global and cannot raise an ERROR, declared
+/// without pgrx's guard: its `sigsetjmp` costs more than the call itself, on every plts call.
+mod unguarded {
+    use pgrx::pg_sys::{Oid, TimestampTz};
+    unsafe extern "C" {
+        pub safe fn GetUserId() -> Oid;
+        pub safe fn GetCurrentTransactionStartTimestamp() -> TimestampTz;
+    }
+}
+
 /// Milliseconds since the Unix epoch of the transaction start: `ctx.now`, like `now()`.
 fn transaction_start_ms() -> f64 {
-    let micros = unsafe { pg_sys::GetCurrentTransactionStartTimestamp() };
+    let micros = unguarded::GetCurrentTransactionStartTimestamp();
     micros.div_euclid(1000) as f64 + 946_684_800_000.0
 }
 
@@ -45,19 +59,22 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
         let info = function::lookup_for_call((*fcinfo).flinfo);
         let nargs = (*fcinfo).nargs as usize;
         let raw_args = (*fcinfo).args.as_slice(nargs);
-        let args: Vec<crate::values::SqlValue> = raw_args
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let typ = resolve_type(fcinfo, info.arg_types.get(i).copied().unwrap_or(pg_sys::TEXTOID), Some(i));
-                datum::to_sql_value(a.value, a.isnull, typ)
-            })
-            .collect();
+        let arg = |i: usize| {
+            let typ = resolve_type(fcinfo, info.arg_types.get(i).copied().unwrap_or(pg_sys::TEXTOID), Some(i));
+            datum::to_sql_value(raw_args[i].value, raw_args[i].isnull, typ)
+        };
+        // A few arguments live on the stack: a heap vector per call costs more than the call's conversions.
+        let (on_stack, on_heap): ([SqlValue; ARGS_ON_STACK], Vec<SqlValue>) = if nargs <= ARGS_ON_STACK {
+            (std::array::from_fn(|i| if i < nargs { arg(i) } else { SqlValue::Null }), Vec::new())
+        } else {
+            (std::array::from_fn(|_| SqlValue::Null), (0..nargs).map(arg).collect())
+        };
+        let args = if nargs <= ARGS_ON_STACK { &on_stack[..nargs] } else { &on_heap[..] };
         let error_context = ErrorContext::push(&info.context_line);
         let call = Invocation {
-            role: pg_sys::GetUserId().to_u32(),
+            role: unguarded::GetUserId().to_u32(),
             arg_names: &info.arg_names,
-            args: &args,
+            args,
             args_is_value: info.args_is_value,
             fn_oid: info.oid.to_u32(),
             fn_schema: &info.schema,

@@ -125,11 +125,13 @@ impl Engine {
     }
 
     fn context(&mut self, role: u32) -> Result<&mut RoleContext, JsError> {
-        if !self.contexts.contains_key(&role) {
-            let (context, parts, shapes) = new_context(&self.runtime)?;
-            self.contexts.insert(role, RoleContext { entries: FxHashMap::default(), parts, shapes, context });
-        }
-        Ok(self.contexts.get_mut(&role).expect("inserted above"))
+        Ok(match self.contexts.entry(role) {
+            std::collections::hash_map::Entry::Occupied(found) => found.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                let (context, parts, shapes) = new_context(&self.runtime)?;
+                slot.insert(RoleContext { entries: FxHashMap::default(), parts, shapes, context })
+            }
+        })
     }
 }
 
