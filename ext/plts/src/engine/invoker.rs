@@ -36,10 +36,13 @@ fn source(names: &[String], args_is_value: bool) -> String {
         (1..=names.len()).map(|n| object_literal(names[..n].iter().map(|name| (name.as_str(), "0")))).collect()
     };
     let params = std::iter::once("nowMs".to_string()).chain(values.iter().cloned()).collect::<Vec<_>>().join(", ");
+    // ctx.fn lives on a per-program prototype: one property less to define on every call (~400
+    // instructions of the ~1,700 that building ctx costs).
     format!(
         "(function (handler, fn, context, clock) {{\n\
          \"use strict\";\n\
-         const invoke = ({params}) => {{ clock.ms = nowMs; return handler({{ __proto__: context, args: {args}, fn }}, {values}); }};\n\
+         const proto = Object.create(context, {{ fn: {{ value: fn, writable: true, enumerable: true, configurable: true }} }});\n\
+         const invoke = ({params}) => {{ clock.ms = nowMs; return handler({{ __proto__: proto, args: {args} }}, {values}); }};\n\
          invoke.shapes = [{shapes}];\n\
          return invoke;\n\
          }})",
@@ -76,7 +79,7 @@ mod tests {
     #[test]
     fn a_jsonb_argument_is_ctx_args_itself() {
         let text = source(&["args".to_string()], true);
-        assert!(text.contains("args: x0, fn }, x0)"), "{text}");
+        assert!(text.contains("args: x0 }, x0)"), "{text}");
         assert!(text.contains("invoke.shapes = [];"), "{text}");
     }
 }

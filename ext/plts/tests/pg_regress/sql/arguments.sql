@@ -41,6 +41,16 @@ export default (ctx: { fn: { oid: number; schema: string; name: string }; now: D
   ({ schema: ctx.fn.schema, name: ctx.fn.name, oid_matches: ctx.fn.oid > 0, now_is_date: ctx.now instanceof Date });
 $$;
 SELECT whoami();
+-- ctx's own property is args; fn, now, db and log come from its prototype (fn may still be replaced)
+CREATE FUNCTION ctx_shape(a int) RETURNS jsonb LANGUAGE plts AS $$
+export default (ctx: any) => {
+  const inherited = ["fn", "now", "db", "log"].filter((k) => k in ctx && !Object.prototype.hasOwnProperty.call(ctx, k));
+  const own = Object.keys(ctx), spread = Object.keys({ ...ctx });
+  ctx.fn = "replaced";
+  return { own, inherited, spread, replaced: ctx.fn, ownAfterReplacing: Object.keys(ctx) };
+};
+$$;
+SELECT ctx_shape(1), ctx_shape(2) AS next_call;
 BEGIN;
 CREATE FUNCTION now_ms() RETURNS float8 LANGUAGE plts AS $$ export default (ctx: { now: Date }) => ctx.now.getTime() $$;
 SELECT now_ms() = floor(extract(epoch from now()) * 1000) AS now_is_transaction_start;
