@@ -102,6 +102,9 @@ unsafe fn array(datum: Datum, typoid: Oid, elem: Oid) -> SqlValue {
 /// A numeric's exact decimal text (numeric_out called directly: no type lookup per value).
 pub fn numeric_text(numeric: Datum) -> String {
     unsafe {
+        if let Some(parts) = crate::numeric::parts(numeric.cast_mut_ptr::<u8>()) {
+            return crate::numeric::to_text(&parts);
+        }
         match pgrx::direct_function_call_as_datum(pg_sys::numeric_out, &[Some(numeric)]) {
             Some(text) => {
                 let cstr = text.cast_mut_ptr::<std::ffi::c_char>();

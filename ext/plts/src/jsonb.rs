@@ -130,47 +130,11 @@ fn utf8(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
 
 /// A numeric as the JS number `JSON.parse` makes of its text: the nearest double.
 unsafe fn number(numeric: *const u8) -> f64 {
-    if let Some(n) = unsafe { short_numeric(numeric) } {
+    if let Some(n) = unsafe { crate::numeric::parts(numeric) }.as_ref().and_then(crate::numeric::to_f64) {
         return n;
     }
     let text = crate::datum::numeric_text(pg_sys::Datum::from(numeric));
     text.parse().unwrap_or(f64::NAN)
-}
-
-/// Reads a numeric in its short on-disk form (utils/adt/numeric.c) when its digits make an
-/// integer below 2^53 scaled by at most 10^±22: one multiplication or division of exact
-/// operands, correctly rounded like every IEEE operation, gives the nearest double, as parsing
-/// its text would. That covers ids, counts, prices; anything else is `None` (numeric_out path).
-unsafe fn short_numeric(numeric: *const u8) -> Option<f64> {
-    const NUMERIC_SHORT: u16 = 0x8000;
-    const NUMERIC_SHORT_SIGN_MASK: u16 = 0x2000;
-    const NUMERIC_SHORT_WEIGHT_SIGN_MASK: u16 = 0x0040;
-    const NUMERIC_SHORT_WEIGHT_MASK: u16 = 0x003F;
-    const NBASE: u64 = 10_000;
-    unsafe {
-        let ptr = numeric.cast::<pg_sys::varlena>();
-        let header_size = if pgrx::varatt_is_1b(ptr) { 1 } else { 4 };
-        let body = numeric.add(header_size);
-        let digits = pgrx::varsize_any(ptr).checked_sub(header_size + 2)? / 2;
-        let header = body.cast::<u16>().read_unaligned();
-        if header & 0xC000 != NUMERIC_SHORT || digits > 4 {
-            return None;
-        }
-        let weight = i32::from(header & NUMERIC_SHORT_WEIGHT_MASK)
-            - if header & NUMERIC_SHORT_WEIGHT_SIGN_MASK != 0 { 64 } else { 0 };
-        let mut scaled = 0u64;
-        for i in 0..digits {
-            scaled = scaled * NBASE + body.add(2 + 2 * i).cast::<i16>().read_unaligned() as u64;
-        }
-        if scaled >= 1 << 53 {
-            return None;
-        }
-        // The value is scaled × NBASE^(weight + 1 − digits).
-        let exponent = 4 * (weight + 1 - digits as i32);
-        let power = *crate::json_doc::POW10.get(exponent.unsigned_abs() as usize)?;
-        let value = if exponent >= 0 { scaled as f64 * power } else { scaled as f64 / power };
-        Some(if header & NUMERIC_SHORT_SIGN_MASK != 0 { -value } else { value })
-    }
 }
 
 /// Encodes `doc` as a jsonb datum (palloc'd), byte for byte what `jsonb_in` makes of the

@@ -15,6 +15,7 @@ mod gucs;
 mod handler;
 mod json_doc;
 mod jsonb;
+mod numeric;
 mod spi;
 mod values;
 

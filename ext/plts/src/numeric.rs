@@ -1,0 +1,125 @@
+//! numeric values read from PostgreSQL's on-disk form (utils/adt/numeric.c): base-10000 digits,
+//! a weight (the power of 10000 of the first digit) and a display scale. Reading them here
+//! skips `numeric_out`'s palloc'd text for the common values; NaN, ±Infinity and toasted
+//! values are left to `numeric_out` (the callers fall back on `None`).
+
+use pgrx::pg_sys;
+
+const NBASE: u64 = 10_000;
+const DEC_DIGITS: usize = 4;
+
+/// The parts of a numeric value.
+pub struct Parts<'a> {
+    pub negative: bool,
+    /// Power of NBASE of the first digit.
+    pub weight: i32,
+    /// Digits after the decimal point to show.
+    pub dscale: u32,
+    /// Base-10000 digits, without leading or trailing zero digits.
+    pub digits: &'a [u8],
+}
+
+impl Parts<'_> {
+    fn digit(&self, i: usize) -> u64 {
+        let bytes = [self.digits[2 * i], self.digits[2 * i + 1]];
+        i16::from_ne_bytes(bytes) as u64
+    }
+
+    fn len(&self) -> usize {
+        self.digits.len() / 2
+    }
+}
+
+/// The parts of the numeric at `numeric` (a varlena with a 1- or 4-byte header), or `None` for
+/// NaN, ±Infinity, and compressed or external values.
+///
+/// # Safety
+/// `numeric` must point to a numeric varlena.
+pub unsafe fn parts<'a>(numeric: *const u8) -> Option<Parts<'a>> {
+    const NUMERIC_SIGN_MASK: u16 = 0xC000;
+    const NUMERIC_NEG: u16 = 0x4000;
+    const NUMERIC_SHORT: u16 = 0x8000;
+    const NUMERIC_SHORT_SIGN_MASK: u16 = 0x2000;
+    const NUMERIC_SHORT_DSCALE_MASK: u16 = 0x1F80;
+    const NUMERIC_SHORT_DSCALE_SHIFT: u16 = 7;
+    const NUMERIC_SHORT_WEIGHT_SIGN_MASK: u16 = 0x0040;
+    const NUMERIC_SHORT_WEIGHT_MASK: u16 = 0x003F;
+    const NUMERIC_DSCALE_MASK: u16 = 0x3FFF;
+    unsafe {
+        let ptr = numeric.cast::<pg_sys::varlena>();
+        let header_size = if pgrx::varatt_is_1b(ptr) && !pgrx::varatt_is_1b_e(ptr) {
+            1
+        } else if pgrx::varatt_is_4b_u(ptr) {
+            4
+        } else {
+            return None;
+        };
+        let size = pgrx::varsize_any(ptr);
+        let body = std::slice::from_raw_parts(numeric.add(header_size), size.checked_sub(header_size)?);
+        let header = u16::from_ne_bytes([*body.first()?, *body.get(1)?]);
+        Some(match header & NUMERIC_SIGN_MASK {
+            NUMERIC_SHORT => Parts {
+                negative: header & NUMERIC_SHORT_SIGN_MASK != 0,
+                weight: i32::from(header & NUMERIC_SHORT_WEIGHT_MASK)
+                    - if header & NUMERIC_SHORT_WEIGHT_SIGN_MASK != 0 { 64 } else { 0 },
+                dscale: u32::from((header & NUMERIC_SHORT_DSCALE_MASK) >> NUMERIC_SHORT_DSCALE_SHIFT),
+                digits: &body[2..],
+            },
+            NUMERIC_SIGN_MASK => return None, // NaN, ±Infinity
+            sign => Parts {
+                negative: sign == NUMERIC_NEG,
+                weight: i32::from(i16::from_ne_bytes([*body.get(2)?, *body.get(3)?])),
+                dscale: u32::from(header & NUMERIC_DSCALE_MASK),
+                digits: body.get(4..)?,
+            },
+        })
+    }
+}
+
+/// The nearest double, as parsing the numeric's text gives, when its digits make an integer
+/// below 2^53 scaled by at most 10^±22: one multiplication or division of exact operands is
+/// correctly rounded like every IEEE operation. `None` for the rest.
+pub fn to_f64(parts: &Parts<'_>) -> Option<f64> {
+    if parts.len() > 4 {
+        return None;
+    }
+    let scaled = (0..parts.len()).fold(0u64, |n, i| n * NBASE + parts.digit(i));
+    if scaled >= 1 << 53 {
+        return None;
+    }
+    // The value is scaled × NBASE^(weight + 1 − digits).
+    let exponent = DEC_DIGITS as i32 * (parts.weight + 1 - parts.len() as i32);
+    let power = *crate::json_doc::POW10.get(exponent.unsigned_abs() as usize)?;
+    let value = if exponent >= 0 { scaled as f64 * power } else { scaled as f64 / power };
+    Some(if parts.negative { -value } else { value })
+}
+
+/// The numeric's text, exactly as `numeric_out` writes it: the integer part without leading
+/// zeros (`0` when there is none), then `dscale` digits after the point.
+pub fn to_text(parts: &Parts<'_>) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(DEC_DIGITS * (parts.len() + 2) + parts.dscale as usize + 2);
+    if parts.negative {
+        out.push('-');
+    }
+    let digit = |i: i32| if i >= 0 && (i as usize) < parts.len() { parts.digit(i as usize) } else { 0 };
+    if parts.weight < 0 {
+        out.push('0');
+    } else {
+        let _ = write!(out, "{}", digit(0));
+        for i in 1..=parts.weight {
+            let _ = write!(out, "{:04}", digit(i));
+        }
+    }
+    if parts.dscale > 0 {
+        out.push('.');
+        let start = out.len();
+        let mut i = parts.weight + 1;
+        while out.len() - start < parts.dscale as usize {
+            let _ = write!(out, "{:04}", digit(i));
+            i += 1;
+        }
+        out.truncate(start + parts.dscale as usize);
+    }
+    out
+}
