@@ -121,6 +121,9 @@ impl Engine {
             .map_err(|e| internal(format!("cannot create the QuickJS runtime: {e}")))?;
         runtime.set_interrupt_handler(Some(Box::new(interrupt::should_stop)));
         runtime.set_loader(loader::PltsResolver, loader::PltsLoader);
+        let base = Context::base(&runtime).map_err(|e| internal(format!("cannot create a JS context: {e}")))?;
+        base.with(|ctx| allocator::pin_arenas(&ctx));
+        drop(base);
         Ok(Self { runtime, contexts: FxHashMap::default(), stack_limit: 0 })
     }
 
