@@ -56,8 +56,12 @@ impl PlainShapes {
 /// `undefined` is not handled here either (it has no JSON text).
 pub fn to_json_doc(ctx: &Ctx<'_>, value: &Value<'_>, shapes: &PlainShapes) -> Option<JsonDoc> {
     let doc = JsonDoc::with_capacity(16, 64);
-    let mut writer = Writer { ctx: ctx.as_raw().as_ptr(), shapes, doc, prototypes_checked: false };
-    match unsafe { writer.value(value.as_raw(), 0) } {
+    let mut writer = Writer { ctx: ctx.as_raw().as_ptr(), shapes, doc, to_json: qjs::JS_ATOM_NULL };
+    let written = unsafe { writer.value(value.as_raw(), 0) };
+    if writer.to_json != qjs::JS_ATOM_NULL {
+        unsafe { qjs::JS_FreeAtom(writer.ctx, writer.to_json) };
+    }
+    match written {
         Ok(Written::Value) => Some(writer.doc),
         _ => None,
     }
@@ -76,8 +80,9 @@ struct Writer<'a> {
     ctx: *mut qjs::JSContext,
     shapes: &'a PlainShapes,
     doc: JsonDoc,
-    /// Object.prototype and Array.prototype have been checked for an inherited `toJSON`.
-    prototypes_checked: bool,
+    /// The atom `toJSON`, made (and Object.prototype and Array.prototype checked for an inherited
+    /// one) at the first object; `JS_ATOM_NULL` before.
+    to_json: qjs::JSAtom,
 }
 
 impl Writer<'_> {
@@ -102,6 +107,7 @@ impl Writer<'_> {
                         self.object(v, depth)?;
                     } else if class == shapes.array_class && proto == shapes.array_proto {
                         self.check_prototypes()?;
+                        self.refuse_own_to_json(v)?;
                         self.array(v, depth)?;
                     } else {
                         return Err(GiveUp);
@@ -124,34 +130,39 @@ impl Writer<'_> {
 
     /// A `toJSON` on Object.prototype or Array.prototype applies to every plain value.
     unsafe fn check_prototypes(&mut self) -> std::result::Result<(), GiveUp> {
-        if self.prototypes_checked {
+        if self.to_json != qjs::JS_ATOM_NULL {
             return Ok(());
         }
+        let name = "toJSON";
         unsafe {
-            let atom = self.atom("toJSON")?;
-            let mut found = false;
-            for proto in [self.shapes.object_proto, self.shapes.array_proto] {
-                let proto = qjs::JS_MKPTR(qjs::JS_TAG_OBJECT, proto);
-                found |= qjs::JS_GetOwnProperty(self.ctx, std::ptr::null_mut(), proto, atom) != 0;
-            }
-            qjs::JS_FreeAtom(self.ctx, atom);
-            if found {
+            self.to_json = qjs::JS_NewAtomLen(self.ctx, name.as_ptr().cast(), name.len() as _);
+            if self.to_json == qjs::JS_ATOM_NULL {
                 return Err(GiveUp);
             }
+            for proto in [self.shapes.object_proto, self.shapes.array_proto] {
+                self.refuse_own_to_json(qjs::JS_MKPTR(qjs::JS_TAG_OBJECT, proto))?;
+            }
         }
-        self.prototypes_checked = true;
         Ok(())
     }
 
-    unsafe fn atom(&self, name: &str) -> std::result::Result<qjs::JSAtom, GiveUp> {
-        let atom = unsafe { qjs::JS_NewAtomLen(self.ctx, name.as_ptr().cast(), name.len() as _) };
-        if atom == qjs::JS_ATOM_NULL { Err(GiveUp) } else { Ok(atom) }
+    /// Gives up on an own `toJSON` (any kind of property, enumerable or not): JSON.stringify calls it.
+    unsafe fn refuse_own_to_json(&self, v: qjs::JSValue) -> std::result::Result<(), GiveUp> {
+        match unsafe { qjs::JS_GetOwnProperty(self.ctx, std::ptr::null_mut(), v, self.to_json) } {
+            0 => Ok(()),
+            1 => Err(GiveUp),
+            _ => {
+                unsafe { qjs::JS_FreeValue(self.ctx, qjs::JS_GetException(self.ctx)) };
+                Err(GiveUp)
+            }
+        }
     }
 
     unsafe fn object(&mut self, v: qjs::JSValue, depth: usize) -> std::result::Result<(), GiveUp> {
         unsafe {
             let (mut table, mut len) = (std::ptr::null_mut(), 0u32);
-            let flags = (qjs::JS_GPN_STRING_MASK | qjs::JS_GPN_ENUM_ONLY) as i32;
+            // Every own string key, enumerable or not: a non-enumerable `toJSON` counts too.
+            let flags = (qjs::JS_GPN_STRING_MASK | qjs::JS_GPN_SET_ENUM) as i32;
             if qjs::JS_GetOwnPropertyNames(self.ctx, &mut table, &mut len, v, flags) < 0 {
                 qjs::JS_FreeValue(self.ctx, qjs::JS_GetException(self.ctx));
                 return Err(GiveUp);
@@ -168,6 +179,12 @@ impl Writer<'_> {
         self.doc.nodes.push(JsonNode::Object(0));
         let mut count = 0;
         for key in keys {
+            if key.atom == self.to_json {
+                return Err(GiveUp);
+            }
+            if !key.is_enumerable {
+                continue;
+            }
             unsafe {
                 let Some(member) = self.own_data(v, key.atom)? else { return Err(GiveUp) };
                 let (nodes, text) = (self.doc.nodes.len(), self.doc.text.len());
@@ -187,13 +204,9 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Pushes a member's key; an own `toJSON` gives up (JSON.stringify would call it).
     unsafe fn key(&mut self, atom: qjs::JSAtom) -> std::result::Result<(), GiveUp> {
         let name = unsafe { JsText::of_atom(self.ctx, atom)? };
         let name = name.utf8()?;
-        if name == "toJSON" {
-            return Err(GiveUp);
-        }
         let (start, len) = self.doc.push_str(name);
         self.doc.nodes.push(JsonNode::Key(start, len));
         Ok(())

@@ -38,7 +38,11 @@ DECLARE cases text := $cases$[
   () => ({ [Symbol("key")]: 1, text: 2 }),
   () => ({ bytes: new Uint8Array([1, 2]) }),
   () => "x".repeat(3) + "y".repeat(2),
-  () => ({ rope: "abcdefghijklmnopqrstuvwxyz".repeat(20) + "!" })
+  () => ({ rope: "abcdefghijklmnopqrstuvwxyz".repeat(20) + "!" }),
+  () => Object.defineProperty({ a: 1 }, "toJSON", { value: () => "non-enumerable toJSON", enumerable: false }),
+  () => Object.assign([1, 2], { toJSON: () => "an array's own toJSON" }),
+  () => Object.defineProperty([1, 2], 0, { get: () => "from a getter", enumerable: true }),
+  () => ({ nested: Object.defineProperty({}, "toJSON", { value: () => "deep", enumerable: false }) })
 ]$cases$;
 BEGIN
   EXECUTE format('CREATE FUNCTION json_case(i int) RETURNS json LANGUAGE plts AS %L',
