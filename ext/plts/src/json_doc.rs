@@ -186,7 +186,8 @@ fn write_js_number(n: f64, out: &mut String) {
             out.push('.');
             out.push_str(&digits[1..]);
         }
-        let _ = write!(out, "e{}{}", if point - 1 >= 0 { "+" } else { "-" }, (point - 1).abs());
+        let exponent = point - 1;
+        let _ = write!(out, "e{}{}", if exponent >= 0 { "+" } else { "-" }, exponent.abs());
     }
 }
 

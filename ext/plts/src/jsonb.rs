@@ -241,7 +241,7 @@ fn skip(doc: &Doc, at: usize) -> usize {
 
 /// Every 32nd child stores its end offset instead of its length.
 fn stride_entry(entry: u32, i: usize, total: u32) -> u32 {
-    if i % JB_OFFSET_STRIDE == 0 { (entry & JENTRY_TYPEMASK) | total | JENTRY_HAS_OFF } else { entry }
+    if i.is_multiple_of(JB_OFFSET_STRIDE) { (entry & JENTRY_TYPEMASK) | total | JENTRY_HAS_OFF } else { entry }
 }
 
 fn checked_total(total: u32, entry: u32) -> u32 {
