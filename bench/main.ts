@@ -77,32 +77,41 @@ function perCallPair(call: PerCallCase): Pair {
   };
 }
 
+/** A diagnostic pair: statements in a loop inside one call of each function (`(n int) returns int`). */
+function perStatementPair(name: string, plts: string, baselineName: string, baseline: string, n: number): Pair {
+  return {
+    name,
+    unit: "µs/stmt",
+    plts: (sql) => perStatementInOneCall(sql, plts, n),
+    baselineName,
+    baseline: (sql) => perStatementInOneCall(sql, baseline, n),
+    target: "(diagnostic)",
+  };
+}
+
 const PAIRS: Pair[] = [
   ...PER_CALL_CASES.map(perCallPair),
-  {
-    name: "ctx.db.query by PK, per statement in one call",
-    unit: "µs/stmt",
-    plts: (sql) => perStatementInOneCall(sql, "bench_plts_read_loop", QUERY_CALLS),
-    baselineName: "PL/pgSQL SELECT INTO",
-    baseline: (sql) => perStatementInOneCall(sql, "bench_plpgsql_read_loop", QUERY_CALLS),
-    target: "(diagnostic)",
-  },
-  {
-    name: "the same, PL/pgSQL with a subtransaction",
-    unit: "µs/stmt",
-    plts: (sql) => perStatementInOneCall(sql, "bench_plts_read_loop", QUERY_CALLS),
-    baselineName: "in BEGIN..EXCEPTION",
-    baseline: (sql) => perStatementInOneCall(sql, "bench_plpgsql_read_loop_exc", QUERY_CALLS),
-    target: "(diagnostic)",
-  },
-  {
-    name: "ctx.db.exec UPDATE by PK, per statement",
-    unit: "µs/stmt",
-    plts: (sql) => perStatementInOneCall(sql, "bench_plts_write_loop", QUERY_CALLS / 4),
-    baselineName: "in BEGIN..EXCEPTION",
-    baseline: (sql) => perStatementInOneCall(sql, "bench_plpgsql_write_loop_exc", QUERY_CALLS / 4),
-    target: "(diagnostic)",
-  },
+  perStatementPair(
+    "ctx.db.query by PK, per statement in one call",
+    "bench_plts_read_loop",
+    "PL/pgSQL SELECT INTO",
+    "bench_plpgsql_read_loop",
+    QUERY_CALLS,
+  ),
+  perStatementPair(
+    "the same, PL/pgSQL with a subtransaction",
+    "bench_plts_read_loop",
+    "in BEGIN..EXCEPTION",
+    "bench_plpgsql_read_loop_exc",
+    QUERY_CALLS,
+  ),
+  perStatementPair(
+    "ctx.db.exec UPDATE by PK, per statement",
+    "bench_plts_write_loop",
+    "in BEGIN..EXCEPTION",
+    "bench_plpgsql_write_loop_exc",
+    QUERY_CALLS / 4,
+  ),
   {
     name: "5-query transfer in one plts call",
     unit: "µs/op",
