@@ -20,8 +20,8 @@ export const FAIL: unique symbol = Symbol("fast_parse.FAIL");
 /** A compiled parser: valibot's output for a value valibot accepts, else {@linkcode FAIL}. */
 export type FastParser = (input: unknown) => unknown;
 
-/** The fields of a valibot schema object this module reads. */
-interface SchemaNode {
+/** The fields of a valibot schema object this module (and `native_shape.ts`) reads. */
+export interface SchemaNode {
   kind?: unknown;
   type?: unknown;
   async?: unknown;
@@ -87,7 +87,7 @@ const FAILED = "return onFail(input);";
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** Deeper schemas, and schemas that reach themselves through getters, are left to valibot. */
-const MAX_DEPTH = 32;
+export const MAX_DEPTH = 32;
 
 /**
  * Compiles a valibot schema into a {@linkcode FastParser}, or returns `undefined` when the schema uses
@@ -294,7 +294,7 @@ class Source {
 }
 
 /** A synchronous schema straight from one of the supported valibot constructors, with nothing added. */
-function isPlainSchema(schema: SchemaNode): boolean {
+export function isPlainSchema(schema: SchemaNode): boolean {
   if (typeof schema !== "object" || schema === null) return false;
   if (schema.kind !== "schema" || schema.async !== false) return false;
   const type = schema.type;

@@ -13,6 +13,7 @@ import * as v from "valibot";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import type { Db, PltsContext, ReadDb } from "./context.ts";
 import { compileParser } from "./fast_parse.ts";
+import { describeShape } from "./native_shape.ts";
 
 /** The context a query handler gets: `db` can only read. */
 export type QueryCtx = PltsContext<unknown, ReadDb>;
@@ -150,6 +151,15 @@ function wrap<K extends "query" | "mutation", S extends Schema, R>(
       return parseResult(result);
     }
     : (ctx: Ctx) => handler(parseArgs(ctx.args) as v.InferOutput<S>, ctx);
+  // The same call for arguments plts has already checked in Rust against `shape` (native_shape.ts).
+  const validated = parseResult
+    ? (args: v.InferOutput<S>, ctx: Ctx) => {
+      const result = handler(args, ctx);
+      if (result instanceof Promise) return result.then(parseResult);
+      return parseResult(result);
+    }
+    : handler;
+  const shape = describeShape(args);
   let jsonSchema: Record<string, unknown> | undefined;
   Object.defineProperties(entry, {
     kind: { value: kind, enumerable: true },
@@ -160,6 +170,8 @@ function wrap<K extends "query" | "mutation", S extends Schema, R>(
       get: () => (jsonSchema ??= toJsonSchema(args, { errorMode: "ignore" }) as Record<string, unknown>),
       enumerable: true,
     },
+    // For plts only, so not enumerable: the arguments' shape as JSON text and the call that skips parsing.
+    "~plts": { value: Object.freeze({ shape: shape && JSON.stringify(shape), validated }) },
   });
   return entry as unknown as Wrapped<K, S, Awaited<R>>;
 }

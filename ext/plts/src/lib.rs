@@ -4,6 +4,7 @@
 //! content-addressed catalog (`artifact`), and run in the backend by QuickJS (`engine`).
 //! `handler` is the language's entry points; `datum` converts values at the boundary.
 
+mod args_shape;
 mod artifact;
 mod backend;
 mod compiler;

@@ -7,6 +7,9 @@ use rquickjs::{Ctx, Function, Object, Result, Value};
 
 /// Builds the invoker of `handler` with SQL argument `names` (`args_is_value`: `ctx.args` is the
 /// single argument itself). `parts` is what prelude.js returned: `{ context, clock }`.
+///
+/// With `validated` (a wrapper's call for arguments already checked, args_shape.rs), also returns
+/// its invoker, `(nowMs, args)`, which calls `validated(args, ctx)` with the same ctx.
 pub fn build<'js>(
     ctx: &Ctx<'js>,
     parts: &Object<'js>,
@@ -14,11 +17,15 @@ pub fn build<'js>(
     fn_info: Value<'js>,
     names: &[String],
     args_is_value: bool,
-) -> Result<Function<'js>> {
+    validated: Option<Function<'js>>,
+) -> Result<(Function<'js>, Option<Function<'js>>)> {
     let factory: Function = super::eval_internal(ctx, source(names, args_is_value))?;
     let context: Value = parts.get("context")?;
     let clock: Value = parts.get("clock")?;
-    factory.call((handler, fn_info, context, clock))
+    let has_validated = validated.is_some() && args_is_value;
+    let invoke: Function = factory.call((handler, fn_info, context, clock, validated))?;
+    let invoke_validated = if has_validated { Some(invoke.get("validated")?) } else { None };
+    Ok((invoke, invoke_validated))
 }
 
 /// The factory's JavaScript. The prefixes of the arguments object are kept alive as `shapes`:
@@ -39,15 +46,21 @@ fn source(names: &[String], args_is_value: bool) -> String {
     // ctx.fn lives on a per-program prototype: one property less to define on every call (~400
     // instructions of the ~1,700 that building ctx costs).
     format!(
-        "(function (handler, fn, context, clock) {{\n\
+        "(function (handler, fn, context, clock, validated) {{\n\
          \"use strict\";\n\
          const proto = Object.create(context, {{ fn: {{ value: fn, writable: true, enumerable: true, configurable: true }} }});\n\
          const invoke = ({params}) => {{ clock.ms = nowMs; return handler({{ __proto__: proto, args: {args} }}, {values}); }};\n\
          invoke.shapes = [{shapes}];\n\
+         {validated}\
          return invoke;\n\
          }})",
         values = values.join(", "),
         shapes = shapes.join(", "),
+        validated = if args_is_value {
+            "if (validated) invoke.validated = (nowMs, x0) => { clock.ms = nowMs; return validated(x0, { __proto__: proto, args: x0 }); };\n"
+        } else {
+            ""
+        },
     )
 }
 
@@ -81,5 +94,6 @@ mod tests {
         let text = source(&["args".to_string()], true);
         assert!(text.contains("args: x0 }, x0)"), "{text}");
         assert!(text.contains("invoke.shapes = [];"), "{text}");
+        assert!(text.contains("return validated(x0, { __proto__: proto, args: x0 });"), "{text}");
     }
 }

@@ -8,7 +8,13 @@ use rquickjs::{Ctx, Error, Result, Value};
 use crate::values::{JsonDoc, JsonNode};
 
 pub fn to_js<'js>(ctx: &Ctx<'js>, doc: &JsonDoc) -> Result<Value<'js>> {
-    let mut builder = Builder { ctx: ctx.as_raw().as_ptr(), doc, next: 0 };
+    nodes_to_js(ctx, &doc.nodes, doc)
+}
+
+/// Like [`to_js`] for `nodes` in place of the document's own (the same value reordered by
+/// args_shape.rs), whose keys and strings are in `doc.text`.
+pub fn nodes_to_js<'js>(ctx: &Ctx<'js>, nodes: &[JsonNode], doc: &JsonDoc) -> Result<Value<'js>> {
+    let mut builder = Builder { ctx: ctx.as_raw().as_ptr(), nodes, doc, next: 0 };
     let raw = unsafe { builder.value() }?;
     Ok(unsafe { Value::from_raw(ctx.clone(), raw) })
 }
@@ -38,6 +44,8 @@ pub unsafe fn key_atom(ctx: *mut qjs::JSContext, key: &str) -> Result<qjs::JSAto
 
 struct Builder<'a> {
     ctx: *mut qjs::JSContext,
+    nodes: &'a [JsonNode],
+    /// Holds the text of the keys and strings.
     doc: &'a JsonDoc,
     /// The node to read next.
     next: usize,
@@ -46,7 +54,7 @@ struct Builder<'a> {
 impl Builder<'_> {
     /// The value starting at the next node, owned by the caller.
     unsafe fn value(&mut self) -> Result<qjs::JSValue> {
-        let node = self.doc.nodes[self.next];
+        let node = self.nodes[self.next];
         self.next += 1;
         unsafe {
             Ok(match node {
@@ -99,7 +107,7 @@ impl Builder<'_> {
     /// Defines the next key and its value on `object`, as JSON.parse does (so `__proto__` is an
     /// own property, not the prototype).
     unsafe fn member(&mut self, object: qjs::JSValue) -> Result<()> {
-        let JsonNode::Key(start, len) = self.doc.nodes[self.next] else { return Err(Error::Unknown) };
+        let JsonNode::Key(start, len) = self.nodes[self.next] else { return Err(Error::Unknown) };
         self.next += 1;
         unsafe {
             let atom = self.atom(start, len)?;

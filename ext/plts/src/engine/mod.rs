@@ -17,6 +17,7 @@ mod loader;
 mod program;
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use rquickjs::promise::PromiseState;
 use rustc_hash::FxHashMap;
@@ -26,6 +27,7 @@ pub use errors::{JsError, JsErrorKind};
 pub use interrupt::StopReason;
 pub use program::Program;
 
+use crate::args_shape::Shape;
 use crate::backend::BackendLocal;
 use crate::values::{JsOut, SqlValue};
 
@@ -69,9 +71,18 @@ enum Entry {
         invoke: Persistent<Function<'static>>,
         /// The export says `kind: "query"` (the `query` wrapper): every call runs read-only.
         is_query: bool,
+        /// A wrapper whose arguments can be checked in Rust (args_shape.rs).
+        validated: Option<Rc<Validated>>,
     },
     /// No callable default export: what was exported instead (its JS type), for the error.
     NotCallable(&'static str),
+}
+
+/// The wrapper's `~plts` parts (runtime/wrappers.ts): the shape of its arguments, and the invoker
+/// of its call for arguments that passed it, `(nowMs, args)`.
+struct Validated {
+    shape: Shape,
+    invoke: Persistent<Function<'static>>,
 }
 
 // Fields drop in declaration order: values before their context, contexts before the runtime.
@@ -241,8 +252,8 @@ fn run<'js>(
             entry
         }
     };
-    let (invoke, is_query) = match entry {
-        Entry::Callable { invoke, is_query } => (invoke.restore(ctx).map_err(fail)?, is_query),
+    let (invoke, is_query, validated) = match entry {
+        Entry::Callable { invoke, is_query, validated } => (invoke, is_query, validated),
         Entry::NotCallable(_) if !call.entry_required => return Ok(JsOut::Null),
         Entry::NotCallable(found) => {
             return Err(JsError::new(
@@ -255,14 +266,33 @@ fn run<'js>(
         db::set_read_only(true);
         crate::spi::enter_read_only_transaction();
     }
-    let mut call_args = rquickjs::function::Args::new(ctx.clone(), call.args.len() + 1);
-    call_args.push_arg(call.now_ms).map_err(fail)?;
-    for value in call.args {
-        call_args.push_arg(convert::to_js(ctx, value).map_err(fail)?).map_err(fail)?;
-    }
-    let returned: Value = invoke.call_arg(call_args).map_err(fail)?;
+    let returned: Value = match checked_args(ctx, validated.as_deref(), call).map_err(fail)? {
+        Some((invoke, args)) => invoke.call((call.now_ms, args)).map_err(fail)?,
+        None => {
+            let invoke = invoke.restore(ctx).map_err(fail)?;
+            let mut call_args = rquickjs::function::Args::new(ctx.clone(), call.args.len() + 1);
+            call_args.push_arg(call.now_ms).map_err(fail)?;
+            for value in call.args {
+                call_args.push_arg(convert::to_js(ctx, value).map_err(fail)?).map_err(fail)?;
+            }
+            invoke.call_arg(call_args).map_err(fail)?
+        }
+    };
     let value = settle(ctx, returned, &programs)?;
     convert::from_js(ctx, value, call.want_json, shapes).map_err(fail)
+}
+
+/// For a wrapper whose shape the jsonb argument passes: the invoker that skips the wrapper's
+/// parsing, and the argument with its keys in the schema's order.
+fn checked_args<'js>(
+    ctx: &Ctx<'js>,
+    validated: Option<&Validated>,
+    call: &Invocation<'_>,
+) -> rquickjs::Result<Option<(Function<'js>, Value<'js>)>> {
+    let (Some(validated), [SqlValue::Jsonb(doc)]) = (validated, call.args) else { return Ok(None) };
+    let Some(nodes) = validated.shape.order(doc) else { return Ok(None) };
+    let args = json_in::nodes_to_js(ctx, &nodes, doc)?;
+    Ok(Some((validated.invoke.clone().restore(ctx)?, args)))
 }
 
 /// Evaluates the program once and builds its entry: the invoker around a callable default export.
@@ -290,8 +320,22 @@ fn prepare<'js>(
         .collect();
     let parts = parts.clone().restore(ctx).map_err(fail)?;
     let info = fn_info(ctx, call).map_err(fail)?;
-    let invoke = invoker::build(ctx, &parts, handler, info, &names, call.args_is_value).map_err(fail)?;
-    Ok(Entry::Callable { invoke: Persistent::save(ctx, invoke), is_query })
+    let wrapper = if call.args_is_value { wrapper_parts(&handler).map_err(fail)? } else { None };
+    let (shape, validated) = wrapper.unzip();
+    let (invoke, invoke_validated) =
+        invoker::build(ctx, &parts, handler, info, &names, call.args_is_value, validated).map_err(fail)?;
+    let validated = shape.zip(invoke_validated).map(|(shape, invoke)| Rc::new(Validated { shape, invoke: Persistent::save(ctx, invoke) }));
+    Ok(Entry::Callable { invoke: Persistent::save(ctx, invoke), is_query, validated })
+}
+
+/// A wrapper's `~plts` (runtime/wrappers.ts): its arguments' shape and the call that skips parsing
+/// them, when it has a shape plts reads.
+fn wrapper_parts<'js>(handler: &Function<'js>) -> rquickjs::Result<Option<(Shape, Function<'js>)>> {
+    let parts: Value = handler.get("~plts")?;
+    let Some(parts) = parts.as_object() else { return Ok(None) };
+    let (shape, validated): (Value, Value) = (parts.get("shape")?, parts.get("validated")?);
+    let shape = shape.as_string().map(rquickjs::String::to_string).transpose()?;
+    Ok(shape.as_deref().and_then(Shape::parse).zip(validated.as_function().cloned()))
 }
 
 enum Failure {
