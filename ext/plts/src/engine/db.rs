@@ -20,7 +20,7 @@ pub fn set_read_only(read_only: bool) -> bool {
 }
 
 /// Installs `ctx.db` and `ctx.log` in a new context (prelude.js applied to the native
-/// functions) and returns what the invokers need, `{ context, clock }` (engine/invoker.rs),
+/// functions) and returns what the invokers need, `{ context }` (engine/invoker.rs),
 /// with the context's plain shapes (for values written as JSON).
 pub fn install<'js>(ctx: &Ctx<'js>) -> Result<(Object<'js>, PlainShapes)> {
     let shapes = PlainShapes::of(ctx)?;
@@ -40,6 +40,7 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<(Object<'js>, PlainShapes)> {
     )?;
     native.set("fetch", Func::from(fetch))?;
     native.set("close", Func::from(|name: String| spi::close_cursor(&name)))?;
+    native.set("now", Func::from(super::invoker::now_ms))?;
     let build: Function = super::eval_internal(ctx, include_str!("prelude.js"))?;
     Ok((build.call((native,))?, shapes))
 }

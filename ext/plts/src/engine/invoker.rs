@@ -1,99 +1,187 @@
-//! The function plts calls for each call of one program: `(nowMs, ...values)` sets the clock,
-//! builds ctx and calls the handler. It is generated per program, so that the argument names are
-//! literal keys: QuickJS interns them once, at compile time, where a computed key (`{ [name]: v }`)
-//! is converted to an atom on every call.
+//! Calls one program's default export: builds `ctx` (`{ args }` on the program's prototype,
+//! which holds `fn` and inherits `db`, `log` and `now` from prelude.js) and the arguments object,
+//! and calls the handler, all through QuickJS's C API. A generated JS invoker did the same at
+//! the cost of one more interpreter frame and ~1,000 instructions per call.
 
-use rquickjs::{Ctx, Function, Object, Result, Value};
+use std::cell::Cell;
+use std::ptr::NonNull;
 
-/// Builds the invoker of `handler` with SQL argument `names` (`args_is_value`: `ctx.args` is the
-/// single argument itself). `parts` is what prelude.js returned: `{ context, clock }`.
-///
-/// With `validated` (a wrapper's call for arguments already checked, args_shape.rs), also returns
-/// its invoker, `(nowMs, args)`, which calls `validated(args, ctx)` with the same ctx.
-pub fn build<'js>(
-    ctx: &Ctx<'js>,
-    parts: &Object<'js>,
-    handler: Function<'js>,
-    fn_info: Value<'js>,
-    names: &[String],
+use rquickjs::{qjs, Ctx, FromJs, Function, Object, Result, Value};
+
+use super::json_in::key_atom;
+use crate::backend::BackendLocal;
+
+/// The transaction start of the running call, in ms since the Unix epoch: what `ctx.now` reads.
+static NOW_MS: BackendLocal<Cell<f64>> = BackendLocal::new(Cell::new(0.0));
+
+/// `ctx.now`'s clock (prelude.js): the calls of one transaction all see its start.
+pub fn now_ms() -> f64 {
+    NOW_MS.with(Cell::get)
+}
+
+/// What every call of one program shares. Owns its values and atoms, so it must be dropped
+/// while its context lives (entries drop before their context, engine/mod.rs).
+pub struct Invoker {
+    ctx: NonNull<qjs::JSContext>,
+    handler: qjs::JSValue,
+    /// Every ctx's prototype: `fn` on top of the context's shared prototype.
+    proto: qjs::JSValue,
+    args_atom: qjs::JSAtom,
+    /// `ctx.args` is the single argument itself, not an object of the arguments by name.
     args_is_value: bool,
-    validated: Option<Function<'js>>,
-) -> Result<(Function<'js>, Option<Function<'js>>)> {
-    let factory: Function = super::eval_internal(ctx, source(names, args_is_value))?;
-    let context: Value = parts.get("context")?;
-    let clock: Value = parts.get("clock")?;
-    let has_validated = validated.is_some() && args_is_value;
-    let invoke: Function = factory.call((handler, fn_info, context, clock, validated))?;
-    let invoke_validated = if has_validated { Some(invoke.get("validated")?) } else { None };
-    Ok((invoke, invoke_validated))
+    /// The SQL argument names, as keys of `ctx.args`.
+    names: Vec<qjs::JSAtom>,
+    /// A wrapper's call for arguments already checked in Rust (args_shape.rs): `(args, ctx)`.
+    validated: Option<qjs::JSValue>,
+    /// Objects holding the shapes of ctx and of the arguments object's key prefixes: QuickJS
+    /// frees a shape with its last object, and would build it again on every call.
+    templates: Vec<qjs::JSValue>,
 }
 
-/// The factory's JavaScript. The prefixes of the arguments object are kept alive as `shapes`:
-/// QuickJS frees an object shape with its last object, and then builds it again on every call.
-fn source(names: &[String], args_is_value: bool) -> String {
-    let values: Vec<String> = (0..names.len()).map(|i| format!("x{i}")).collect();
-    let args = if args_is_value {
-        "x0".to_string()
-    } else {
-        object_literal(names.iter().zip(&values).map(|(n, v)| (n.as_str(), v.as_str())))
-    };
-    let shapes: Vec<String> = if args_is_value {
-        Vec::new()
-    } else {
-        (1..=names.len()).map(|n| object_literal(names[..n].iter().map(|name| (name.as_str(), "0")))).collect()
-    };
-    let params = std::iter::once("nowMs".to_string()).chain(values.iter().cloned()).collect::<Vec<_>>().join(", ");
-    // ctx.fn lives on a per-program prototype: one property less to define on every call (~400
-    // instructions of the ~1,700 that building ctx costs).
-    format!(
-        "(function (handler, fn, context, clock, validated) {{\n\
-         \"use strict\";\n\
-         const proto = Object.create(context, {{ fn: {{ value: fn, writable: true, enumerable: true, configurable: true }} }});\n\
-         const invoke = ({params}) => {{ clock.ms = nowMs; return handler({{ __proto__: proto, args: {args} }}, {values}); }};\n\
-         invoke.shapes = [{shapes}];\n\
-         {validated}\
-         return invoke;\n\
-         }})",
-        values = values.join(", "),
-        shapes = shapes.join(", "),
-        validated = if args_is_value {
-            "if (validated) invoke.validated = (nowMs, x0) => { clock.ms = nowMs; return validated(x0, { __proto__: proto, args: x0 }); };\n"
-        } else {
-            ""
-        },
-    )
-}
-
-/// `{ "a": x0, ["__proto__"]: x1 }`: keys as JSON string literals; `__proto__` computed, so that it
-/// is an own property and not the prototype.
-fn object_literal<'a>(entries: impl Iterator<Item = (&'a str, &'a str)>) -> String {
-    let fields: Vec<String> = entries
-        .map(|(name, value)| {
-            let key = serde_json::to_string(name).expect("a string serializes");
-            if name == "__proto__" { format!("[{key}]: {value}") } else { format!("{key}: {value}") }
-        })
-        .collect();
-    format!("{{ {} }}", fields.join(", "))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn argument_names_become_literal_keys_and_proto_stays_an_own_property() {
-        let names = ["a".to_string(), "__proto__".to_string(), "quote\"d".to_string()];
-        let text = source(&names, false);
-        assert!(text.contains(r#"args: { "a": x0, ["__proto__"]: x1, "quote\"d": x2 }"#), "{text}");
-        assert!(text.contains("(nowMs, x0, x1, x2)"), "{text}");
-        assert!(text.contains(r#"invoke.shapes = [{ "a": 0 }, { "a": 0, ["__proto__"]: 0 }"#), "{text}");
+impl Invoker {
+    /// The invoker of `handler`, whose calls get `ctx.args` with SQL argument `names`
+    /// (`args_is_value`: the single argument itself) and `ctx.fn = fn_info`. `context` is the
+    /// context's shared prototype (prelude.js).
+    pub fn new<'js>(
+        ctx: &Ctx<'js>,
+        context: &Object<'js>,
+        handler: Function<'js>,
+        fn_info: Value<'js>,
+        names: &[String],
+        args_is_value: bool,
+        validated: Option<Function<'js>>,
+    ) -> Result<Self> {
+        let proto = Object::new(ctx.clone())?;
+        proto.set_prototype(Some(context))?;
+        proto.prop("fn", super::convert::data_property(fn_info))?;
+        let raw = ctx.as_raw();
+        let owned = |value: &Value<'js>| unsafe { qjs::JS_DupValue(raw.as_ptr(), value.as_raw()) };
+        let args_atom = unsafe { key_atom(raw.as_ptr(), "args")? };
+        let mut invoker = Invoker {
+            ctx: raw,
+            handler: owned(handler.as_value()),
+            proto: owned(proto.as_value()),
+            args_atom,
+            args_is_value,
+            names: Vec::new(),
+            validated: validated.filter(|_| args_is_value).map(|f| owned(f.as_value())),
+            templates: Vec::new(),
+        };
+        if !args_is_value {
+            for name in names {
+                let atom = unsafe { key_atom(raw.as_ptr(), name)? };
+                invoker.names.push(atom);
+            }
+        }
+        unsafe {
+            // ctx without and with `args`, and each prefix of the arguments object.
+            let ctx_template = invoker.checked(qjs::JS_NewObjectProto(raw.as_ptr(), invoker.proto))?;
+            invoker.templates.push(ctx_template);
+            let ctx_template = invoker.checked(qjs::JS_NewObjectProto(raw.as_ptr(), invoker.proto))?;
+            invoker.templates.push(ctx_template);
+            invoker.define(ctx_template, invoker.args_atom, qjs::JS_UNDEFINED)?;
+            for n in 1..=invoker.names.len() {
+                let args = invoker.checked(qjs::JS_NewObject(raw.as_ptr()))?;
+                invoker.templates.push(args);
+                for &atom in &invoker.names[..n] {
+                    invoker.define(args, atom, qjs::JS_UNDEFINED)?;
+                }
+            }
+        }
+        Ok(invoker)
     }
 
-    #[test]
-    fn a_jsonb_argument_is_ctx_args_itself() {
-        let text = source(&["args".to_string()], true);
-        assert!(text.contains("args: x0 }, x0)"), "{text}");
-        assert!(text.contains("invoke.shapes = [];"), "{text}");
-        assert!(text.contains("return validated(x0, { __proto__: proto, args: x0 });"), "{text}");
+    /// Whether a wrapper's call for checked arguments is there.
+    pub fn has_validated(&self) -> bool {
+        self.validated.is_some()
+    }
+
+    /// Calls the handler with ctx and `values` (the SQL arguments, by position).
+    pub fn call<'js>(&self, ctx: &Ctx<'js>, now_ms: f64, values: &[Value<'js>]) -> Result<Value<'js>> {
+        NOW_MS.with(|n| n.set(now_ms));
+        unsafe {
+            let args = if self.args_is_value {
+                values.first().map_or(qjs::JS_UNDEFINED, |v| qjs::JS_DupValue(ctx.as_raw().as_ptr(), v.as_raw()))
+            } else {
+                let args = self.checked(qjs::JS_NewObject(ctx.as_raw().as_ptr()))?;
+                for (&atom, value) in self.names.iter().zip(values) {
+                    if let Err(e) = self.define(args, atom, qjs::JS_DupValue(ctx.as_raw().as_ptr(), value.as_raw())) {
+                        qjs::JS_FreeValue(ctx.as_raw().as_ptr(), args);
+                        return Err(e);
+                    }
+                }
+                args
+            };
+            let context = self.new_ctx(args)?;
+            // The handler gets ctx, then each SQL argument by position.
+            let mut argv = Vec::with_capacity(values.len() + 1);
+            argv.push(context);
+            argv.extend(values.iter().map(Value::as_raw));
+            let result = qjs::JS_Call(ctx.as_raw().as_ptr(), self.handler, qjs::JS_UNDEFINED, argv.len() as i32, argv.as_mut_ptr());
+            qjs::JS_FreeValue(ctx.as_raw().as_ptr(), context);
+            returned(ctx, result)
+        }
+    }
+
+    /// Calls the wrapper's `validated(args, ctx)` with ctx.args = `args`.
+    pub fn call_validated<'js>(&self, ctx: &Ctx<'js>, now_ms: f64, args: Value<'js>) -> Result<Value<'js>> {
+        let Some(validated) = self.validated else { return Err(rquickjs::Error::Unknown) };
+        NOW_MS.with(|n| n.set(now_ms));
+        unsafe {
+            let context = self.new_ctx(qjs::JS_DupValue(ctx.as_raw().as_ptr(), args.as_raw()))?;
+            let mut argv = [args.as_raw(), context];
+            let result = qjs::JS_Call(ctx.as_raw().as_ptr(), validated, qjs::JS_UNDEFINED, 2, argv.as_mut_ptr());
+            qjs::JS_FreeValue(ctx.as_raw().as_ptr(), context);
+            returned(ctx, result)
+        }
+    }
+
+    /// `{ __proto__: proto, args }`, taking `args`.
+    unsafe fn new_ctx(&self, args: qjs::JSValue) -> Result<qjs::JSValue> {
+        unsafe {
+            let context = qjs::JS_NewObjectProto(self.ctx.as_ptr(), self.proto);
+            if qjs::JS_IsException(context) {
+                qjs::JS_FreeValue(self.ctx.as_ptr(), args);
+                return Err(rquickjs::Error::Exception);
+            }
+            if let Err(e) = self.define(context, self.args_atom, args) {
+                qjs::JS_FreeValue(self.ctx.as_ptr(), context);
+                return Err(e);
+            }
+            Ok(context)
+        }
+    }
+
+    /// Defines an own data property (writable, enumerable, configurable), taking `value`; as an
+    /// object literal does, so `__proto__` is a key like any other.
+    unsafe fn define(&self, object: qjs::JSValue, atom: qjs::JSAtom, value: qjs::JSValue) -> Result<()> {
+        let defined =
+            unsafe { qjs::JS_DefinePropertyValue(self.ctx.as_ptr(), object, atom, value, qjs::JS_PROP_C_W_E as i32) };
+        if defined < 0 { Err(rquickjs::Error::Exception) } else { Ok(()) }
+    }
+
+    fn checked(&self, value: qjs::JSValue) -> Result<qjs::JSValue> {
+        if unsafe { qjs::JS_IsException(value) } { Err(rquickjs::Error::Exception) } else { Ok(value) }
+    }
+}
+
+/// A `JS_Call` result as rquickjs returns it: an exception becomes `Error::Exception`, and a
+/// Rust panic caught in a native function (ctx.db) resumes here.
+fn returned<'js>(ctx: &Ctx<'js>, result: qjs::JSValue) -> Result<Value<'js>> {
+    let value = unsafe { Value::from_raw(ctx.clone(), result) };
+    <Result<Value>>::from_js(ctx, value)?
+}
+
+impl Drop for Invoker {
+    fn drop(&mut self) {
+        let ctx = self.ctx.as_ptr();
+        unsafe {
+            for value in self.templates.drain(..).chain([self.handler, self.proto]).chain(self.validated.take()) {
+                qjs::JS_FreeValue(ctx, value);
+            }
+            for atom in self.names.drain(..).chain([self.args_atom]) {
+                qjs::JS_FreeAtom(ctx, atom);
+            }
+        }
     }
 }

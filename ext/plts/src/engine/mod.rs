@@ -66,30 +66,23 @@ pub struct Invocation<'a> {
 /// An evaluated program, ready to call.
 #[derive(Clone)]
 enum Entry {
-    /// The invoker of the default export (engine/invoker.rs): `(nowMs, ...values)` builds ctx and calls it.
+    /// The invoker of the default export (engine/invoker.rs): builds ctx and calls it.
     Callable {
-        invoke: Persistent<Function<'static>>,
+        invoker: Rc<invoker::Invoker>,
         /// The export says `kind: "query"` (the `query` wrapper): every call runs read-only.
         is_query: bool,
-        /// A wrapper whose arguments can be checked in Rust (args_shape.rs).
-        validated: Option<Rc<Validated>>,
+        /// A wrapper whose jsonb argument is checked in Rust against this shape (args_shape.rs).
+        shape: Option<Rc<Shape>>,
     },
     /// No callable default export: what was exported instead (its JS type), for the error.
     NotCallable(&'static str),
-}
-
-/// The wrapper's `~plts` parts (runtime/wrappers.ts): the shape of its arguments, and the invoker
-/// of its call for arguments that passed it, `(nowMs, args)`.
-struct Validated {
-    shape: Shape,
-    invoke: Persistent<Function<'static>>,
 }
 
 // Fields drop in declaration order: values before their context, contexts before the runtime.
 struct RoleContext {
     /// Evaluated programs by module name.
     entries: FxHashMap<String, Entry>,
-    /// What prelude.js returned, `{ context, clock }`: the parts of each program's invoker.
+    /// What prelude.js returned, `{ context }`: the shared prototype of every ctx.
     parts: Persistent<Object<'static>>,
     shapes: json_out::PlainShapes,
     context: Context,
@@ -252,8 +245,8 @@ fn run<'js>(
             entry
         }
     };
-    let (invoke, is_query, validated) = match entry {
-        Entry::Callable { invoke, is_query, validated } => (invoke, is_query, validated),
+    let (invoker, is_query, shape) = match entry {
+        Entry::Callable { invoker, is_query, shape } => (invoker, is_query, shape),
         Entry::NotCallable(_) if !call.entry_required => return Ok(JsOut::Null),
         Entry::NotCallable(found) => {
             return Err(JsError::new(
@@ -266,33 +259,26 @@ fn run<'js>(
         db::set_read_only(true);
         crate::spi::enter_read_only_transaction();
     }
-    let returned: Value = match checked_args(ctx, validated.as_deref(), call).map_err(fail)? {
-        Some((invoke, args)) => invoke.call((call.now_ms, args)).map_err(fail)?,
+    let returned = match checked_args(ctx, shape.as_deref(), call).map_err(fail)? {
+        Some(args) => invoker.call_validated(ctx, call.now_ms, args).map_err(fail)?,
         None => {
-            let invoke = invoke.restore(ctx).map_err(fail)?;
-            let mut call_args = rquickjs::function::Args::new(ctx.clone(), call.args.len() + 1);
-            call_args.push_arg(call.now_ms).map_err(fail)?;
+            let mut values = Vec::with_capacity(call.args.len());
             for value in call.args {
-                call_args.push_arg(convert::to_js(ctx, value).map_err(fail)?).map_err(fail)?;
+                values.push(convert::to_js(ctx, value).map_err(fail)?);
             }
-            invoke.call_arg(call_args).map_err(fail)?
+            invoker.call(ctx, call.now_ms, &values).map_err(fail)?
         }
     };
     let value = settle(ctx, returned, &programs)?;
     convert::from_js(ctx, value, call.want_json, shapes).map_err(fail)
 }
 
-/// For a wrapper whose shape the jsonb argument passes: the invoker that skips the wrapper's
-/// parsing, and the argument with its keys in the schema's order.
-fn checked_args<'js>(
-    ctx: &Ctx<'js>,
-    validated: Option<&Validated>,
-    call: &Invocation<'_>,
-) -> rquickjs::Result<Option<(Function<'js>, Value<'js>)>> {
-    let (Some(validated), [SqlValue::Jsonb(doc)]) = (validated, call.args) else { return Ok(None) };
-    let Some(nodes) = validated.shape.order(doc) else { return Ok(None) };
-    let args = json_in::nodes_to_js(ctx, &nodes, doc)?;
-    Ok(Some((validated.invoke.clone().restore(ctx)?, args)))
+/// For a wrapper whose shape the jsonb argument passes: the argument with its keys in the
+/// schema's order, for the wrapper's call that skips parsing.
+fn checked_args<'js>(ctx: &Ctx<'js>, shape: Option<&Shape>, call: &Invocation<'_>) -> rquickjs::Result<Option<Value<'js>>> {
+    let (Some(shape), [SqlValue::Jsonb(doc)]) = (shape, call.args) else { return Ok(None) };
+    let Some(nodes) = shape.order(doc) else { return Ok(None) };
+    json_in::nodes_to_js(ctx, &nodes, doc).map(Some)
 }
 
 /// Evaluates the program once and builds its entry: the invoker around a callable default export.
@@ -318,14 +304,14 @@ fn prepare<'js>(
             None => format!("${}", i + 1),
         })
         .collect();
-    let parts = parts.clone().restore(ctx).map_err(fail)?;
+    let context: Object = parts.clone().restore(ctx).map_err(fail)?.get("context").map_err(fail)?;
     let info = fn_info(ctx, call).map_err(fail)?;
     let wrapper = if call.args_is_value { wrapper_parts(&handler).map_err(fail)? } else { None };
     let (shape, validated) = wrapper.unzip();
-    let (invoke, invoke_validated) =
-        invoker::build(ctx, &parts, handler, info, &names, call.args_is_value, validated).map_err(fail)?;
-    let validated = shape.zip(invoke_validated).map(|(shape, invoke)| Rc::new(Validated { shape, invoke: Persistent::save(ctx, invoke) }));
-    Ok(Entry::Callable { invoke: Persistent::save(ctx, invoke), is_query, validated })
+    let invoker = invoker::Invoker::new(ctx, &context, handler, info, &names, call.args_is_value, validated)
+        .map_err(fail)?;
+    let shape = shape.filter(|_| invoker.has_validated()).map(Rc::new);
+    Ok(Entry::Callable { invoker: Rc::new(invoker), is_query, shape })
 }
 
 /// A wrapper's `~plts` (runtime/wrappers.ts): its arguments' shape and the call that skips parsing

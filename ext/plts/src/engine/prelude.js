@@ -85,22 +85,20 @@
   };
   Object.freeze(db);
   Object.freeze(log);
-  // The ctx of one call is an object literal on this shared prototype (a class constructor costs a
-  // third more per call in QuickJS): db and log live here; now is a Date of the transaction start,
-  // made when read (a new Date each read, so no call can change another's). The clock is set by
-  // each call (`engine/invoker.rs`, which builds the ctx literal of each program).
-  const clock = { ms: 0 };
+  // The ctx of one call is `{ args }` on a per-program prototype (fn) on this shared one
+  // (`engine/invoker.rs`): db and log live here; now is a Date of the transaction start, made
+  // when read (a new Date each read, so no call can change another's).
   const context = Object.defineProperties({}, {
     db: { value: db, enumerable: true },
     log: { value: log, enumerable: true },
     now: {
       get() {
-        return new Date(clock.ms);
+        return new Date(native.now());
       },
       enumerable: true,
     },
   });
   // QuickJS frees an object shape with the last object using it; an empty object kept here saves
   // rebuilding the empty shape for every object literal of every call.
-  return { context, clock, empty: {} };
+  return { context, empty: {} };
 })
