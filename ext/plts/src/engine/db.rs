@@ -4,9 +4,9 @@
 use std::cell::Cell;
 
 use rquickjs::function::Func;
-use rquickjs::{Array, Atom, Ctx, Exception, Function, Object, Result, Value};
+use rquickjs::{qjs, Array, Ctx, Exception, Function, Object, Result, Value};
 
-use super::convert;
+use super::{convert, raw};
 use super::json_out::PlainShapes;
 use crate::backend::BackendLocal;
 use crate::spi::{self, DbError, ExecOptions};
@@ -88,27 +88,20 @@ fn run<'js>(ctx: Ctx<'js>, sql: String, params: Array<'js>, want_rows: bool, sha
 
 /// Rows as plain objects, column name → value, in column order.
 fn rows_to_js<'js>(ctx: &Ctx<'js>, columns: &[String], rows: &[Vec<crate::values::SqlValue>]) -> Result<Value<'js>> {
+    let raw_ctx = ctx.as_raw().as_ptr();
     // One atom per column, not one per column and row.
-    let keys = columns.iter().map(|name| key_atom(ctx, name)).collect::<Result<Vec<_>>>()?;
-    let out = Array::new(ctx.clone())?;
-    for (r, row) in rows.iter().enumerate() {
-        let object = Object::new(ctx.clone())?;
-        for (key, value) in keys.iter().zip(row) {
+    let keys = unsafe { raw::Atoms::new(raw_ctx, columns.iter().map(String::as_str)) }?;
+    let mut objects = raw::Owned::with_capacity(raw_ctx, rows.len());
+    for row in rows {
+        let object = raw::checked(unsafe { qjs::JS_NewObject(raw_ctx) })?;
+        objects.push(object);
+        for (&key, value) in keys.as_slice().iter().zip(row) {
+            let value = convert::to_js(ctx, value)?;
             // Defined, not assigned: a column named "__proto__" is an own property, not the prototype.
-            object.prop(key.clone(), convert::data_property(convert::to_js(ctx, value)?))?;
+            unsafe { raw::define(raw_ctx, object, key, qjs::JS_DupValue(raw_ctx, value.as_raw())) }?;
         }
-        out.set(r, object)?;
     }
-    Ok(out.into_value())
-}
-
-/// `Atom::from_str` matches existing atoms byte by byte, which is right for ASCII only (UTF-8
-/// "é" is the bytes of Latin-1 "Ã©"): other names become a string first (json_in::key_atom).
-fn key_atom<'js>(ctx: &Ctx<'js>, name: &str) -> Result<Atom<'js>> {
-    if name.is_ascii() {
-        return Atom::from_str(ctx.clone(), name);
-    }
-    Atom::from_value(ctx.clone(), &rquickjs::String::from_str(ctx.clone(), name)?.into_value())
+    Ok(unsafe { Value::from_raw(ctx.clone(), objects.into_array()?) })
 }
 
 fn open<'js>(ctx: Ctx<'js>, sql: String, params: Array<'js>, shapes: &PlainShapes) -> Result<String> {

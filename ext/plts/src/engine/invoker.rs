@@ -8,7 +8,7 @@ use std::ptr::NonNull;
 
 use rquickjs::{qjs, Ctx, FromJs, Function, Object, Result, Value};
 
-use super::json_in::key_atom;
+use super::raw::{self, checked};
 use crate::backend::BackendLocal;
 
 /// The transaction start of the running call, in ms since the Unix epoch: what `ctx.now` reads.
@@ -26,11 +26,10 @@ pub struct Invoker {
     handler: qjs::JSValue,
     /// Every ctx's prototype: `fn` on top of the context's shared prototype.
     proto: qjs::JSValue,
-    args_atom: qjs::JSAtom,
     /// `ctx.args` is the single argument itself, not an object of the arguments by name.
     args_is_value: bool,
-    /// The SQL argument names, as keys of `ctx.args`.
-    names: Vec<qjs::JSAtom>,
+    /// `args`, then the SQL argument names (the keys of `ctx.args`).
+    atoms: raw::Atoms,
     /// A wrapper's call for arguments already checked in Rust (args_shape.rs): `(args, ctx)`.
     validated: Option<qjs::JSValue>,
     /// Objects holding the shapes of ctx and of the arguments object's key prefixes: QuickJS
@@ -56,39 +55,41 @@ impl Invoker {
         proto.prop("fn", super::convert::data_property(fn_info))?;
         let raw = ctx.as_raw();
         let owned = |value: &Value<'js>| unsafe { qjs::JS_DupValue(raw.as_ptr(), value.as_raw()) };
-        let args_atom = unsafe { key_atom(raw.as_ptr(), "args")? };
+        let keys = if args_is_value { &[] } else { names };
+        let atoms = unsafe { raw::Atoms::new(raw.as_ptr(), std::iter::once("args").chain(keys.iter().map(String::as_str))) }?;
         let mut invoker = Invoker {
             ctx: raw,
             handler: owned(handler.as_value()),
             proto: owned(proto.as_value()),
-            args_atom,
             args_is_value,
-            names: Vec::new(),
+            atoms,
             validated: validated.filter(|_| args_is_value).map(|f| owned(f.as_value())),
             templates: Vec::new(),
         };
-        if !args_is_value {
-            for name in names {
-                let atom = unsafe { key_atom(raw.as_ptr(), name)? };
-                invoker.names.push(atom);
-            }
-        }
         unsafe {
             // ctx without and with `args`, and each prefix of the arguments object.
-            let ctx_template = invoker.checked(qjs::JS_NewObjectProto(raw.as_ptr(), invoker.proto))?;
+            let ctx_template = checked(qjs::JS_NewObjectProto(raw.as_ptr(), invoker.proto))?;
             invoker.templates.push(ctx_template);
-            let ctx_template = invoker.checked(qjs::JS_NewObjectProto(raw.as_ptr(), invoker.proto))?;
+            let ctx_template = checked(qjs::JS_NewObjectProto(raw.as_ptr(), invoker.proto))?;
             invoker.templates.push(ctx_template);
-            invoker.define(ctx_template, invoker.args_atom, qjs::JS_UNDEFINED)?;
-            for n in 1..=invoker.names.len() {
-                let args = invoker.checked(qjs::JS_NewObject(raw.as_ptr()))?;
+            raw::define(raw.as_ptr(), ctx_template, invoker.args_atom(), qjs::JS_UNDEFINED)?;
+            for n in 1..=invoker.names().len() {
+                let args = checked(qjs::JS_NewObject(raw.as_ptr()))?;
                 invoker.templates.push(args);
-                for &atom in &invoker.names[..n] {
-                    invoker.define(args, atom, qjs::JS_UNDEFINED)?;
+                for &atom in &invoker.names()[..n] {
+                    raw::define(raw.as_ptr(), args, atom, qjs::JS_UNDEFINED)?;
                 }
             }
         }
         Ok(invoker)
+    }
+
+    fn args_atom(&self) -> qjs::JSAtom {
+        self.atoms.as_slice()[0]
+    }
+
+    fn names(&self) -> &[qjs::JSAtom] {
+        &self.atoms.as_slice()[1..]
     }
 
     /// Whether a wrapper's call for checked arguments is there.
@@ -103,9 +104,10 @@ impl Invoker {
             let args = if self.args_is_value {
                 values.first().map_or(qjs::JS_UNDEFINED, |v| qjs::JS_DupValue(ctx.as_raw().as_ptr(), v.as_raw()))
             } else {
-                let args = self.checked(qjs::JS_NewObject(ctx.as_raw().as_ptr()))?;
-                for (&atom, value) in self.names.iter().zip(values) {
-                    if let Err(e) = self.define(args, atom, qjs::JS_DupValue(ctx.as_raw().as_ptr(), value.as_raw())) {
+                let args = checked(qjs::JS_NewObject(ctx.as_raw().as_ptr()))?;
+                for (&atom, value) in self.names().iter().zip(values) {
+                    let value = qjs::JS_DupValue(ctx.as_raw().as_ptr(), value.as_raw());
+                    if let Err(e) = raw::define(ctx.as_raw().as_ptr(), args, atom, value) {
                         qjs::JS_FreeValue(ctx.as_raw().as_ptr(), args);
                         return Err(e);
                     }
@@ -144,7 +146,7 @@ impl Invoker {
                 qjs::JS_FreeValue(self.ctx.as_ptr(), args);
                 return Err(rquickjs::Error::Exception);
             }
-            if let Err(e) = self.define(context, self.args_atom, args) {
+            if let Err(e) = raw::define(self.ctx.as_ptr(), context, self.args_atom(), args) {
                 qjs::JS_FreeValue(self.ctx.as_ptr(), context);
                 return Err(e);
             }
@@ -152,17 +154,6 @@ impl Invoker {
         }
     }
 
-    /// Defines an own data property (writable, enumerable, configurable), taking `value`; as an
-    /// object literal does, so `__proto__` is a key like any other.
-    unsafe fn define(&self, object: qjs::JSValue, atom: qjs::JSAtom, value: qjs::JSValue) -> Result<()> {
-        let defined =
-            unsafe { qjs::JS_DefinePropertyValue(self.ctx.as_ptr(), object, atom, value, qjs::JS_PROP_C_W_E as i32) };
-        if defined < 0 { Err(rquickjs::Error::Exception) } else { Ok(()) }
-    }
-
-    fn checked(&self, value: qjs::JSValue) -> Result<qjs::JSValue> {
-        if unsafe { qjs::JS_IsException(value) } { Err(rquickjs::Error::Exception) } else { Ok(value) }
-    }
 }
 
 /// A `JS_Call` result as rquickjs returns it: an exception becomes `Error::Exception`, and a
@@ -178,9 +169,6 @@ impl Drop for Invoker {
         unsafe {
             for value in self.templates.drain(..).chain([self.handler, self.proto]).chain(self.validated.take()) {
                 qjs::JS_FreeValue(ctx, value);
-            }
-            for atom in self.names.drain(..).chain([self.args_atom]) {
-                qjs::JS_FreeAtom(ctx, atom);
             }
         }
     }

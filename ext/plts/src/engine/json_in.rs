@@ -5,6 +5,7 @@
 use rquickjs::qjs;
 use rquickjs::{Ctx, Error, Result, Value};
 
+use super::raw::{self, checked};
 use crate::values::{JsonDoc, JsonNode};
 
 pub fn to_js<'js>(ctx: &Ctx<'js>, doc: &JsonDoc) -> Result<Value<'js>> {
@@ -17,29 +18,6 @@ pub fn nodes_to_js<'js>(ctx: &Ctx<'js>, nodes: &[JsonNode], doc: &JsonDoc) -> Re
     let mut builder = Builder { ctx: ctx.as_raw().as_ptr(), nodes, doc, next: 0 };
     let raw = unsafe { builder.value() }?;
     Ok(unsafe { Value::from_raw(ctx.clone(), raw) })
-}
-
-/// The atom of a property key (owned by the caller: JS_FreeAtom it).
-///
-/// # Safety
-/// `ctx` must be a live context.
-pub unsafe fn key_atom(ctx: *mut qjs::JSContext, key: &str) -> Result<qjs::JSAtom> {
-    unsafe {
-        // JS_NewAtomLen matches existing atoms byte by byte, which is right for ASCII only (UTF-8
-        // "é" is the bytes of Latin-1 "Ã©"): other keys become a string first.
-        let atom = if key.is_ascii() {
-            qjs::JS_NewAtomLen(ctx, key.as_ptr().cast(), key.len() as _)
-        } else {
-            let string = qjs::JS_NewStringLen(ctx, key.as_ptr().cast(), key.len() as _);
-            if qjs::JS_IsException(string) {
-                return Err(Error::Exception);
-            }
-            let atom = qjs::JS_ValueToAtom(ctx, string);
-            qjs::JS_FreeValue(ctx, string);
-            atom
-        };
-        if atom == qjs::JS_ATOM_NULL { Err(Error::Exception) } else { Ok(atom) }
-    }
 }
 
 struct Builder<'a> {
@@ -61,7 +39,7 @@ impl Builder<'_> {
                 JsonNode::Null => qjs::JS_NULL,
                 JsonNode::Bool(b) => if b { qjs::JS_TRUE } else { qjs::JS_FALSE },
                 JsonNode::Number(n) => qjs::JS_NewNumber(self.ctx, n),
-                JsonNode::String(start, len) => self.checked(self.string(start, len))?,
+                JsonNode::String(start, len) => checked(self.string(start, len))?,
                 JsonNode::Array(count) => self.array(count)?,
                 JsonNode::Object(count) => self.object(count)?,
                 JsonNode::Key(..) => return Err(Error::Unknown),
@@ -75,25 +53,16 @@ impl Builder<'_> {
     }
 
     unsafe fn array(&mut self, count: u32) -> Result<qjs::JSValue> {
-        let mut elements = Vec::with_capacity(count as usize);
+        let mut elements = raw::Owned::with_capacity(self.ctx, count as usize);
         for _ in 0..count {
-            match unsafe { self.value() } {
-                Ok(element) => elements.push(element),
-                Err(e) => {
-                    for element in elements {
-                        unsafe { qjs::JS_FreeValue(self.ctx, element) };
-                    }
-                    return Err(e);
-                }
-            }
+            elements.push(unsafe { self.value() }?);
         }
-        // JS_NewArrayFrom takes the elements, also when it fails.
-        unsafe { self.checked(qjs::JS_NewArrayFrom(self.ctx, count as i32, elements.as_ptr())) }
+        elements.into_array()
     }
 
     unsafe fn object(&mut self, count: u32) -> Result<qjs::JSValue> {
         unsafe {
-            let object = self.checked(qjs::JS_NewObject(self.ctx))?;
+            let object = checked(qjs::JS_NewObject(self.ctx))?;
             for _ in 0..count {
                 if let Err(e) = self.member(object) {
                     qjs::JS_FreeValue(self.ctx, object);
@@ -110,26 +79,10 @@ impl Builder<'_> {
         let JsonNode::Key(start, len) = self.nodes[self.next] else { return Err(Error::Unknown) };
         self.next += 1;
         unsafe {
-            let atom = self.atom(start, len)?;
-            let value = match self.value() {
-                Ok(value) => value,
-                Err(e) => {
-                    qjs::JS_FreeAtom(self.ctx, atom);
-                    return Err(e);
-                }
-            };
-            let defined = qjs::JS_DefinePropertyValue(self.ctx, object, atom, value, qjs::JS_PROP_C_W_E as i32);
+            let atom = raw::key_atom(self.ctx, self.doc.str(start, len))?;
+            let defined = self.value().and_then(|value| raw::define(self.ctx, object, atom, value));
             qjs::JS_FreeAtom(self.ctx, atom);
-            if defined < 0 { Err(Error::Exception) } else { Ok(()) }
+            defined
         }
-    }
-
-    unsafe fn atom(&self, start: u32, len: u32) -> Result<qjs::JSAtom> {
-        unsafe { key_atom(self.ctx, self.doc.str(start, len)) }
-    }
-
-    /// A QuickJS exception (out of memory) as an error; the exception stays pending for the caller.
-    fn checked(&self, value: qjs::JSValue) -> Result<qjs::JSValue> {
-        if unsafe { qjs::JS_IsException(value) } { Err(Error::Exception) } else { Ok(value) }
     }
 }

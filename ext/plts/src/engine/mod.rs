@@ -15,6 +15,7 @@ mod json_in;
 mod json_out;
 mod loader;
 mod program;
+mod raw;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
