@@ -142,16 +142,9 @@ function wrap<K extends "query" | "mutation", S extends Schema, R>(
   const returns = options.returns;
   const parseArgs = validator(args, "arguments");
   const parseResult = returns && validator(returns, "result");
-  // Every call pays for each JS call here (QuickJS has no inlining): without a `returns` schema the
-  // result, promise or not, passes through untouched.
-  const entry = parseResult
-    ? (ctx: Ctx) => {
-      const result = handler(parseArgs(ctx.args) as v.InferOutput<S>, ctx);
-      if (result instanceof Promise) return result.then(parseResult);
-      return parseResult(result);
-    }
-    : (ctx: Ctx) => handler(parseArgs(ctx.args) as v.InferOutput<S>, ctx);
-  // The same call for arguments plts has already checked in Rust against `shape` (native_shape.ts).
+  // The call after the arguments are parsed; plts calls it directly for arguments it has already
+  // checked in Rust against `shape` (native_shape.ts). Without a `returns` schema it is the handler
+  // itself: every JS call costs (QuickJS has no inlining), and the result passes through untouched.
   const validated = parseResult
     ? (args: v.InferOutput<S>, ctx: Ctx) => {
       const result = handler(args, ctx);
@@ -159,6 +152,7 @@ function wrap<K extends "query" | "mutation", S extends Schema, R>(
       return parseResult(result);
     }
     : handler;
+  const entry = (ctx: Ctx) => validated(parseArgs(ctx.args) as v.InferOutput<S>, ctx);
   const shape = describeShape(args);
   let jsonSchema: Record<string, unknown> | undefined;
   Object.defineProperties(entry, {

@@ -9,7 +9,11 @@ use std::ptr::NonNull;
 use rquickjs::{qjs, Ctx, FromJs, Function, Object, Result, Value};
 
 use super::raw::{self, checked};
+use crate::args_shape::Shape;
 use crate::backend::BackendLocal;
+
+/// Calls with fewer SQL arguments pass ctx and them to the handler from a stack array.
+const ARGV_ON_STACK: usize = 5;
 
 /// The transaction start of the running call, in ms since the Unix epoch: what `ctx.now` reads.
 static NOW_MS: BackendLocal<Cell<f64>> = BackendLocal::new(Cell::new(0.0));
@@ -30,8 +34,9 @@ pub struct Invoker {
     args_is_value: bool,
     /// `args`, then the SQL argument names (the keys of `ctx.args`).
     atoms: raw::Atoms,
-    /// A wrapper's call for arguments already checked in Rust (args_shape.rs): `(args, ctx)`.
-    validated: Option<qjs::JSValue>,
+    /// A wrapper's arguments shape and its call for arguments that passed it in Rust
+    /// (args_shape.rs): `(args, ctx)`.
+    validated: Option<(Shape, qjs::JSValue)>,
     /// Objects holding the shapes of ctx and of the arguments object's key prefixes: QuickJS
     /// frees a shape with its last object, and would build it again on every call.
     templates: Vec<qjs::JSValue>,
@@ -40,7 +45,7 @@ pub struct Invoker {
 impl Invoker {
     /// The invoker of `handler`, whose calls get `ctx.args` with SQL argument `names`
     /// (`args_is_value`: the single argument itself) and `ctx.fn = fn_info`. `context` is the
-    /// context's shared prototype (prelude.js).
+    /// context's shared prototype (prelude.js); `validated` a wrapper's shape and checked call.
     pub fn new<'js>(
         ctx: &Ctx<'js>,
         context: &Object<'js>,
@@ -48,7 +53,7 @@ impl Invoker {
         fn_info: Value<'js>,
         names: &[String],
         args_is_value: bool,
-        validated: Option<Function<'js>>,
+        validated: Option<(Shape, Function<'js>)>,
     ) -> Result<Self> {
         let proto = Object::new(ctx.clone())?;
         proto.set_prototype(Some(context))?;
@@ -63,7 +68,7 @@ impl Invoker {
             proto: owned(proto.as_value()),
             args_is_value,
             atoms,
-            validated: validated.filter(|_| args_is_value).map(|f| owned(f.as_value())),
+            validated: validated.filter(|_| args_is_value).map(|(shape, f)| (shape, owned(f.as_value()))),
             templates: Vec::new(),
         };
         unsafe {
@@ -92,9 +97,9 @@ impl Invoker {
         &self.atoms.as_slice()[1..]
     }
 
-    /// Whether a wrapper's call for checked arguments is there.
-    pub fn has_validated(&self) -> bool {
-        self.validated.is_some()
+    /// The shape a jsonb argument must pass for [`Invoker::call_validated`], for wrappers that have one.
+    pub fn shape(&self) -> Option<&Shape> {
+        self.validated.as_ref().map(|(shape, _)| shape)
     }
 
     /// Calls the handler with ctx and `values` (the SQL arguments, by position).
@@ -115,10 +120,16 @@ impl Invoker {
                 args
             };
             let context = self.new_ctx(args)?;
-            // The handler gets ctx, then each SQL argument by position.
-            let mut argv = Vec::with_capacity(values.len() + 1);
-            argv.push(context);
-            argv.extend(values.iter().map(Value::as_raw));
+            // The handler gets ctx, then each SQL argument by position; on the stack for short lists.
+            let argv = std::iter::once(context).chain(values.iter().map(Value::as_raw));
+            let (mut on_stack, mut on_heap) = ([qjs::JS_UNDEFINED; ARGV_ON_STACK], Vec::new());
+            let argv: &mut [qjs::JSValue] = if values.len() < ARGV_ON_STACK {
+                argv.zip(on_stack.iter_mut()).for_each(|(value, slot)| *slot = value);
+                &mut on_stack[..=values.len()]
+            } else {
+                on_heap.extend(argv);
+                &mut on_heap
+            };
             let result = qjs::JS_Call(ctx.as_raw().as_ptr(), self.handler, qjs::JS_UNDEFINED, argv.len() as i32, argv.as_mut_ptr());
             qjs::JS_FreeValue(ctx.as_raw().as_ptr(), context);
             returned(ctx, result)
@@ -127,7 +138,7 @@ impl Invoker {
 
     /// Calls the wrapper's `validated(args, ctx)` with ctx.args = `args`.
     pub fn call_validated<'js>(&self, ctx: &Ctx<'js>, now_ms: f64, args: Value<'js>) -> Result<Value<'js>> {
-        let Some(validated) = self.validated else { return Err(rquickjs::Error::Unknown) };
+        let Some((_, validated)) = self.validated else { return Err(rquickjs::Error::Unknown) };
         NOW_MS.with(|n| n.set(now_ms));
         unsafe {
             let context = self.new_ctx(qjs::JS_DupValue(ctx.as_raw().as_ptr(), args.as_raw()))?;
@@ -141,11 +152,13 @@ impl Invoker {
     /// `{ __proto__: proto, args }`, taking `args`.
     unsafe fn new_ctx(&self, args: qjs::JSValue) -> Result<qjs::JSValue> {
         unsafe {
-            let context = qjs::JS_NewObjectProto(self.ctx.as_ptr(), self.proto);
-            if qjs::JS_IsException(context) {
-                qjs::JS_FreeValue(self.ctx.as_ptr(), args);
-                return Err(rquickjs::Error::Exception);
-            }
+            let context = match checked(qjs::JS_NewObjectProto(self.ctx.as_ptr(), self.proto)) {
+                Ok(context) => context,
+                Err(e) => {
+                    qjs::JS_FreeValue(self.ctx.as_ptr(), args);
+                    return Err(e);
+                }
+            };
             if let Err(e) = raw::define(self.ctx.as_ptr(), context, self.args_atom(), args) {
                 qjs::JS_FreeValue(self.ctx.as_ptr(), context);
                 return Err(e);
@@ -153,7 +166,6 @@ impl Invoker {
             Ok(context)
         }
     }
-
 }
 
 /// A `JS_Call` result as rquickjs returns it: an exception becomes `Error::Exception`, and a
@@ -167,7 +179,8 @@ impl Drop for Invoker {
     fn drop(&mut self) {
         let ctx = self.ctx.as_ptr();
         unsafe {
-            for value in self.templates.drain(..).chain([self.handler, self.proto]).chain(self.validated.take()) {
+            let validated = self.validated.take().map(|(_, call)| call);
+            for value in self.templates.drain(..).chain([self.handler, self.proto]).chain(validated) {
                 qjs::JS_FreeValue(ctx, value);
             }
         }

@@ -72,8 +72,6 @@ enum Entry {
         invoker: Rc<invoker::Invoker>,
         /// The export says `kind: "query"` (the `query` wrapper): every call runs read-only.
         is_query: bool,
-        /// A wrapper whose jsonb argument is checked in Rust against this shape (args_shape.rs).
-        shape: Option<Rc<Shape>>,
     },
     /// No callable default export: what was exported instead (its JS type), for the error.
     NotCallable(&'static str),
@@ -246,8 +244,8 @@ fn run<'js>(
             entry
         }
     };
-    let (invoker, is_query, shape) = match entry {
-        Entry::Callable { invoker, is_query, shape } => (invoker, is_query, shape),
+    let (invoker, is_query) = match entry {
+        Entry::Callable { invoker, is_query } => (invoker, is_query),
         Entry::NotCallable(_) if !call.entry_required => return Ok(JsOut::Null),
         Entry::NotCallable(found) => {
             return Err(JsError::new(
@@ -260,7 +258,7 @@ fn run<'js>(
         db::set_read_only(true);
         crate::spi::enter_read_only_transaction();
     }
-    let returned = match checked_args(ctx, shape.as_deref(), call).map_err(fail)? {
+    let returned = match checked_args(ctx, invoker.shape(), call).map_err(fail)? {
         Some(args) => invoker.call_validated(ctx, call.now_ms, args).map_err(fail)?,
         None => {
             let mut values = Vec::with_capacity(call.args.len());
@@ -307,12 +305,10 @@ fn prepare<'js>(
         .collect();
     let context: Object = parts.clone().restore(ctx).map_err(fail)?.get("context").map_err(fail)?;
     let info = fn_info(ctx, call).map_err(fail)?;
-    let wrapper = if call.args_is_value { wrapper_parts(&handler).map_err(fail)? } else { None };
-    let (shape, validated) = wrapper.unzip();
+    let validated = if call.args_is_value { wrapper_parts(&handler).map_err(fail)? } else { None };
     let invoker = invoker::Invoker::new(ctx, &context, handler, info, &names, call.args_is_value, validated)
         .map_err(fail)?;
-    let shape = shape.filter(|_| invoker.has_validated()).map(Rc::new);
-    Ok(Entry::Callable { invoker: Rc::new(invoker), is_query, shape })
+    Ok(Entry::Callable { invoker: Rc::new(invoker), is_query })
 }
 
 /// A wrapper's `~plts` (runtime/wrappers.ts): its arguments' shape and the call that skips parsing
