@@ -9,7 +9,8 @@
 import type postgres from "postgres";
 import * as v from "valibot";
 import type { Sql } from "../runtime/local.ts";
-import { type Schema, ValidationError, type Wrapped } from "../runtime/mod.ts";
+import { asValibot } from "../runtime/schema.ts";
+import { type InferInput, type Schema, ValidationError, type Wrapped } from "../runtime/mod.ts";
 import { checkEnvName } from "./errors.ts";
 
 /** The shape `stopgap types` declares per function when the modules are not imported. */
@@ -22,7 +23,7 @@ export interface FunctionSpec<A = unknown, R = unknown> {
 
 /** The method of one function: a wrapped handler's input and result types, or a {@linkcode FunctionSpec}'s. */
 export type ClientMethod<F> = F extends Wrapped<"query" | "mutation", infer S extends Schema, infer R>
-  ? (args: v.InferInput<S>) => Promise<R>
+  ? (args: InferInput<S>) => Promise<R>
   : F extends FunctionSpec<infer A, infer R> ? (args: A) => Promise<R>
   : never;
 
@@ -99,7 +100,7 @@ export function createClient<A extends Record<string, unknown>>(
   const method = (name: string) => async (args: unknown) => {
     const fn = options.functions?.[name] as { args?: Schema } | undefined;
     if (fn?.args) {
-      const checked = v.safeParse(fn.args, args);
+      const checked = v.safeParse(asValibot(fn.args), args);
       if (!checked.success) throw new ValidationError("arguments", checked.issues);
     }
     // The original arguments are sent: the server validates (and transforms) them itself.

@@ -9,7 +9,8 @@
 
 import type postgres from "postgres";
 import type { CursorOptions, Db, ExecResult, Log, PltsContext, Row, Statement } from "./context.ts";
-import type { Schema, Wrapped } from "./wrappers.ts";
+import type { Schema } from "./schema.ts";
+import type { Wrapped } from "./wrappers.ts";
 
 /** A postgres.js client, as `postgres(url)` returns it; every function of the API that talks to PostgreSQL takes one. */
 export type Sql = postgres.Sql;

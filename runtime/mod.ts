@@ -16,7 +16,23 @@
  * @module
  */
 
-export * as v from "valibot";
+import * as valibot from "valibot";
+
+/**
+ * valibot itself (the pinned npm version), for building the schemas of {@linkcode query} and
+ * {@linkcode mutation}: `v.object`, `v.string`, `v.pipe`, ... Inside PostgreSQL it is the built-in
+ * `valibot` module. Its types are valibot's; for the types of a schema's input and output use
+ * {@linkcode InferInput} and {@linkcode InferOutput} (or import valibot's own from `valibot`).
+ *
+ * @example A schema
+ * ```ts
+ * import { v } from "./mod.ts";
+ *
+ * const Args = v.object({ id: v.number(), name: v.optional(v.string()) });
+ * console.log(v.parse(Args, { id: 1 })); // { id: 1 }
+ * ```
+ */
+export const v: typeof valibot = valibot;
 export type {
   CursorOptions,
   Db,
@@ -28,14 +44,13 @@ export type {
   Row,
   Statement,
 } from "./context.ts";
+export type { InferInput, InferOutput, Issue, IssuePathItem, Schema } from "./schema.ts";
 export {
   describeIssue,
-  type Issue,
   mutation,
   type MutationCtx,
   query,
   type QueryCtx,
-  type Schema,
   ValidationError,
   type Wrapped,
   type WrapperOptions,

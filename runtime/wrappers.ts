@@ -14,22 +14,17 @@ import { toJsonSchema } from "@valibot/to-json-schema";
 import type { Db, PltsContext, ReadDb } from "./context.ts";
 import { compileParser } from "./fast_parse.ts";
 import { describeShape } from "./native_shape.ts";
+import { asValibot, type InferOutput, type Issue, type Schema } from "./schema.ts";
 
 /** The context a query handler gets: `db` can only read. */
 export type QueryCtx = PltsContext<unknown, ReadDb>;
 /** The context a mutation handler gets: `db` reads and writes. */
 export type MutationCtx = PltsContext<unknown, Db>;
 
-/** A valibot schema (synchronous). */
-export type Schema = v.GenericSchema;
-
-/** One problem valibot found with a value (`v.BaseIssue<unknown>`): its `kind`, `path`, `expected`, `input` and `message`. */
-export type Issue = v.GenericIssue;
-
 /** Options of {@linkcode query} and {@linkcode mutation}. */
 export interface WrapperOptions<R> {
   /** Validates the handler's result; an invalid result is an error, not a wrong answer. */
-  returns?: v.GenericSchema<R>;
+  returns?: Schema<R>;
 }
 
 /** A wrapped handler: the plts entry point plus its metadata. */
@@ -124,18 +119,19 @@ function kindOf(value: unknown): string {
  * schema is unsupported or the fast path fails, so outputs and error messages stay valibot's.
  */
 function validator(schema: Schema, what: "arguments" | "result"): (input: unknown) => unknown {
+  const valibotSchema = asValibot(schema);
   const slow = (input: unknown) => {
-    const parsed = v.safeParse(schema, input);
+    const parsed = v.safeParse(valibotSchema, input);
     if (!parsed.success) throw new ValidationError(what, parsed.issues);
     return parsed.output;
   };
-  return compileParser(schema, slow) ?? slow;
+  return compileParser(valibotSchema, slow) ?? slow;
 }
 
 function wrap<K extends "query" | "mutation", S extends Schema, R>(
   kind: K,
   args: S,
-  handler: (args: v.InferOutput<S>, ctx: PltsContext<unknown, K extends "query" ? ReadDb : Db>) => R | Promise<R>,
+  handler: (args: InferOutput<S>, ctx: PltsContext<unknown, K extends "query" ? ReadDb : Db>) => R | Promise<R>,
   options: WrapperOptions<R> = {},
 ): Wrapped<K, S, Awaited<R>> {
   type Ctx = PltsContext<unknown, K extends "query" ? ReadDb : Db>;
@@ -146,14 +142,14 @@ function wrap<K extends "query" | "mutation", S extends Schema, R>(
   // checked in Rust against `shape` (native_shape.ts). Without a `returns` schema it is the handler
   // itself: every JS call costs (QuickJS has no inlining), and the result passes through untouched.
   const validated = parseResult
-    ? (args: v.InferOutput<S>, ctx: Ctx) => {
+    ? (args: InferOutput<S>, ctx: Ctx) => {
       const result = handler(args, ctx);
       if (result instanceof Promise) return result.then(parseResult);
       return parseResult(result);
     }
     : handler;
-  const entry = (ctx: Ctx) => validated(parseArgs(ctx.args) as v.InferOutput<S>, ctx);
-  const shape = describeShape(args);
+  const entry = (ctx: Ctx) => validated(parseArgs(ctx.args) as InferOutput<S>, ctx);
+  const shape = describeShape(asValibot(args));
   let jsonSchema: Record<string, unknown> | undefined;
   Object.defineProperties(entry, {
     kind: { value: kind, enumerable: true },
@@ -161,7 +157,7 @@ function wrap<K extends "query" | "mutation", S extends Schema, R>(
     returns: { value: returns, enumerable: true },
     // Computed on first read: calls inside PostgreSQL never need it.
     argsJsonSchema: {
-      get: () => (jsonSchema ??= toJsonSchema(args, { errorMode: "ignore" }) as Record<string, unknown>),
+      get: () => (jsonSchema ??= toJsonSchema(asValibot(args), { errorMode: "ignore" }) as Record<string, unknown>),
       enumerable: true,
     },
     // For plts only, so not enumerable: the arguments' shape as JSON text and the call that skips parsing.
@@ -191,7 +187,7 @@ function wrap<K extends "query" | "mutation", S extends Schema, R>(
  */
 export function query<S extends Schema, R>(
   args: S,
-  handler: (args: v.InferOutput<S>, ctx: QueryCtx) => R | Promise<R>,
+  handler: (args: InferOutput<S>, ctx: QueryCtx) => R | Promise<R>,
   options?: WrapperOptions<Awaited<R>>,
 ): Wrapped<"query", S, Awaited<R>> {
   return wrap("query", args, handler, options as WrapperOptions<R>);
@@ -217,7 +213,7 @@ export function query<S extends Schema, R>(
  */
 export function mutation<S extends Schema, R>(
   args: S,
-  handler: (args: v.InferOutput<S>, ctx: MutationCtx) => R | Promise<R>,
+  handler: (args: InferOutput<S>, ctx: MutationCtx) => R | Promise<R>,
   options?: WrapperOptions<Awaited<R>>,
 ): Wrapped<"mutation", S, Awaited<R>> {
   return wrap("mutation", args, handler, options as WrapperOptions<R>);
