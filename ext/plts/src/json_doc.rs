@@ -118,17 +118,22 @@ pub const POW10: [f64; 23] = [
 
 /// `n` as `scaled / 10^places` with at most 6 places, when that is JS's own (shortest) text for
 /// it: safe integers, and the short decimals of prices and measures. `None` for the rest.
+///
+/// `scaled / 10^places` is one correctly rounded division of exact operands, so it equals `n`
+/// exactly when that decimal reads back as `n`. Below 2^52, one unit of the last place is larger
+/// than the spacing of doubles around `n`, so no other decimal with as few places reads back as
+/// `n`: the first `places` that works gives the shortest text. (`n * 10^places` alone is not
+/// enough: -324.15 * 100 is -32414.999..., and * 1000 is exactly -324150, i.e. "-324.150".)
 pub fn short_decimal(n: f64) -> Option<(i64, u32)> {
     const LIMIT: f64 = 9.0e15; // below 2^53: every integer is exact
+    const DECIMAL_LIMIT: f64 = 4_503_599_627_370_496.0; // 2^52
     if n.fract() == 0.0 && n.abs() < LIMIT {
         return Some((n as i64, 0));
     }
-    // The fewest places whose scaled value is an integer that reads back as n. Below 1e-6 JS
-    // switches to exponent notation: 6 places keep the plain layout valid.
+    // Below 1e-6 JS switches to exponent notation: 6 places keep the plain layout valid.
     (1..=6u32).find_map(|places| {
-        let scaled = n * POW10[places as usize];
-        (scaled.fract() == 0.0 && scaled.abs() < LIMIT && scaled / POW10[places as usize] == n)
-            .then_some((scaled as i64, places))
+        let scaled = (n * POW10[places as usize]).round();
+        (scaled.abs() < DECIMAL_LIMIT && scaled / POW10[places as usize] == n).then_some((scaled as i64, places))
     })
 }
 
@@ -198,7 +203,7 @@ mod tests {
     #[test]
     fn numbers_are_written_as_javascript_writes_them() {
         // Expected texts are String(n) in JavaScript.
-        let cases: [(f64, &str); 28] = [
+        let cases: [(f64, &str); 32] = [
             (0.0, "0"),
             (-0.0, "0"),
             (42.0, "42"),
@@ -227,6 +232,11 @@ mod tests {
             (1e-6 * 3.0, "0.000003"),
             (0.1 * 3.0, "0.30000000000000004"),
             (1234567.891, "1234567.891"),
+            // n * 10^places is not always an integer at the shortest places: -324.15 * 100 is not.
+            (-324.15, "-324.15"),
+            (0.07, "0.07"),
+            (-323.78, "-323.78"),
+            (4503599627370495.5, "4503599627370495.5"),
         ];
         for (n, expected) in cases {
             assert_eq!(js_number_text(n), expected, "String({n:e})");

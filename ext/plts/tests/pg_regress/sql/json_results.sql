@@ -42,7 +42,8 @@ DECLARE cases text := $cases$[
   () => Object.defineProperty({ a: 1 }, "toJSON", { value: () => "non-enumerable toJSON", enumerable: false }),
   () => Object.assign([1, 2], { toJSON: () => "an array's own toJSON" }),
   () => Object.defineProperty([1, 2], 0, { get: () => "from a getter", enumerable: true }),
-  () => ({ nested: Object.defineProperty({}, "toJSON", { value: () => "deep", enumerable: false }) })
+  () => ({ nested: Object.defineProperty({}, "toJSON", { value: () => "deep", enumerable: false }) }),
+  () => ({ prices: [-324.15, 0.07, -323.78, 19.99, 4503599627370495.5, 1234.5678] })
 ]$cases$;
 BEGIN
   EXECUTE format('CREATE FUNCTION json_case(i int) RETURNS json LANGUAGE plts AS %L',
