@@ -190,13 +190,19 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch
         }
         (pg_sys::FLOAT4OID, JsOut::Number(n)) => (*n as f32).into_datum().unwrap(),
         (pg_sys::FLOAT8OID, JsOut::Number(n)) => n.into_datum().unwrap(),
-        // Integers (the common case: counts, ids, sums) skip printing and parsing.
+        // Integers and short decimals (ids, counts, sums, prices) skip printing and parsing.
         (pg_sys::NUMERICOID, JsOut::Number(n)) if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER as f64 => {
             Datum::from(unsafe { pg_sys::int64_to_numeric(*n as i64) })
         }
-        (pg_sys::NUMERICOID, JsOut::Number(n)) if n.is_finite() => input(&format!("{n}"), typoid),
+        (pg_sys::NUMERICOID, JsOut::Number(n)) if n.is_finite() => match crate::json_doc::short_decimal(*n) {
+            Some((scaled, places)) => crate::numeric::from_scaled(scaled, places),
+            None => input(&format!("{n}"), typoid),
+        },
         (pg_sys::NUMERICOID, JsOut::Number(n)) => input(&crate::values::format_number(*n), typoid),
-        (pg_sys::NUMERICOID, JsOut::BigInt(s) | JsOut::String(s)) => input(s, typoid),
+        (pg_sys::NUMERICOID, JsOut::BigInt(s) | JsOut::String(s)) => match crate::numeric::parse_short_decimal(s) {
+            Some((scaled, places)) => crate::numeric::from_scaled(scaled, places),
+            None => input(s, typoid),
+        },
         (pg_sys::JSONOID | pg_sys::JSONBOID, JsOut::Json(text)) => input(text, typoid),
         (pg_sys::JSONBOID, JsOut::JsonDoc(doc)) => crate::jsonb::encode(doc),
         (pg_sys::JSONOID, JsOut::JsonDoc(doc)) => input(&doc.to_json_text(), typoid),

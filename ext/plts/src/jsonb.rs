@@ -273,10 +273,8 @@ fn put(buf: &mut [u8], at: usize, word: u32) {
 fn numeric(n: f64) -> *mut pg_sys::varlena {
     unsafe {
         // Integers and short decimals without text: the same value and scale as numeric_in's.
-        match crate::json_doc::short_decimal(n) {
-            Some((scaled, 0)) => return pg_sys::int64_to_numeric(scaled).cast(),
-            Some((scaled, places)) => return pg_sys::int64_div_fast_to_numeric(scaled, places as i32).cast(),
-            None => {}
+        if let Some((scaled, places)) = crate::json_doc::short_decimal(n) {
+            return crate::numeric::from_scaled(scaled, places).cast_mut_ptr();
         }
         let text = std::ffi::CString::new(crate::json_doc::js_number_text(n)).expect("a number's text has no NUL");
         let datum = pgrx::direct_function_call_as_datum(

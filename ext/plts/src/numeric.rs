@@ -94,6 +94,42 @@ pub fn to_f64(parts: &Parts<'_>) -> Option<f64> {
     Some(if parts.negative { -value } else { value })
 }
 
+/// `text` as `scaled / 10^places` when it is plain decimal text — an optional `-`, digits, and
+/// optionally `.` and digits — of at most 15 digits in all: then [`from_scaled`] makes the same
+/// numeric (value and display scale) as `numeric_in` of the text. `None` for the rest (signs,
+/// spaces, exponents, NaN, longer values), which go to `numeric_in`.
+pub fn parse_short_decimal(text: &str) -> Option<(i64, u32)> {
+    const MAX_DIGITS: usize = 15; // × 1000 in int64_div_fast_to_numeric stays below 2^63
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (unsigned, None),
+    };
+    let fraction = fraction.unwrap_or("");
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let plain = !whole.is_empty()
+        && all_digits(whole)
+        && (unsigned.len() == whole.len() || !fraction.is_empty())
+        && all_digits(fraction)
+        && whole.len() + fraction.len() <= MAX_DIGITS;
+    if !plain {
+        return None;
+    }
+    let scaled = whole.bytes().chain(fraction.bytes()).fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
+    Some((if negative { -scaled } else { scaled }, fraction.len() as u32))
+}
+
+/// The numeric `scaled / 10^places`, shown with `places` digits after the point (palloc'd).
+pub fn from_scaled(scaled: i64, places: u32) -> pg_sys::Datum {
+    let numeric = unsafe {
+        if places == 0 { pg_sys::int64_to_numeric(scaled) } else { pg_sys::int64_div_fast_to_numeric(scaled, places as i32) }
+    };
+    pg_sys::Datum::from(numeric)
+}
+
 /// The numeric's text, exactly as `numeric_out` writes it: the integer part without leading
 /// zeros (`0` when there is none), then `dscale` digits after the point.
 pub fn to_text(parts: &Parts<'_>) -> String {
@@ -122,4 +158,29 @@ pub fn to_text(parts: &Parts<'_>) -> String {
         out.truncate(start + parts.dscale as usize);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_short_decimal;
+
+    #[test]
+    fn plain_decimal_text_is_read_as_scaled_integer_and_places() {
+        assert_eq!(parse_short_decimal("0"), Some((0, 0)));
+        assert_eq!(parse_short_decimal("-12.50"), Some((-1250, 2)));
+        assert_eq!(parse_short_decimal("007.0"), Some((70, 1)));
+        assert_eq!(parse_short_decimal("-0.000"), Some((0, 3)));
+        assert_eq!(parse_short_decimal("999999999999999"), Some((999_999_999_999_999, 0)));
+        assert_eq!(parse_short_decimal("0.00000000000001"), Some((1, 14)));
+    }
+
+    #[test]
+    fn other_numeric_text_is_left_to_numeric_in() {
+        for text in [
+            "", "-", ".5", "5.", "+5", " 5", "5 ", "1e5", "NaN", "Infinity", "-Infinity", "1.2.3", "--1", "1_000",
+            "٣", "1000000000000000", "0.000000000000001", "12345678.12345678",
+        ] {
+            assert_eq!(parse_short_decimal(text), None, "{text:?}");
+        }
+    }
 }

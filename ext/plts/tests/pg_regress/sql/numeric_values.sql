@@ -36,3 +36,50 @@ export default (ctx: any): boolean => {
 };
 $$;
 SELECT big_numeric_matches();
+-- the other way: a JS string or number becomes a numeric (result or parameter) with numeric_in's value
+-- and scale. Plain decimals of up to 15 digits skip numeric_in; everything else goes through it.
+CREATE FUNCTION js_to_numeric(t text) RETURNS numeric LANGUAGE plts AS $$
+export default (_ctx: unknown, t: string): string => t;
+$$;
+CREATE TABLE decimal_texts (t text);
+INSERT INTO decimal_texts VALUES
+  ('0'), ('-0'), ('-0.00'), ('007'), ('007.50'), ('1.'), ('.5'), ('+5'), (' 5'), ('5 '), ('1e5'), ('-1.5E-3'),
+  ('NaN'), ('Infinity'), ('-Infinity'), ('999999999999999'), ('-999999999999999'), ('9999999999999999'),
+  ('0.00000000000001'), ('0.000000000000001'), ('123456789.123456'), ('12345678901234.5'), ('0.1'), ('-0.0001');
+INSERT INTO decimal_texts SELECT round((g * 7.31 - 5000)::numeric, g % 9)::text FROM generate_series(1, 3000) g;
+INSERT INTO decimal_texts SELECT ((-1) ^ g * (7::numeric ^ (g % 30)) / (10::numeric ^ (g % 17)))::text
+FROM generate_series(1, 600) g;
+SELECT count(*) AS texts, count(*) FILTER (WHERE js_to_numeric(t)::text IS DISTINCT FROM t::numeric::text) AS differ
+FROM decimal_texts;
+SELECT t, js_to_numeric(t) FROM decimal_texts WHERE t IN ('-0.00', '007.50', '1.', '.5', ' 5', '1e5', 'NaN') ORDER BY t;
+-- text that is not a number is numeric_in's error
+\set VERBOSITY terse
+SELECT js_to_numeric('12abc');
+\set VERBOSITY default
+-- numbers: the numeric of JS's own text for the number (String(n)), for results and parameters
+CREATE FUNCTION numbers_differ() RETURNS int LANGUAGE plts AS $$
+export default (ctx: any): number => {
+  const numbers = [0, -0, 0.1, 0.2, 0.1 + 0.2, 1 / 3, 2.675, 1e-7, 123.456, 1e21, 2 ** 53, 2 ** 60, -1.5e-10, 5e-324];
+  let seed = 7;
+  for (let i = 0; i < 3000; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    numbers.push((seed % 2000000 - 1000000) / 10 ** (i % 8), seed / 7, -seed * 1000.5);
+  }
+  const [row] = ctx.db.query(
+    "SELECT count(*)::int AS differ FROM unnest($1::numeric[], $2::text[]) AS u(n, t) WHERE n::text IS DISTINCT FROM t::numeric::text",
+    [numbers, numbers.map(String)],
+  );
+  return row.differ;
+};
+$$;
+SELECT numbers_differ();
+CREATE FUNCTION number_to_numeric(x float8) RETURNS numeric LANGUAGE plts AS $$
+export default (_ctx: unknown, x: number): number => x;
+$$;
+CREATE FUNCTION number_text(x float8) RETURNS text LANGUAGE plts AS $$
+export default (_ctx: unknown, x: number): string => String(x);
+$$;
+SELECT count(*) AS numbers, count(*) FILTER (WHERE number_to_numeric(x)::text IS DISTINCT FROM number_text(x)::numeric::text) AS differ
+FROM (SELECT (g * 0.37 - 400)::float8 AS x FROM generate_series(1, 3000) g
+      UNION ALL SELECT 1.0 / g FROM generate_series(1, 500) g
+      UNION ALL SELECT g * 1.05 FROM generate_series(1, 500) g) AS xs;
