@@ -53,6 +53,17 @@ pub fn to_sql_value(datum: Datum, is_null: bool, typoid: Oid) -> SqlValue {
     }
 }
 
+/// The bytes of a text-like varlena (detoasted into the current memory context if need be).
+///
+/// # Safety
+/// `datum` must be a varlena (text, varchar, bytea, ...); the bytes live as long as it does.
+pub unsafe fn varlena_bytes<'a>(datum: Datum) -> &'a [u8] {
+    unsafe {
+        let value = pg_sys::pg_detoast_datum_packed(datum.cast_mut_ptr());
+        std::slice::from_raw_parts(pgrx::vardata_any(value).cast::<u8>(), pgrx::varsize_any_exhdr(value))
+    }
+}
+
 /// jsonb read from its binary form: no jsonb_out text for JSON.parse to read again.
 unsafe fn jsonb(datum: Datum) -> SqlValue {
     unsafe {

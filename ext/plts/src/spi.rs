@@ -18,7 +18,7 @@ use pgrx::pg_sys::{self, Oid};
 
 use crate::backend::BackendLocal;
 use crate::datum;
-use crate::values::{JsOut, SqlValue};
+use crate::values::JsOut;
 
 /// A failed statement, with the fields PostgreSQL reported.
 #[derive(Debug, Clone)]
@@ -49,11 +49,60 @@ pub struct Prepared {
     is_select: bool,
 }
 
-pub struct QueryResult {
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<SqlValue>>,
+/// What a statement did: the result of the caller's row reader, and the row count and command.
+pub struct Executed<T> {
+    pub rows: T,
     pub row_count: u64,
-    pub command: String,
+    pub command: &'static str,
+}
+
+/// The rows of a statement's SPI result, readable only inside the reader given to [`run`] or
+/// [`fetch`]: the reader converts them where they lie, before SPI frees them, with no copy.
+pub struct Rows {
+    table: *mut pg_sys::SPITupleTable,
+    count: usize,
+}
+
+impl Rows {
+    /// How many rows there are.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// How many columns each row has (none for a statement that returns no rows).
+    pub fn columns(&self) -> usize {
+        if self.table.is_null() { 0 } else { unsafe { (*(*self.table).tupdesc).natts as usize } }
+    }
+
+    fn attribute(&self, column: usize) -> &pg_sys::FormData_pg_attribute {
+        assert!(column < self.columns(), "column {column} out of range");
+        unsafe {
+            let desc = (*self.table).tupdesc;
+            &(*desc).attrs.as_slice(column + 1)[column]
+        }
+    }
+
+    /// The name of `column` (0-based).
+    pub fn name(&self, column: usize) -> &CStr {
+        unsafe { CStr::from_ptr(self.attribute(column).attname.data.as_ptr()) }
+    }
+
+    /// The type of `column` (0-based).
+    pub fn type_oid(&self, column: usize) -> Oid {
+        self.attribute(column).atttypid
+    }
+
+    /// The value of `column` in `row` (both 0-based), `None` for NULL. It lives as long as the
+    /// result: convert it inside the reader.
+    pub fn value(&self, row: usize, column: usize) -> Option<pg_sys::Datum> {
+        assert!(row < self.count && column < self.columns(), "row {row}, column {column} out of range");
+        unsafe {
+            let tuple = *(*self.table).vals.add(row);
+            let mut is_null = false;
+            let value = pg_sys::SPI_getbinval(tuple, (*self.table).tupdesc, column as i32 + 1, &mut is_null);
+            (!is_null).then_some(value)
+        }
+    }
 }
 
 /// How a statement may run.
@@ -78,9 +127,19 @@ pub fn in_subtransaction<T>(f: impl FnOnce() -> Result<T, DbError>) -> Result<T,
         let owner = pg_sys::CurrentResourceOwner;
         pg_sys::BeginInternalSubTransaction(std::ptr::null());
         pg_sys::MemoryContextSwitchTo(context);
-        let position_probe = push_position_probe();
+        // Records the error position: pgrx's error capture keeps SQLSTATE, message, detail and
+        // hint, but not the cursor position. On the stack: it is popped before this frame ends.
+        ERROR_POSITION.with(|p| p.set(0));
+        let mut probe = pg_sys::ErrorContextCallback {
+            previous: pg_sys::error_context_stack,
+            callback: Some(record_position),
+            arg: std::ptr::null_mut(),
+        };
+        pg_sys::error_context_stack = &raw mut probe;
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-        pop_position_probe(position_probe);
+        if pg_sys::error_context_stack == &raw mut probe {
+            pg_sys::error_context_stack = probe.previous;
+        }
         let committed = matches!(outcome, Ok(Ok(_)));
         if committed {
             pg_sys::ReleaseCurrentSubTransaction();
@@ -127,29 +186,7 @@ fn caught(payload: Box<dyn std::any::Any + Send>) -> DbError {
     }
 }
 
-/// An error context callback that only records the error position: pgrx's error capture keeps
-/// SQLSTATE, message, detail and hint, but not the cursor position.
-unsafe fn push_position_probe() -> *mut pg_sys::ErrorContextCallback {
-    unsafe {
-        ERROR_POSITION.with(|p| p.set(0));
-        let callback =
-            pg_sys::palloc0(std::mem::size_of::<pg_sys::ErrorContextCallback>()) as *mut pg_sys::ErrorContextCallback;
-        (*callback).previous = pg_sys::error_context_stack;
-        (*callback).callback = Some(record_position);
-        pg_sys::error_context_stack = callback;
-        callback
-    }
-}
-
-unsafe fn pop_position_probe(callback: *mut pg_sys::ErrorContextCallback) {
-    unsafe {
-        if pg_sys::error_context_stack == callback {
-            pg_sys::error_context_stack = (*callback).previous;
-        }
-        pg_sys::pfree(callback.cast());
-    }
-}
-
+/// The error context callback of [`in_subtransaction`]: it only records the error position.
 unsafe extern "C-unwind" fn record_position(_arg: *mut std::ffi::c_void) {
     // SPI's own callback (which runs first) moves syntax-error positions to the internal position.
     let position = unsafe { pg_sys::geterrposition().max(pg_sys::getinternalerrposition()) };
@@ -233,8 +270,13 @@ unsafe fn plan_is_select(plan: pg_sys::SPIPlanPtr) -> bool {
 }
 
 /// Binds `params` to the statement's parameter types and executes it, in one subtransaction
-/// (input functions may raise too).
-pub fn run(prepared: &Prepared, params: &[JsOut], opts: ExecOptions) -> Result<QueryResult, DbError> {
+/// (input functions may raise too); `read` gets the result rows (none unless it returned rows).
+pub fn run<T>(
+    prepared: &Prepared,
+    params: &[JsOut],
+    opts: ExecOptions,
+    read: impl FnOnce(&Rows) -> T,
+) -> Result<Executed<T>, DbError> {
     if params.len() != prepared.param_types.len() {
         return Err(DbError::new(
             "08P01",
@@ -244,7 +286,7 @@ pub fn run(prepared: &Prepared, params: &[JsOut], opts: ExecOptions) -> Result<Q
     }
     in_subtransaction(|| {
         let datums = bind(prepared, params)?;
-        unsafe { execute_now(prepared, &datums, opts) }
+        unsafe { execute_now(prepared, &datums, opts, read) }
     })
 }
 
@@ -298,8 +340,8 @@ pub fn open_cursor(prepared: &Prepared, params: &[JsOut], read_only: bool) -> Re
     Ok(name)
 }
 
-/// The next `count` rows of cursor `name` (fewer at the end, none when exhausted).
-pub fn fetch(name: &str, count: i64) -> Result<(Vec<String>, Vec<Vec<SqlValue>>), DbError> {
+/// The next `count` rows of cursor `name` (fewer at the end, none when exhausted), given to `read`.
+pub fn fetch<T>(name: &str, count: i64, read: impl FnOnce(&Rows) -> T) -> Result<T, DbError> {
     let c_name = CString::new(name).map_err(|_| DbError::new("34000", "invalid cursor name"))?;
     in_subtransaction(|| unsafe {
         pg_sys::SPI_connect();
@@ -309,8 +351,7 @@ pub fn fetch(name: &str, count: i64) -> Result<(Vec<String>, Vec<Vec<SqlValue>>)
             return Err(DbError::new("34000", format!("cursor {name} is closed")));
         }
         pg_sys::SPI_cursor_fetch(portal, true, count as _);
-        let table = pg_sys::SPI_tuptable;
-        let out = if table.is_null() { (Vec::new(), Vec::new()) } else { read_rows(table, pg_sys::SPI_processed) };
+        let out = read(&Rows::of(pg_sys::SPI_tuptable, pg_sys::SPI_processed));
         pg_sys::SPI_finish();
         Ok(out)
     })
@@ -406,7 +447,12 @@ pub fn open_transactions() -> usize {
     OPEN.with(|o| o.borrow().len())
 }
 
-unsafe fn execute_now(prepared: &Prepared, params: &[Option<pg_sys::Datum>], opts: ExecOptions) -> Result<QueryResult, DbError> {
+unsafe fn execute_now<T>(
+    prepared: &Prepared,
+    params: &[Option<pg_sys::Datum>],
+    opts: ExecOptions,
+    read: impl FnOnce(&Rows) -> T,
+) -> Result<Executed<T>, DbError> {
     unsafe {
         let (mut values, nulls) = spi_args(params);
         let limit = if prepared.is_select { opts.max_rows.saturating_add(1) as i64 } else { 0 };
@@ -432,10 +478,9 @@ unsafe fn execute_now(prepared: &Prepared, params: &[Option<pg_sys::Datum>], opt
             )
             .hint("Walk large results with ctx.db.cursor(sql, params), or raise plts.max_query_rows."));
         }
-        let (columns, rows) = if table.is_null() { (Vec::new(), Vec::new()) } else { read_rows(table, processed) };
-        let command = command_name(code);
+        let rows = read(&Rows::of(table, processed));
         pg_sys::SPI_finish();
-        Ok(QueryResult { columns, rows, row_count: processed, command })
+        Ok(Executed { rows, row_count: processed, command: command_name(code) })
     }
 }
 
@@ -446,31 +491,15 @@ fn spi_args(params: &[Option<pg_sys::Datum>]) -> (Vec<pg_sys::Datum>, Vec<std::f
     (values, nulls)
 }
 
-/// Copies SPI's result rows into Rust values (before SPI_finish frees them).
-pub unsafe fn read_rows(table: *mut pg_sys::SPITupleTable, processed: u64) -> (Vec<String>, Vec<Vec<SqlValue>>) {
-    unsafe {
-        let desc = (*table).tupdesc;
-        let natts = (*desc).natts as usize;
-        let attrs = (*desc).attrs.as_slice(natts);
-        let columns = attrs.iter().map(|a| CStr::from_ptr(a.attname.data.as_ptr()).to_string_lossy().into_owned()).collect();
-        let types: Vec<Oid> = attrs.iter().map(|a| a.atttypid).collect();
-        let mut rows = Vec::with_capacity(processed as usize);
-        for r in 0..processed as usize {
-            let tuple = *(*table).vals.add(r);
-            let mut row = Vec::with_capacity(natts);
-            for (c, typ) in types.iter().enumerate() {
-                let mut is_null = false;
-                let value = pg_sys::SPI_getbinval(tuple, desc, c as i32 + 1, &mut is_null);
-                row.push(datum::to_sql_value(value, is_null, *typ));
-            }
-            rows.push(row);
-        }
-        (columns, rows)
+impl Rows {
+    /// SPI's result (`table` may be null: no rows).
+    fn of(table: *mut pg_sys::SPITupleTable, processed: u64) -> Self {
+        Rows { table, count: if table.is_null() { 0 } else { processed as usize } }
     }
 }
 
-fn command_name(code: i32) -> String {
-    let name = match code as u32 {
+fn command_name(code: i32) -> &'static str {
+    match code as u32 {
         pg_sys::SPI_OK_SELECT | pg_sys::SPI_OK_SELINTO => "SELECT",
         pg_sys::SPI_OK_INSERT | pg_sys::SPI_OK_INSERT_RETURNING => "INSERT",
         pg_sys::SPI_OK_UPDATE | pg_sys::SPI_OK_UPDATE_RETURNING => "UPDATE",
@@ -478,6 +507,5 @@ fn command_name(code: i32) -> String {
         pg_sys::SPI_OK_MERGE => "MERGE",
         pg_sys::SPI_OK_UTILITY => "UTILITY",
         _ => "OTHER",
-    };
-    name.to_string()
+    }
 }

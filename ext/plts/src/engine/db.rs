@@ -76,29 +76,32 @@ fn run<'js>(ctx: Ctx<'js>, sql: String, params: Array<'js>, want_rows: bool, sha
     let limits = crate::gucs::db_limits();
     let read_only = READ_ONLY.with(Cell::get);
     let opts = ExecOptions { read_only, max_rows: limits.max_query_rows };
-    let result = spi::run(&prepared, &values, opts).map_err(|e| throw(&ctx, read_only_message(e, read_only)))?;
-    if !want_rows {
-        let summary = Object::new(ctx.clone())?;
-        summary.set("rowCount", result.row_count as f64)?;
-        summary.set("command", result.command)?;
-        return Ok(summary.into_value());
+    // The rows become JS objects where SPI left them, inside the statement's subtransaction.
+    let read = |rows: &spi::Rows| want_rows.then(|| rows_to_js(&ctx, rows));
+    let result = spi::run(&prepared, &values, opts, read).map_err(|e| throw(&ctx, read_only_message(e, read_only)))?;
+    if let Some(rows) = result.rows {
+        return rows;
     }
-    rows_to_js(&ctx, &result.columns, &result.rows)
+    let summary = Object::new(ctx.clone())?;
+    summary.set("rowCount", result.row_count as f64)?;
+    summary.set("command", result.command)?;
+    Ok(summary.into_value())
 }
 
 /// Rows as plain objects, column name → value, in column order.
-fn rows_to_js<'js>(ctx: &Ctx<'js>, columns: &[String], rows: &[Vec<crate::values::SqlValue>]) -> Result<Value<'js>> {
+fn rows_to_js<'js>(ctx: &Ctx<'js>, rows: &spi::Rows) -> Result<Value<'js>> {
     let raw_ctx = ctx.as_raw().as_ptr();
     // One atom per column, not one per column and row.
-    let keys = unsafe { raw::Atoms::new(raw_ctx, columns.iter().map(String::as_str)) }?;
+    let keys = unsafe { raw::Atoms::new(raw_ctx, (0..rows.columns()).map(|c| rows.name(c).to_string_lossy())) }?;
+    let types: Vec<_> = (0..rows.columns()).map(|c| rows.type_oid(c)).collect();
     let mut objects = raw::Owned::with_capacity(raw_ctx, rows.len());
-    for row in rows {
+    for row in 0..rows.len() {
         let object = raw::checked(unsafe { qjs::JS_NewObject(raw_ctx) })?;
         objects.push(object);
-        for (&key, value) in keys.as_slice().iter().zip(row) {
-            let value = convert::to_js(ctx, value)?;
+        for (column, (&key, &typ)) in keys.as_slice().iter().zip(&types).enumerate() {
+            let value = convert::datum_to_js(ctx, rows.value(row, column), typ)?;
             // Defined, not assigned: a column named "__proto__" is an own property, not the prototype.
-            unsafe { raw::define(raw_ctx, object, key, qjs::JS_DupValue(raw_ctx, value.as_raw())) }?;
+            unsafe { raw::define(raw_ctx, object, key, value) }?;
         }
     }
     Ok(unsafe { Value::from_raw(ctx.clone(), objects.into_array()?) })
@@ -111,8 +114,8 @@ fn open<'js>(ctx: Ctx<'js>, sql: String, params: Array<'js>, shapes: &PlainShape
 }
 
 fn fetch<'js>(ctx: Ctx<'js>, name: String, count: f64) -> Result<Value<'js>> {
-    let (columns, rows) = spi::fetch(&name, count.clamp(1.0, 1e9) as i64).map_err(|e| throw(&ctx, e))?;
-    rows_to_js(&ctx, &columns, &rows)
+    let read = |rows: &spi::Rows| rows_to_js(&ctx, rows);
+    spi::fetch(&name, count.clamp(1.0, 1e9) as i64, read).map_err(|e| throw(&ctx, e))?
 }
 
 /// Says that the handler is read-only when PostgreSQL refused a write for that reason.

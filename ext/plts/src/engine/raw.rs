@@ -78,10 +78,10 @@ pub struct Atoms {
 impl Atoms {
     /// # Safety
     /// `ctx` must be a live context, and outlive the atoms.
-    pub unsafe fn new<'a>(ctx: *mut qjs::JSContext, keys: impl IntoIterator<Item = &'a str>) -> Result<Self> {
+    pub unsafe fn new(ctx: *mut qjs::JSContext, keys: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self> {
         let mut atoms = Atoms { ctx, atoms: Vec::new() };
         for key in keys {
-            atoms.atoms.push(unsafe { key_atom(ctx, key) }?);
+            atoms.atoms.push(unsafe { key_atom(ctx, key.as_ref()) }?);
         }
         Ok(atoms)
     }
