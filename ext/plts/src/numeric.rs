@@ -133,7 +133,6 @@ pub fn from_scaled(scaled: i64, places: u32) -> pg_sys::Datum {
 /// The numeric's text, exactly as `numeric_out` writes it: the integer part without leading
 /// zeros (`0` when there is none), then `dscale` digits after the point.
 pub fn to_text(parts: &Parts<'_>) -> String {
-    use std::fmt::Write;
     let mut out = String::with_capacity(DEC_DIGITS * (parts.len() + 2) + parts.dscale as usize + 2);
     if parts.negative {
         out.push('-');
@@ -142,9 +141,12 @@ pub fn to_text(parts: &Parts<'_>) -> String {
     if parts.weight < 0 {
         out.push('0');
     } else {
-        let _ = write!(out, "{}", digit(0));
+        // The first base-10000 digit without leading zeros, the others with all four.
+        let first = four_digits(digit(0));
+        let skip = first.iter().take(DEC_DIGITS - 1).take_while(|&&b| b == b'0').count();
+        push_ascii(&mut out, &first[skip..]);
         for i in 1..=parts.weight {
-            let _ = write!(out, "{:04}", digit(i));
+            push_ascii(&mut out, &four_digits(digit(i)));
         }
     }
     if parts.dscale > 0 {
@@ -152,12 +154,21 @@ pub fn to_text(parts: &Parts<'_>) -> String {
         let start = out.len();
         let mut i = parts.weight + 1;
         while out.len() - start < parts.dscale as usize {
-            let _ = write!(out, "{:04}", digit(i));
+            push_ascii(&mut out, &four_digits(digit(i)));
             i += 1;
         }
         out.truncate(start + parts.dscale as usize);
     }
     out
+}
+
+/// A base-10000 digit as four decimal ASCII digits (`core::fmt` costs several times more).
+fn four_digits(d: u64) -> [u8; DEC_DIGITS] {
+    [b'0' + (d / 1000) as u8, b'0' + (d / 100 % 10) as u8, b'0' + (d / 10 % 10) as u8, b'0' + (d % 10) as u8]
+}
+
+fn push_ascii(out: &mut String, digits: &[u8]) {
+    out.extend(digits.iter().map(|&b| char::from(b)));
 }
 
 #[cfg(test)]

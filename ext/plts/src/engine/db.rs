@@ -4,7 +4,7 @@
 use std::cell::Cell;
 
 use rquickjs::function::Func;
-use rquickjs::{qjs, Array, Ctx, Exception, Function, Object, Result, Value};
+use rquickjs::{qjs, Array, Ctx, Exception, Function, Object, Result, String as JsString, Value};
 
 use super::{convert, raw};
 use super::json_out::PlainShapes;
@@ -27,7 +27,7 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<(Object<'js>, PlainShapes)> {
     let native = Object::new(ctx.clone())?;
     native.set(
         "run",
-        Func::from(move |ctx: Ctx<'js>, sql: String, params: Array<'js>, want_rows: bool| {
+        Func::from(move |ctx: Ctx<'js>, sql: JsString<'js>, params: Array<'js>, want_rows: bool| {
             run(ctx, sql, params, want_rows, &shapes)
         }),
     )?;
@@ -36,7 +36,7 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<(Object<'js>, PlainShapes)> {
     native.set("log", Func::from(log))?;
     native.set(
         "open",
-        Func::from(move |ctx: Ctx<'js>, sql: String, params: Array<'js>| open(ctx, sql, params, &shapes)),
+        Func::from(move |ctx: Ctx<'js>, sql: JsString<'js>, params: Array<'js>| open(ctx, sql, params, &shapes)),
     )?;
     native.set("fetch", Func::from(fetch))?;
     native.set("close", Func::from(|name: String| spi::close_cursor(&name)))?;
@@ -71,8 +71,9 @@ fn prepare_statement<'js>(
     Ok((prepared, values))
 }
 
-fn run<'js>(ctx: Ctx<'js>, sql: String, params: Array<'js>, want_rows: bool, shapes: &PlainShapes) -> Result<Value<'js>> {
-    let (prepared, values) = prepare_statement(&ctx, &sql, &params, shapes)?;
+fn run<'js>(ctx: Ctx<'js>, sql: JsString<'js>, params: Array<'js>, want_rows: bool, shapes: &PlainShapes) -> Result<Value<'js>> {
+    let sql = unsafe { raw::Utf8::of(ctx.as_raw().as_ptr(), sql.as_raw()) }?;
+    let (prepared, values) = prepare_statement(&ctx, sql.as_str()?, &params, shapes)?;
     let limits = crate::gucs::db_limits();
     let read_only = READ_ONLY.with(Cell::get);
     let opts = ExecOptions { read_only, max_rows: limits.max_query_rows };
@@ -107,8 +108,9 @@ fn rows_to_js<'js>(ctx: &Ctx<'js>, rows: &spi::Rows) -> Result<Value<'js>> {
     Ok(unsafe { Value::from_raw(ctx.clone(), objects.into_array()?) })
 }
 
-fn open<'js>(ctx: Ctx<'js>, sql: String, params: Array<'js>, shapes: &PlainShapes) -> Result<String> {
-    let (prepared, values) = prepare_statement(&ctx, &sql, &params, shapes)?;
+fn open<'js>(ctx: Ctx<'js>, sql: JsString<'js>, params: Array<'js>, shapes: &PlainShapes) -> Result<String> {
+    let sql = unsafe { raw::Utf8::of(ctx.as_raw().as_ptr(), sql.as_raw()) }?;
+    let (prepared, values) = prepare_statement(&ctx, sql.as_str()?, &params, shapes)?;
     let read_only = READ_ONLY.with(Cell::get);
     spi::open_cursor(&prepared, &values, read_only).map_err(|e| throw(&ctx, read_only_message(e, read_only)))
 }

@@ -98,3 +98,33 @@ impl Drop for Atoms {
         }
     }
 }
+
+/// The UTF-8 text of a JS string, lent by QuickJS where it can (ASCII strings need no copy)
+/// instead of copied into a Rust `String`; released on drop.
+pub struct Utf8 {
+    ctx: *mut qjs::JSContext,
+    ptr: *const std::ffi::c_char,
+    len: usize,
+}
+
+impl Utf8 {
+    /// # Safety
+    /// `ctx` must be a live context that outlives the result, `value` a value of it.
+    pub unsafe fn of(ctx: *mut qjs::JSContext, value: qjs::JSValue) -> Result<Self> {
+        let mut len = 0;
+        let ptr = unsafe { qjs::JS_ToCStringLen(ctx, &mut len, value) };
+        if ptr.is_null() { Err(Error::Exception) } else { Ok(Utf8 { ctx, ptr, len: len as usize }) }
+    }
+
+    /// The text; an error for a string with a lone surrogate, which has no UTF-8 form.
+    pub fn as_str(&self) -> Result<&str> {
+        let bytes = unsafe { std::slice::from_raw_parts(self.ptr.cast::<u8>(), self.len) };
+        Ok(std::str::from_utf8(bytes)?)
+    }
+}
+
+impl Drop for Utf8 {
+    fn drop(&mut self) {
+        unsafe { qjs::JS_FreeCString(self.ctx, self.ptr) };
+    }
+}
