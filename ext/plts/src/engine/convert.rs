@@ -46,10 +46,11 @@ pub fn to_js<'js>(ctx: &Ctx<'js>, value: &SqlValue) -> Result<Value<'js>> {
         SqlValue::Json(text) => ctx.json_parse(text.as_str())?,
         SqlValue::Jsonb(doc) => json_in::to_js(ctx, doc)?,
         SqlValue::Bytes(bytes) => TypedArray::<u8>::new(ctx.clone(), bytes.as_slice())?.into_value(),
-        SqlValue::Timestamp(ms) => {
-            let date: rquickjs::function::Constructor = ctx.globals().get("Date")?;
-            date.construct::<_, Value>((*ms,))?
-        }
+        // The intrinsic Date, not the global: no user code runs while SQL values are converted
+        // (rows are converted inside the statement's subtransaction).
+        SqlValue::Timestamp(ms) => unsafe {
+            Value::from_raw(ctx.clone(), raw::checked(qjs::JS_NewDate(ctx.as_raw().as_ptr(), *ms))?)
+        },
         SqlValue::Array(items) => {
             let array = rquickjs::Array::new(ctx.clone())?;
             for (i, item) in items.iter().enumerate() {

@@ -52,3 +52,18 @@ export default (ctx: any): string => {
 };
 $$;
 SELECT column_identity();
+-- rows are built without running user code: a handler that replaces globalThis.Date still gets real Dates
+CREATE FUNCTION timestamp_with_date_replaced() RETURNS text LANGUAGE plts AS $$
+export default (ctx: any) => {
+  const RealDate = Date;
+  let calls = 0;
+  (globalThis as any).Date = function () { calls++; throw new Error("the user's Date ran"); };
+  try {
+    const [row] = ctx.db.query("SELECT timestamptz '2026-01-02 03:04:05+00' AS t");
+    return `${row.t instanceof RealDate} ${row.t.toISOString()} calls=${calls}`;
+  } finally {
+    (globalThis as any).Date = RealDate;
+  }
+};
+$$;
+SELECT timestamp_with_date_replaced();
