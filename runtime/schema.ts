@@ -64,7 +64,17 @@ export type InferOutput<S extends Schema> = NonNullable<S["~types"]>["output"];
  */
 export type InferInput<S extends Schema> = NonNullable<S["~types"]>["input"];
 
-/** One step of an {@linkcode Issue}'s path: the key (object) or index (array) of the value. */
+/**
+ * One step of an {@linkcode Issue}'s path: the key (object) or index (array) of the value.
+ *
+ * @example The path of an issue inside an array
+ * ```ts
+ * import { v } from "./mod.ts";
+ *
+ * const parsed = v.safeParse(v.object({ tags: v.array(v.string()) }), { tags: ["a", 2] });
+ * if (!parsed.success) console.log(parsed.issues[0].path?.map((item) => item.key)); // ["tags", 1]
+ * ```
+ */
 export interface IssuePathItem {
   /** `object`, `array`, `record`, ...: the kind of value this step goes into. */
   readonly type: string;
@@ -85,7 +95,7 @@ export interface IssuePathItem {
  * const parsed = v.safeParse(v.object({ id: v.number() }), { id: "1" });
  * if (!parsed.success) {
  *   const issue: Issue = parsed.issues[0];
- *   console.log(issue.expected, issue.received); // "number" "\"1\""
+ *   console.log(issue.expected, issue.received); // number "1"
  * }
  * ```
  */
