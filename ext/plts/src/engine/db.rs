@@ -45,6 +45,19 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<(Object<'js>, PlainShapes)> {
     Ok((build.call((native,))?, shapes))
 }
 
+/// The SQL text, borrowed from QuickJS (a Rust String per statement costs a copy).
+fn sql_text(ctx: &Ctx<'_>, sql: &JsString<'_>) -> Result<raw::Utf8> {
+    unsafe { raw::Utf8::of_value(ctx.as_raw().as_ptr(), sql.as_raw()) }.ok_or(rquickjs::Error::Exception)
+}
+
+fn sql_str<'a>(ctx: &Ctx<'_>, sql: &'a raw::Utf8) -> Result<&'a str> {
+    sql.as_str().ok_or_else(|| {
+        let error = DbError::new("22021", "the SQL text contains a lone surrogate, which has no UTF-8 form")
+            .hint("Remove or pair the \\uD800-\\uDFFF code unit: PostgreSQL text is UTF-8 and cannot hold it.");
+        throw(ctx, error)
+    })
+}
+
 /// Checks the limits, prepares `sql` and converts `params` to its parameter types.
 fn prepare_statement<'js>(
     ctx: &Ctx<'js>,
@@ -72,8 +85,8 @@ fn prepare_statement<'js>(
 }
 
 fn run<'js>(ctx: Ctx<'js>, sql: JsString<'js>, params: Array<'js>, want_rows: bool, shapes: &PlainShapes) -> Result<Value<'js>> {
-    let sql = unsafe { raw::Utf8::of(ctx.as_raw().as_ptr(), sql.as_raw()) }?;
-    let (prepared, values) = prepare_statement(&ctx, sql.as_str()?, &params, shapes)?;
+    let sql = sql_text(&ctx, &sql)?;
+    let (prepared, values) = prepare_statement(&ctx, sql_str(&ctx, &sql)?, &params, shapes)?;
     let limits = crate::gucs::db_limits();
     let read_only = READ_ONLY.with(Cell::get);
     let opts = ExecOptions { read_only, max_rows: limits.max_query_rows };
@@ -109,8 +122,8 @@ fn rows_to_js<'js>(ctx: &Ctx<'js>, rows: &spi::Rows) -> Result<Value<'js>> {
 }
 
 fn open<'js>(ctx: Ctx<'js>, sql: JsString<'js>, params: Array<'js>, shapes: &PlainShapes) -> Result<String> {
-    let sql = unsafe { raw::Utf8::of(ctx.as_raw().as_ptr(), sql.as_raw()) }?;
-    let (prepared, values) = prepare_statement(&ctx, sql.as_str()?, &params, shapes)?;
+    let sql = sql_text(&ctx, &sql)?;
+    let (prepared, values) = prepare_statement(&ctx, sql_str(&ctx, &sql)?, &params, shapes)?;
     let read_only = READ_ONLY.with(Cell::get);
     spi::open_cursor(&prepared, &values, read_only).map_err(|e| throw(&ctx, read_only_message(e, read_only)))
 }

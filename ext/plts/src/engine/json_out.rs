@@ -14,6 +14,8 @@ use std::ffi::c_void;
 use rquickjs::qjs;
 use rquickjs::{Ctx, Result, Value};
 
+use super::raw;
+
 use crate::values::{JsonDoc, JsonNode};
 
 /// Deeper than this gives up (a cycle always does); `JSON.stringify` then decides.
@@ -205,9 +207,9 @@ impl Writer<'_> {
     }
 
     unsafe fn key(&mut self, atom: qjs::JSAtom) -> std::result::Result<(), GiveUp> {
-        let name = unsafe { JsText::of_atom(self.ctx, atom)? };
-        let name = name.utf8()?;
-        let (start, len) = self.doc.push_str(name);
+        let name = made(self.ctx, unsafe { raw::Utf8::of_atom(self.ctx, atom) })?;
+        // A lone surrogate is not UTF-8: JSON.stringify writes it as `\udxxx`.
+        let (start, len) = self.doc.push_str(name.as_str().ok_or(GiveUp)?);
         self.doc.nodes.push(JsonNode::Key(start, len));
         Ok(())
     }
@@ -264,50 +266,18 @@ impl Writer<'_> {
     }
 
     unsafe fn string(&mut self, v: qjs::JSValue) -> std::result::Result<(), GiveUp> {
-        let text = unsafe { JsText::of_value(self.ctx, v)? };
-        let (start, len) = self.doc.push_str(text.utf8()?);
+        let text = made(self.ctx, unsafe { raw::Utf8::of_value(self.ctx, v) })?;
+        let (start, len) = self.doc.push_str(text.as_str().ok_or(GiveUp)?);
         self.doc.nodes.push(JsonNode::String(start, len));
         Ok(())
     }
 }
 
-/// QuickJS's UTF-8 copy of a string value or a key, freed on drop.
-struct JsText {
-    ctx: *mut qjs::JSContext,
-    ptr: *const std::ffi::c_char,
-    len: usize,
-}
-
-impl JsText {
-    unsafe fn of_value(ctx: *mut qjs::JSContext, v: qjs::JSValue) -> std::result::Result<Self, GiveUp> {
-        let mut len = 0;
-        unsafe { Self::checked(ctx, qjs::JS_ToCStringLen2(ctx, &mut len, v, false), len) }
+/// The text QuickJS made of a string value or key, or give up where it could not (out of memory:
+/// the exception is cleared; JSON.stringify will meet the same and report it).
+fn made(ctx: *mut qjs::JSContext, text: Option<raw::Utf8>) -> std::result::Result<raw::Utf8, GiveUp> {
+    if text.is_none() {
+        unsafe { qjs::JS_FreeValue(ctx, qjs::JS_GetException(ctx)) };
     }
-
-    unsafe fn of_atom(ctx: *mut qjs::JSContext, atom: qjs::JSAtom) -> std::result::Result<Self, GiveUp> {
-        let mut len = 0;
-        unsafe { Self::checked(ctx, qjs::JS_AtomToCStringLen(ctx, &mut len, atom), len) }
-    }
-
-    unsafe fn checked(ctx: *mut qjs::JSContext, ptr: *const std::ffi::c_char, len: u64) -> std::result::Result<Self, GiveUp> {
-        if ptr.is_null() {
-            // Out of memory: clear the exception; JSON.stringify will meet the same and report it.
-            unsafe { qjs::JS_FreeValue(ctx, qjs::JS_GetException(ctx)) };
-            return Err(GiveUp);
-        }
-        Ok(Self { ctx, ptr, len: len as usize })
-    }
-
-    /// The text; a lone surrogate (which QuickJS encodes as if it were a code point, so not
-    /// UTF-8) gives up: JSON.stringify writes it as `\udxxx`.
-    fn utf8(&self) -> std::result::Result<&str, GiveUp> {
-        let bytes = unsafe { std::slice::from_raw_parts(self.ptr.cast::<u8>(), self.len) };
-        std::str::from_utf8(bytes).map_err(|_| GiveUp)
-    }
-}
-
-impl Drop for JsText {
-    fn drop(&mut self) {
-        unsafe { qjs::JS_FreeCString(self.ctx, self.ptr) };
-    }
+    text.ok_or(GiveUp)
 }

@@ -99,8 +99,8 @@ impl Drop for Atoms {
     }
 }
 
-/// The UTF-8 text of a JS string, lent by QuickJS where it can (ASCII strings need no copy)
-/// instead of copied into a Rust `String`; released on drop.
+/// QuickJS's UTF-8 form of a string value or a key: lent where QuickJS can (ASCII strings need
+/// no copy) instead of copied into a Rust `String`; released on drop.
 pub struct Utf8 {
     ctx: *mut qjs::JSContext,
     ptr: *const std::ffi::c_char,
@@ -108,18 +108,34 @@ pub struct Utf8 {
 }
 
 impl Utf8 {
+    /// The text of a string value; `None` when QuickJS could not make it (out of memory: the
+    /// exception is pending).
+    ///
     /// # Safety
     /// `ctx` must be a live context that outlives the result, `value` a value of it.
-    pub unsafe fn of(ctx: *mut qjs::JSContext, value: qjs::JSValue) -> Result<Self> {
+    pub unsafe fn of_value(ctx: *mut qjs::JSContext, value: qjs::JSValue) -> Option<Self> {
         let mut len = 0;
-        let ptr = unsafe { qjs::JS_ToCStringLen(ctx, &mut len, value) };
-        if ptr.is_null() { Err(Error::Exception) } else { Ok(Utf8 { ctx, ptr, len: len as usize }) }
+        unsafe { Self::made(ctx, qjs::JS_ToCStringLen2(ctx, &mut len, value, false), len) }
     }
 
-    /// The text; an error for a string with a lone surrogate, which has no UTF-8 form.
-    pub fn as_str(&self) -> Result<&str> {
+    /// The text of a property key, as [`Utf8::of_value`].
+    ///
+    /// # Safety
+    /// As [`Utf8::of_value`], for an atom of the context's runtime.
+    pub unsafe fn of_atom(ctx: *mut qjs::JSContext, atom: qjs::JSAtom) -> Option<Self> {
+        let mut len = 0;
+        unsafe { Self::made(ctx, qjs::JS_AtomToCStringLen(ctx, &mut len, atom), len) }
+    }
+
+    fn made(ctx: *mut qjs::JSContext, ptr: *const std::ffi::c_char, len: u64) -> Option<Self> {
+        (!ptr.is_null()).then_some(Utf8 { ctx, ptr, len: len as usize })
+    }
+
+    /// The text; `None` for a string with a lone surrogate, which QuickJS encodes as if it were
+    /// a code point, so it is not UTF-8.
+    pub fn as_str(&self) -> Option<&str> {
         let bytes = unsafe { std::slice::from_raw_parts(self.ptr.cast::<u8>(), self.len) };
-        Ok(std::str::from_utf8(bytes)?)
+        std::str::from_utf8(bytes).ok()
     }
 }
 

@@ -39,3 +39,11 @@ export default (ctx: any) => {
 };
 $$;
 SELECT db_partial();
+-- SQL text must be UTF-8: a lone surrogate (which JS strings may hold) is a catchable error naming it
+CREATE FUNCTION db_lone_surrogate() RETURNS text LANGUAGE plts AS $$
+export default (ctx: any) => {
+  try { ctx.db.query("SELECT '\ud800' AS x"); return "no error"; }
+  catch (e: any) { return `${e.name} ${e.sqlstate}: ${e.message} (hint: ${e.hint})`; }
+};
+$$;
+SELECT db_lone_surrogate();
