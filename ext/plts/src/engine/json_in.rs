@@ -5,6 +5,7 @@
 use rquickjs::qjs;
 use rquickjs::{Ctx, Error, Result, Value};
 
+use super::key_atoms;
 use super::raw::{self, checked};
 use crate::values::{JsonDoc, JsonNode};
 
@@ -79,7 +80,7 @@ impl Builder<'_> {
         let JsonNode::Key(start, len) = self.nodes[self.next] else { return Err(Error::Unknown) };
         self.next += 1;
         unsafe {
-            let atom = raw::key_atom(self.ctx, self.doc.str(start, len))?;
+            let atom = key_atoms::atom(self.ctx, self.doc.str(start, len))?;
             let defined = self.value().and_then(|value| raw::define(self.ctx, object, atom, value));
             qjs::JS_FreeAtom(self.ctx, atom);
             defined

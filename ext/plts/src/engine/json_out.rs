@@ -14,7 +14,7 @@ use std::ffi::c_void;
 use rquickjs::qjs;
 use rquickjs::{Ctx, Result, Value};
 
-use super::raw;
+use super::{key_atoms, raw};
 
 use crate::values::{JsonDoc, JsonNode};
 
@@ -207,11 +207,23 @@ impl Writer<'_> {
     }
 
     unsafe fn key(&mut self, atom: qjs::JSAtom) -> std::result::Result<(), GiveUp> {
-        let name = made(self.ctx, unsafe { raw::Utf8::of_atom(self.ctx, atom) })?;
-        // A lone surrogate is not UTF-8: JSON.stringify writes it as `\udxxx`.
-        let (start, len) = self.doc.push_str(name.as_str().ok_or(GiveUp)?);
-        self.doc.nodes.push(JsonNode::Key(start, len));
-        Ok(())
+        let ctx = self.ctx;
+        let doc = &mut self.doc;
+        unsafe {
+            key_atoms::with_text(ctx, atom, |name| match name {
+                Some(name) => {
+                    let (start, len) = doc.push_str(name);
+                    doc.nodes.push(JsonNode::Key(start, len));
+                    Ok(())
+                }
+                // Out of memory (JSON.stringify will meet it too and report it), or a lone
+                // surrogate, which is not UTF-8: JSON.stringify writes it as `\udxxx`.
+                None => {
+                    qjs::JS_FreeValue(ctx, qjs::JS_GetException(ctx));
+                    Err(GiveUp)
+                }
+            })
+        }
     }
 
     unsafe fn array(&mut self, v: qjs::JSValue, depth: usize) -> std::result::Result<(), GiveUp> {

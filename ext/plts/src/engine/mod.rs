@@ -13,6 +13,7 @@ mod interrupt;
 mod invoker;
 mod json_in;
 mod json_out;
+mod key_atoms;
 mod loader;
 mod program;
 mod raw;

@@ -81,7 +81,7 @@ impl Atoms {
     pub unsafe fn new(ctx: *mut qjs::JSContext, keys: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self> {
         let mut atoms = Atoms { ctx, atoms: Vec::new() };
         for key in keys {
-            atoms.atoms.push(unsafe { key_atom(ctx, key.as_ref()) }?);
+            atoms.atoms.push(unsafe { super::key_atoms::atom(ctx, key.as_ref()) }?);
         }
         Ok(atoms)
     }

@@ -65,3 +65,13 @@ CREATE FUNCTION first_of(docs jsonb[]) RETURNS jsonb LANGUAGE plts AS $$
 export default (_ctx: unknown, docs: unknown[]) => docs[0];
 $$;
 SELECT first_of(ARRAY['{"a": 1}'::jsonb, '[2]'::jsonb]);
+-- key atoms are kept per runtime, up to 1,024 keys of up to 48 bytes; keys past either limit are made
+-- as before. Thousands of distinct keys, short and long, ASCII and not, read and written back alike.
+CREATE FUNCTION echo_doc(doc jsonb) RETURNS jsonb LANGUAGE plts AS $$
+export default (_ctx: unknown, doc: unknown) => doc;
+$$;
+SELECT echo_doc(d) = d AS same, json_parity(d, d::text) AS parity
+FROM (SELECT jsonb_object_agg(CASE WHEN g % 3 = 0 THEN 'ключ' ELSE 'k' END || g || repeat('x', g % 70), g) AS d
+      FROM generate_series(1, 3000) g) s;
+SELECT echo_doc(d) = d AS again FROM (SELECT jsonb_object_agg('k' || g, g) AS d FROM generate_series(1, 3000) g) s;
+SELECT key_identity('{"é": 1}') AS after_many_keys;
