@@ -113,6 +113,16 @@ const PAIRS: Pair[] = [
     QUERY_CALLS / 4,
   ),
   {
+    // What a client sees: each call is its own round trip and transaction, so the per-call costs
+    // above sit beside the network, the parse, the commit, and caches the wait left cold.
+    name: "ctx.db.query by PK, one call per round trip",
+    unit: "µs/op",
+    plts: (sql) => perRoundTrip(ROUND_TRIPS, (i) => sql`select bench_plts_balance(${1 + (i % 10000)})`),
+    baselineName: "PL/pgSQL, same",
+    baseline: (sql) => perRoundTrip(ROUND_TRIPS, (i) => sql`select bench_plpgsql_balance(${1 + (i % 10000)})`),
+    target: "(diagnostic)",
+  },
+  {
     name: "5-query transfer in one plts call",
     unit: "µs/op",
     plts: (sql) => perRoundTrip(ROUND_TRIPS, (i) => sql`select bench_plts_transfer(${sql.json(transferArgs(i))})`),
