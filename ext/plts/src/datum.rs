@@ -10,6 +10,7 @@ use pgrx::{FromDatum, IntoDatum};
 use rustc_hash::FxHashMap;
 
 use crate::backend::BackendLocal;
+use crate::json_doc::js_number_text;
 use crate::values::{pg_date_to_iso, JsOut, SqlValue, MAX_SAFE_INTEGER};
 
 /// Milliseconds between the Unix epoch and PostgreSQL's (2000-01-01).
@@ -205,11 +206,10 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch
         (pg_sys::NUMERICOID, JsOut::Number(n)) if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER as f64 => {
             Datum::from(unsafe { pg_sys::int64_to_numeric(*n as i64) })
         }
-        (pg_sys::NUMERICOID, JsOut::Number(n)) if n.is_finite() => match crate::json_doc::short_decimal(*n) {
+        (pg_sys::NUMERICOID, JsOut::Number(n)) => match crate::json_doc::short_decimal(*n) {
             Some((scaled, places)) => crate::numeric::from_scaled(scaled, places),
-            None => input(&format!("{n}"), typoid),
+            None => input(&js_number_text(*n), typoid),
         },
-        (pg_sys::NUMERICOID, JsOut::Number(n)) => input(&crate::values::format_number(*n), typoid),
         (pg_sys::NUMERICOID, JsOut::BigInt(s) | JsOut::String(s)) => match crate::numeric::parse_short_decimal(s) {
             Some((scaled, places)) => crate::numeric::from_scaled(scaled, places),
             None => input(s, typoid),
@@ -233,7 +233,7 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch
         (t, JsOut::String(s)) if !matches!(t, pg_sys::BOOLOID | pg_sys::FLOAT4OID | pg_sys::FLOAT8OID) => {
             input(s, typoid)
         }
-        (pg_sys::TEXTOID | pg_sys::VARCHAROID, JsOut::Number(n)) => input(&crate::values::format_number(*n), typoid),
+        (pg_sys::TEXTOID | pg_sys::VARCHAROID, JsOut::Number(n)) => input(&js_number_text(*n), typoid),
         (pg_sys::TEXTOID | pg_sys::VARCHAROID, JsOut::BigInt(s)) => input(s, typoid),
         (pg_sys::TEXTOID | pg_sys::VARCHAROID, JsOut::Bool(b)) => input(&b.to_string(), typoid),
         _ => return Err(mismatch()),

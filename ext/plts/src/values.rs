@@ -65,7 +65,7 @@ impl JsOut {
         match self {
             JsOut::Null => "null".into(),
             JsOut::Bool(b) => format!("the boolean {b}"),
-            JsOut::Number(n) => format!("the number {}", format_number(*n)),
+            JsOut::Number(n) => format!("the number {}", crate::json_doc::js_number_text(*n)),
             JsOut::BigInt(s) => format!("the bigint {s}n"),
             JsOut::String(s) => format!("the string {:?}", clip(s)),
             JsOut::Bytes(b) => format!("a Uint8Array of {} bytes", b.len()),
@@ -75,19 +75,6 @@ impl JsOut {
             JsOut::Json(json) => format!("the JSON value {}", clip(json)),
             JsOut::JsonDoc(doc) => format!("the JSON value {}", clip(&doc.to_json_text())),
         }
-    }
-}
-
-/// Formats a JS number the way JS prints it for integral values (`3`, not `3.0`).
-pub fn format_number(n: f64) -> String {
-    if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e21 {
-        format!("{}", n as i128)
-    } else if n.is_nan() {
-        "NaN".into()
-    } else if n.is_infinite() {
-        if n > 0.0 { "Infinity".into() } else { "-Infinity".into() }
-    } else {
-        format!("{n}")
     }
 }
 
@@ -122,13 +109,6 @@ mod tests {
         assert_eq!(pg_date_to_iso(-10957), "1970-01-01");
         assert_eq!(pg_date_to_iso(-730_119), "0001-01-01");
         assert_eq!(pg_date_to_iso(-730_485), "0001-01-01 BC");
-    }
-
-    #[test]
-    fn numbers_print_like_js() {
-        assert_eq!(format_number(3.0), "3");
-        assert_eq!(format_number(1.5), "1.5");
-        assert_eq!(format_number(f64::NAN), "NaN");
     }
 
     #[test]

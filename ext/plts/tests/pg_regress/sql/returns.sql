@@ -38,3 +38,15 @@ CREATE FUNCTION ret_bad_uuid() RETURNS uuid LANGUAGE plts AS $$ export default (
 SELECT ret_bad_uuid();
 CREATE FUNCTION ret_bigint_json() RETURNS jsonb LANGUAGE plts AS $$ export default () => ({ n: 1n }) $$;
 SELECT ret_bigint_json();
+-- a number returned as text (or bound to a text parameter) is its JS string form, String(n)
+CREATE FUNCTION number_as_text(x float8) RETURNS text LANGUAGE plts AS $$
+export default (_ctx: unknown, x: number) => x;
+$$;
+CREATE FUNCTION number_as_text_param(x float8) RETURNS text LANGUAGE plts AS $$
+export default (ctx: any, x: number) => ctx.db.query("SELECT $1::text AS t", [x])[0].t;
+$$;
+CREATE FUNCTION js_string(x float8) RETURNS text LANGUAGE plts AS $$
+export default (_ctx: unknown, x: number) => String(x);
+$$;
+SELECT x, number_as_text(x), number_as_text(x) = js_string(x) AS same, number_as_text_param(x) = js_string(x) AS param_same
+FROM unnest(ARRAY[0, 3, -1.5, 0.1, 1e-7, 2^60, 1e21, 1.5e300, 5e-324, 'NaN', 'Infinity', '-Infinity']::float8[]) AS x;
