@@ -35,6 +35,12 @@ pub fn refused() -> bool {
     REFUSED.load(Relaxed)
 }
 
+/// Whether `bytes` more would leave the heap under half its limit: room for optional work
+/// (engine/kept_shapes.rs) that must not bring a call closer to running out.
+pub fn has_room(bytes: usize) -> bool {
+    USED.load(Relaxed).saturating_add(bytes) <= LIMIT.load(Relaxed) / 2
+}
+
 fn admit(extra: usize) -> bool {
     let fits = USED.load(Relaxed).saturating_add(extra) <= LIMIT.load(Relaxed);
     if !fits {

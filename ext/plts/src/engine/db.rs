@@ -107,6 +107,8 @@ fn rows_to_js<'js>(ctx: &Ctx<'js>, rows: &spi::Rows) -> Result<Value<'js>> {
     let raw_ctx = ctx.as_raw().as_ptr();
     // One atom per column, not one per column and row.
     let keys = unsafe { raw::Atoms::new(raw_ctx, (0..rows.columns()).map(|c| rows.name(c).to_string_lossy())) }?;
+    // Every row has these keys: their shapes, kept, serve this result's rows and the next call's.
+    unsafe { super::kept_shapes::keep(raw_ctx, keys.as_slice()) };
     let types: Vec<_> = (0..rows.columns()).map(|c| rows.type_oid(c)).collect();
     let mut objects = raw::Owned::with_capacity(raw_ctx, rows.len());
     for row in 0..rows.len() {

@@ -17,6 +17,7 @@ mod key_atoms;
 mod loader;
 mod program;
 mod raw;
+mod kept_shapes;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -214,6 +215,8 @@ pub fn call(program: &Program, call: &Invocation<'_>, limits: Limits) -> Result<
 fn run_in_own_context(engine: &mut Engine, program: &Program, call: &Invocation<'_>) -> Result<JsOut, JsError> {
     let (context, parts, shapes) = new_context(&engine.runtime)?;
     let result = context.with(|ctx| run(&ctx, &mut FxHashMap::default(), &parts, &shapes, program, call));
+    // Objects kept for this context (engine/kept_shapes.rs) must go before it does.
+    context.with(|ctx| unsafe { kept_shapes::forget(ctx.as_raw().as_ptr()) });
     drop(parts);
     drop(context);
     engine.runtime.run_gc();
