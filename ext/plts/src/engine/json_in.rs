@@ -72,7 +72,7 @@ impl Builder<'_> {
         unsafe {
             let object = checked(qjs::JS_NewObject(self.ctx))?;
             // The keys, to keep this key sequence's shapes for the next object like it.
-            let mut keys = [qjs::JS_ATOM_NULL; 16];
+            let mut keys = [qjs::JS_ATOM_NULL; kept_shapes::MAX_KEYS];
             for i in 0..count as usize {
                 match self.member(object) {
                     Ok(atom) => {

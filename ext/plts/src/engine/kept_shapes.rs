@@ -5,7 +5,7 @@
 //! therefore built through new shapes, one property at a time (a shape cloned, grown and hashed
 //! for every key, ~390 instructions), and freed at the end of the call. Keeping one object per
 //! key prefix (`{id}`, `{id, name}`, ...) alive keeps those shapes: the next object with the same
-//! keys finds each step in the table (~100 instructions a key), as `fast_parse.ts` does in JS.
+//! keys finds each step in the table (~240 instructions a key), as `fast_parse.ts` does in JS.
 //!
 //! The objects belong to their context: [`forget`] frees them before a context is dropped.
 
@@ -19,7 +19,7 @@ use crate::backend::BackendLocal;
 
 /// Key sequences of up to this many keys are kept, and up to this many objects per context
 /// (a sequence of n keys keeps n objects).
-const MAX_KEYS: usize = 16;
+pub const MAX_KEYS: usize = 16;
 const MAX_OBJECTS: usize = 512;
 
 #[derive(Default)]
