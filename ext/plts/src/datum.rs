@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 
 use crate::backend::BackendLocal;
 use crate::json_doc::js_number_text;
-use crate::values::{pg_date_to_iso, JsOut, SqlValue, MAX_SAFE_INTEGER};
+use crate::values::{pg_date_to_iso, JsOut, SqlValue};
 
 /// Milliseconds between the Unix epoch and PostgreSQL's (2000-01-01).
 const PG_EPOCH_MS: f64 = 946_684_800_000.0;
@@ -203,9 +203,6 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch
         (pg_sys::FLOAT4OID, JsOut::Number(n)) => (*n as f32).into_datum().unwrap(),
         (pg_sys::FLOAT8OID, JsOut::Number(n)) => n.into_datum().unwrap(),
         // Integers and short decimals (ids, counts, sums, prices) skip printing and parsing.
-        (pg_sys::NUMERICOID, JsOut::Number(n)) if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER as f64 => {
-            Datum::from(unsafe { pg_sys::int64_to_numeric(*n as i64) })
-        }
         (pg_sys::NUMERICOID, JsOut::Number(n)) => match crate::json_doc::short_decimal(*n) {
             Some((scaled, places)) => crate::numeric::from_scaled(scaled, places),
             None => input(&js_number_text(*n), typoid),

@@ -64,6 +64,11 @@ pub struct Rows {
 }
 
 impl Rows {
+    /// SPI's result (`table` may be null: no rows).
+    fn of(table: *mut pg_sys::SPITupleTable, processed: u64) -> Self {
+        Rows { table, count: if table.is_null() { 0 } else { processed as usize } }
+    }
+
     /// How many rows there are.
     pub fn len(&self) -> usize {
         self.count
@@ -535,13 +540,6 @@ fn spi_args(params: &[Option<pg_sys::Datum>]) -> (Vec<pg_sys::Datum>, Vec<std::f
     let values = params.iter().map(|p| p.unwrap_or(pg_sys::Datum::from(0))).collect();
     let nulls = params.iter().map(|p| if p.is_some() { b' ' } else { b'n' } as std::ffi::c_char).collect();
     (values, nulls)
-}
-
-impl Rows {
-    /// SPI's result (`table` may be null: no rows).
-    fn of(table: *mut pg_sys::SPITupleTable, processed: u64) -> Self {
-        Rows { table, count: if table.is_null() { 0 } else { processed as usize } }
-    }
 }
 
 fn command_name(code: i32) -> &'static str {

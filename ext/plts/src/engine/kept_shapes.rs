@@ -21,6 +21,9 @@ use crate::backend::BackendLocal;
 /// (a sequence of n keys keeps n objects).
 pub const MAX_KEYS: usize = 16;
 const MAX_OBJECTS: usize = 512;
+/// Heap room (a generous bound on what a full set of kept objects and shapes takes) that must be
+/// left under half of `plts.max_heap_mb` before more are kept.
+const ROOM: usize = 4 * MAX_OBJECTS * 64;
 
 #[derive(Default)]
 struct Kept {
@@ -49,7 +52,7 @@ pub unsafe fn keep(ctx: *mut qjs::JSContext, keys: &[qjs::JSAtom]) {
         })
     });
     // A heap close to plts.max_heap_mb is left to the call itself.
-    if known || !allocator::has_room(4 * MAX_OBJECTS * 64) {
+    if known || !allocator::has_room(ROOM) {
         return;
     }
     let mut prefixes = Vec::with_capacity(keys.len());

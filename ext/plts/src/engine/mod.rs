@@ -13,11 +13,11 @@ mod interrupt;
 mod invoker;
 mod json_in;
 mod json_out;
+mod kept_shapes;
 mod key_atoms;
 mod loader;
 mod program;
 mod raw;
-mod kept_shapes;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
