@@ -1,13 +1,14 @@
 /**
  * `compile`: find the function modules of a project, type-check them with `deno check`, find their
  * `query`/`mutation` exports, name them, and bundle each into one ES module with `deno bundle`
- * (`@stopgap/runtime` and `valibot` stay imports: both are built into plts).
+ * (the modules built into plts, {@linkcode BUILTIN_MODULES}, stay imports).
  *
  * @module
  */
 
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import builtins from "../runtime/builtins/modules.json" with { type: "json" };
 import { configArgs, runDeno } from "./_deno.ts";
 import { type Diagnostic, formatDiagnostic, parseDenoDiagnostics } from "./diagnostics.ts";
 import { metadataLine } from "./metadata.ts";
@@ -21,8 +22,14 @@ import {
   type ProjectOptions,
 } from "./project.ts";
 
-/** Imports left in the bundles: plts provides them as built-in modules. */
-export const BUILTIN_MODULES = ["@stopgap/runtime", "valibot"] as const;
+/**
+ * Imports left in the bundles: plts provides them as built-in modules. The list is
+ * `runtime/builtins/modules.json`, from which the plts build bundles them.
+ */
+export const BUILTIN_MODULES: readonly string[] = builtins.map((b) => b.specifier);
+
+/** The built-in modules in prose: `@stopgap/runtime and valibot`. */
+const BUILTIN_PROSE = new Intl.ListFormat("en").format(BUILTIN_MODULES);
 
 /** One deployable function. */
 export interface CompiledFunction extends FunctionSource {
@@ -318,7 +325,7 @@ async function bundle(
     throw new CompileError(
       "bundle_failed",
       `Bundling failed:\n${diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join("\n")}`,
-      { diagnostics, hint: "Only @stopgap/runtime and valibot are built into the database; other imports are bundled" },
+      { diagnostics, hint: `Only ${BUILTIN_PROSE} are built into the database; other imports are bundled` },
     );
   }
   const result = new Map<string, string>();

@@ -13,18 +13,9 @@ pub struct Builtin {
     bytecode: &'static [u8],
 }
 
-pub const BUILTINS: &[Builtin] = &[
-    Builtin {
-        specifier: "@stopgap/runtime",
-        source: include_str!(concat!(env!("OUT_DIR"), "/stopgap_runtime.js")),
-        bytecode: include_bytes!(concat!(env!("OUT_DIR"), "/stopgap_runtime.qjsbc")),
-    },
-    Builtin {
-        specifier: "valibot",
-        source: include_str!(concat!(env!("OUT_DIR"), "/valibot.js")),
-        bytecode: include_bytes!(concat!(env!("OUT_DIR"), "/valibot.qjsbc")),
-    },
-];
+/// The built-in modules, in the order of runtime/builtins/modules.json: build.rs generates this
+/// list from that file, the one compiler/compile.ts reads too.
+pub const BUILTINS: &[Builtin] = include!(concat!(env!("OUT_DIR"), "/builtins.rs"));
 
 impl Builtin {
     fn declare<'js>(&self, ctx: &Ctx<'js>) -> Result<Module<'js, Declared>> {
