@@ -1,26 +1,7 @@
 import { strict as assert } from "node:assert";
 import denoJson from "../deno.json" with { type: "json" };
+import { stopgap } from "./_cli.ts";
 import { withDatabase } from "./harness.ts";
-
-const ROOT = new URL("../", import.meta.url);
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI (`deno run -A cli.ts ...args`) in a subprocess. */
-async function stopgap(...args: string[]): Promise<Run> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "cli.ts", ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
-}
 
 Deno.test("help exits 0 and prints the usage and the commands on stdout", async () => {
   const run = await stopgap("help");
