@@ -10,9 +10,8 @@
  */
 
 import postgres from "postgres";
+import { databaseUrl } from "../tests/harness.ts";
 
-/** The private cluster's URL when `DATABASE_URL` is not set (the `./dev` default port). */
-const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:54329/postgres";
 /** Functions per deploy. */
 const FUNCTIONS = 100;
 /** Measured deploys after one warm-up deploy; the median is reported. */
@@ -57,7 +56,7 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const url = new URL(Deno.env.get("DATABASE_URL") || DEFAULT_DATABASE_URL);
+  const url = new URL(databaseUrl());
   const name = `bench_deploy_${Date.now()}`;
   const admin = postgres(url.href, { max: 1, onnotice: () => {} });
   await admin`create database ${admin(name)}`;

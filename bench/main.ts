@@ -9,11 +9,10 @@
  */
 
 import postgres from "postgres";
+import { databaseUrl } from "../tests/harness.ts";
 import { printTable } from "./table.ts";
 import { FIVE_FIELDS, PER_CALL_CASES, type PerCallCase, SETUP } from "./functions.ts";
 
-/** The private cluster's URL when `DATABASE_URL` is not set (the `./dev` default port). */
-const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:54329/postgres";
 /** The database the benchmarks create their functions in (created when missing). */
 const BENCH_DATABASE = "stopgap_bench";
 /** Each measurement runs this many times after one warm-up run, alternating with its baseline; medians are reported. */
@@ -216,7 +215,7 @@ async function perRoundTrip(n: number, op: (i: number) => Promise<unknown>): Pro
  * library, creating the engine and compiling the function are all in it.
  */
 async function coldStart(query: string): Promise<number> {
-  const url = new URL(Deno.env.get("DATABASE_URL") || DEFAULT_DATABASE_URL);
+  const url = new URL(databaseUrl());
   url.pathname = `/${BENCH_DATABASE}`;
   const times: number[] = [];
   for (let i = 0; i < FRESH_BACKENDS; i++) {
@@ -258,7 +257,7 @@ async function ensureDatabase(url: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const url = await ensureDatabase(Deno.env.get("DATABASE_URL") || DEFAULT_DATABASE_URL);
+  const url = await ensureDatabase(databaseUrl());
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     for (const statement of SETUP) await sql.unsafe(statement);
