@@ -1,12 +1,12 @@
 //! Environments: names, the per-environment advisory lock, the environment row (created on
-//! first use), and `stopgap.configure_environment()`.
+//! first use). `stopgap.configure_environment()` (configure.rs) creates or changes the row
+//! before or between deployments.
 
 use pgrx::prelude::*;
 use pgrx::PgSqlErrorCode;
 
 use crate::error::raise;
-use crate::security::{quote_identifier, AsOwner, Caller};
-use crate::{gucs, live};
+use crate::gucs;
 
 /// First key of the advisory lock every deploy, rollback and prune of an environment takes
 /// (the second is `hashtext(env)`): ASCII "STGP". It shows in `pg_locks` as `classid`.
@@ -97,7 +97,9 @@ pub fn find_or_create(env: &str) -> Environment {
     find_or_raise(env)
 }
 
-fn insert(env: &str, live_schema: &str) {
+/// Inserts the row of `env` with `live_schema`, refusing a live schema that another
+/// environment already uses.
+pub fn insert(env: &str, live_schema: &str) {
     let taken = Spi::get_one_with_args::<String>(
         "SELECT env FROM stopgap.environment WHERE live_schema = $1::name",
         &[live_schema.into()],
@@ -119,99 +121,4 @@ fn insert(env: &str, live_schema: &str) {
     .unwrap_or_else(|e| {
         raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, format!("cannot create environment \"{env}\": {e}"), None, None)
     });
-}
-
-fn role_exists(role: &str) -> bool {
-    Spi::get_one_with_args::<bool>(
-        "SELECT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = $1::name)",
-        &[role.into()],
-    )
-    .ok()
-    .flatten()
-    .unwrap_or(false)
-}
-
-/// Creates or changes an environment before or between deployments.
-///
-/// - `live_schema`: where the environment's functions live. Can only be chosen while the
-///   environment has never had an active deployment (moving a live schema would break every
-///   caller); the schema must not be another environment's.
-/// - `execute_role`: the role that gets USAGE on the live schema and EXECUTE on its
-///   functions (default `stopgap_app`). Changing it moves the grants at once.
-#[pg_extern(volatile, parallel_unsafe)]
-#[search_path(pg_catalog, pg_temp)]
-fn configure_environment(
-    env: &str,
-    live_schema: default!(Option<&str>, "NULL"),
-    execute_role: default!(Option<&str>, "NULL"),
-) {
-    let caller = Caller::current();
-    caller.require_deployer("configure an environment");
-    validate_name(env);
-    let _owner = AsOwner::enter();
-    lock(env);
-    let existing = find(env);
-    if let Some(schema) = live_schema {
-        if schema.is_empty() || schema.starts_with("pg_") {
-            raise(
-                PgSqlErrorCode::ERRCODE_INVALID_SCHEMA_NAME,
-                format!("\"{schema}\" cannot be a live schema"),
-                None,
-                Some("Names starting with pg_ are reserved by PostgreSQL.".into()),
-            );
-        }
-        match &existing {
-            None => insert(env, schema),
-            Some(e) if e.live_schema == schema => {}
-            Some(e) => {
-                let ever_active = Spi::get_one_with_args::<bool>(
-                    "SELECT EXISTS (SELECT FROM stopgap.activation_log WHERE env = $1)",
-                    &[env.into()],
-                )
-                .ok()
-                .flatten()
-                .unwrap_or(true);
-                if ever_active {
-                    raise(
-                        PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                        format!(
-                            "cannot move environment \"{env}\" from live schema \"{}\" to \"{schema}\"",
-                            e.live_schema
-                        ),
-                        Some("The environment has been deployed; its callers use the current live schema.".into()),
-                        Some("Create a new environment with the new live schema instead.".into()),
-                    );
-                }
-                Spi::run_with_args(
-                    "UPDATE stopgap.environment SET live_schema = $2::name, updated_at = now() WHERE env = $1",
-                    &[env.into(), schema.into()],
-                )
-                .unwrap_or_else(|e| raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, format!("{e}"), None, None));
-            }
-        }
-    } else if existing.is_none() {
-        insert(env, &default_live_schema(env));
-    }
-    if let Some(role) = execute_role {
-        if !role_exists(role) {
-            raise(
-                PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
-                format!("role \"{role}\" does not exist"),
-                None,
-                Some(format!(
-                    "CREATE ROLE {} NOLOGIN; then grant it to the application's login roles.",
-                    quote_identifier(role)
-                )),
-            );
-        }
-        let current = find_or_raise(env);
-        if current.execute_role != role {
-            live::move_grants(&current, role);
-            Spi::run_with_args(
-                "UPDATE stopgap.environment SET execute_role = $2::name, updated_at = now() WHERE env = $1",
-                &[env.into(), role.into()],
-            )
-            .unwrap_or_else(|e| raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, format!("{e}"), None, None));
-        }
-    }
 }

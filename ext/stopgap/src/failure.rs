@@ -25,8 +25,15 @@ const HEADER: usize = 12;
 /// Starts the recorder and waits for it; returns the id of the 'failed' deployment row.
 pub fn record(failure: &serde_json::Value) -> Result<i64, String> {
     let payload = failure.to_string().into_bytes();
-    // SAFETY: the segment is at least HEADER + payload bytes long; it stays mapped until
-    // dsm_detach below, and the worker has exited (or never started) by then.
+    // SAFETY: dsm_create returns NULL (checked) or a segment mapped here of at least
+    // HEADER + payload.len() bytes, so the three writes stay inside it; the unaligned writes
+    // and read assume no alignment, and the payload Vec is process memory, which cannot
+    // overlap the mapping. The header and payload are written before the worker is
+    // registered, and the id is read only after wait_for_shutdown says the worker has
+    // stopped, so the two processes never use the segment at the same time; the worker maps
+    // it itself, so our dsm_detach (last, once) never unmaps memory it uses, and an ERROR
+    // before that detach releases the segment with the transaction's resource owner.
+    // MyDatabaseId and MyProcPid are set at backend start and only read here.
     unsafe {
         let segment = pg_sys::dsm_create(HEADER + payload.len(), pg_sys::DSM_CREATE_NULL_IF_MAXSEGMENTS as i32);
         if segment.is_null() {
@@ -67,7 +74,12 @@ pub extern "C-unwind" fn stopgap_failure_recorder_main(arg: pg_sys::Datum) {
     BackgroundWorker::attach_signal_handlers(SignalWakeFlags::SIGTERM);
     let database: u32 = BackgroundWorker::get_extra().parse().unwrap_or(0);
     BackgroundWorker::connect_worker_to_spi_by_oid(Some(pg_sys::Oid::from(database)), None);
-    // SAFETY: the deploying backend keeps the segment until this process has exited.
+    // SAFETY: `arg` is the dsm_handle that `record` passed as this worker's argument.
+    // dsm_attach returns NULL (checked) when the segment is gone, e.g. because the deploying
+    // backend's wait was cancelled; otherwise this process's mapping holds the header and
+    // the `len` payload bytes that `record` wrote before it registered the worker, and stays
+    // valid until the dsm_detach below. The payload is copied out at once; the id goes to
+    // the first 8 bytes, which the deploying backend reads only after this process exits.
     unsafe {
         let segment = pg_sys::dsm_attach(arg.value() as pg_sys::dsm_handle);
         if segment.is_null() {

@@ -1,11 +1,13 @@
 //! stopgap: versioned deployments of plts functions — environments, live schemas of
 //! pointer stubs, rollback, diff, prune, audit.
 //!
-//! `deploy` / `rollback` / `prune` change environments; `call` calls live functions by name;
-//! `environment`, `live`, `state` and `failure` are their parts; `security` decides who may
-//! do what. Catalogs, views, introspection and grants are SQL files under `sql/`.
+//! `configure` / `deploy` / `rollback` / `prune` change environments; `call` calls live
+//! functions by name; `environment`, `live`, `state` and `failure` are their parts;
+//! `security` decides who may do what. Catalogs, views, introspection and grants are SQL
+//! files under `sql/`.
 
 mod call;
+mod configure;
 mod deploy;
 mod environment;
 mod error;

@@ -30,8 +30,10 @@ pub struct Caller {
 
 impl Caller {
     pub fn current() -> Self {
-        // SAFETY: GetUserId reads a backend global; GetUserNameFromId errors (does not
-        // return NULL) for an unknown role with noerr = false.
+        // SAFETY: GetUserId only reads the backend's current user, which is set while a SQL
+        // function runs. GetUserNameFromId with noerr = false raises an ERROR for an unknown
+        // oid instead of returning NULL, so the pointer is a NUL-terminated palloc'd string;
+        // it is copied into a Rust String before anything can free it.
         let (oid, name) = unsafe {
             let oid = pg_sys::GetUserId();
             let name = std::ffi::CStr::from_ptr(pg_sys::GetUserNameFromId(oid, false));
@@ -123,7 +125,12 @@ pub struct AsOwner {
 
 impl AsOwner {
     pub fn enter() -> Self {
-        // SAFETY: plain reads and writes of backend globals, as fmgr_security_definer does.
+        // SAFETY: the role name is a NUL-terminated 'static C string, and get_role_oid with
+        // missing_ok = false raises an ERROR rather than return InvalidOid (roles.sql creates
+        // the role with the extension). GetUserIdAndSecContext writes into two locals of this
+        // frame. SetUserIdAndSecContext only sets two backend globals; this is the pair of
+        // calls fmgr_security_definer makes, and PostgreSQL resets both at (sub)transaction
+        // abort, so an ERROR before the Drop below cannot leave the owner in place.
         unsafe {
             let owner = pg_sys::get_role_oid(c"stopgap_owner".as_ptr(), false);
             let mut previous_user = pg_sys::InvalidOid;
@@ -137,7 +144,9 @@ impl AsOwner {
 
 impl Drop for AsOwner {
     fn drop(&mut self) {
-        // SAFETY: restores the values read in enter().
+        // SAFETY: sets the two backend globals back to the user id and security context that
+        // GetUserIdAndSecContext returned in enter(), a pair PostgreSQL itself produced; no
+        // pointer is involved and the backend has only this thread.
         unsafe { pg_sys::SetUserIdAndSecContext(self.previous_user, self.previous_context) }
     }
 }

@@ -9,8 +9,16 @@ use pgrx::pg_sys::panic::CaughtError;
 use pgrx::pg_sys::{self, PgTryBuilder};
 
 pub fn run<R>(f: impl FnOnce() -> R) -> Result<R, CaughtError> {
-    // SAFETY: the sequence of BeginInternalSubTransaction / Release / RollbackAndRelease with
-    // the memory context and resource owner restored afterwards is the one PL/Python uses.
+    // SAFETY: called from a SQL function, so a transaction is in progress, which
+    // BeginInternalSubTransaction requires (a NULL name is allowed). `context` and `owner`
+    // belong to the enclosing (sub)transaction and outlive the one begun here; switching back
+    // to `context` after Begin, and to both after Release or RollbackAndRelease, is what
+    // PL/Python's plpy_spi.c does. The subtransaction begun here is the current one when it
+    // ends (SPI refuses SAVEPOINT and RELEASE, so `f` cannot leave one of its own open), and
+    // it ends once: Release when `f` returns, RollbackAndRelease when `f` or that Release
+    // raised (the Release sits inside the try, as in PL/Python). The CaughtError owns copies
+    // of the error's fields (pgrx copied the ErrorData and flushed the error state), so the
+    // rollback frees nothing it points to.
     unsafe {
         let context = pg_sys::CurrentMemoryContext;
         let owner = pg_sys::CurrentResourceOwner;

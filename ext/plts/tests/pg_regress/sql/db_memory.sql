@@ -1,6 +1,6 @@
 -- What a statement pallocs (bound parameters, parse trees, detoasted values) is freed when the
--- statement ends, not when the call returns: a loop of statements runs in bounded memory. Before,
--- each statement below held ~20 kB until the call returned (2,000 statements: ~40 MB).
+-- statement ends, not when the call returns: a loop of statements runs in bounded memory. Held
+-- until the call returned, each statement below would keep ~20 kB (2,000 statements: ~40 MB).
 CREATE FUNCTION statement_memory_growth(n int) RETURNS text LANGUAGE plts AS $$
 export default (ctx: any, n: number) => {
   const big = "x".repeat(10000);

@@ -6,8 +6,8 @@ DO $$ export default (ctx: { args: object }) => { if (typeof ctx.args !== "objec
 DO $$ throw new Error("from a DO block"); $$ LANGUAGE plts;
 DO $$ let broken: = 1; $$ LANGUAGE plts;
 -- Each DO block runs in a JS context of its own, discarded at its end: its globals are seen neither by
--- later DO blocks nor by functions, and thousands of DO blocks leave nothing behind in the heap (an 8 MB
--- heap used to run out after ~4,000 blocks that each exported a value).
+-- later DO blocks nor by functions, and thousands of DO blocks leave nothing behind in the heap (were
+-- their modules kept, an 8 MB heap would run out after ~4,000 blocks that each export a value).
 DO $$ (globalThis as any).fromDo = "set by a DO block"; $$ LANGUAGE plts;
 DO $$ if ((globalThis as any).fromDo !== undefined) throw new Error("a DO block saw another's global"); $$ LANGUAGE plts;
 CREATE FUNCTION sees_do_global() RETURNS text LANGUAGE plts AS $$ export default () => String((globalThis as any).fromDo); $$;

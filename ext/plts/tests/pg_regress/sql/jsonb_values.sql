@@ -66,7 +66,7 @@ export default (_ctx: unknown, docs: unknown[]) => docs[0];
 $$;
 SELECT first_of(ARRAY['{"a": 1}'::jsonb, '[2]'::jsonb]);
 -- key atoms are kept per runtime, up to 1,024 keys of up to 48 bytes; keys past either limit are made
--- as before. Thousands of distinct keys, short and long, ASCII and not, read and written back alike.
+-- anew at each use. Thousands of distinct keys, short and long, ASCII and not, read and written back alike.
 CREATE FUNCTION echo_doc(doc jsonb) RETURNS jsonb LANGUAGE plts AS $$
 export default (_ctx: unknown, doc: unknown) => doc;
 $$;
