@@ -10,7 +10,7 @@ use pgrx::JsonB;
 use sha2::{Digest, Sha256};
 
 use crate::compiler::{self, CompilerOpts, Diagnostic};
-use crate::engine::Program;
+use crate::program::Program;
 use crate::error::raise;
 
 /// `sha256:` + hex over fingerprint, canonical options, source and output, each

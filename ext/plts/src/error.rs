@@ -1,19 +1,20 @@
 //! Errors of plts and their SQLSTATEs, converted to PostgreSQL errors in one place.
 
-use std::cell::{Cell, UnsafeCell};
+use std::cell::UnsafeCell;
 
 use pgrx::pg_sys;
 use pgrx::{PgLogLevel, PgSqlErrorCode};
 
 use crate::backend::BackendLocal;
 
-use crate::engine::{JsError, JsErrorKind, StopReason};
+use crate::call_frame::{StopReason, MAX_DEPTH};
+use crate::ctx::{JsError, JsErrorKind};
 
 /// Raises `js` as a PostgreSQL ERROR. Cancels and statement_timeout surface as PostgreSQL's
 /// own errors (raised by CHECK_FOR_INTERRUPTS, now that control is back in Rust).
 pub fn raise_js(js: JsError) -> ! {
     if js.kind == JsErrorKind::Interrupted {
-        match crate::engine::stop_reason() {
+        match js.stopped() {
             Some(StopReason::Deadline(ms)) => raise(
                 PgSqlErrorCode::ERRCODE_QUERY_CANCELED,
                 format!("plts function ran longer than plts.max_runtime_ms ({ms} ms)"),
@@ -73,14 +74,14 @@ pub fn raise(code: PgSqlErrorCode, message: String, detail: Option<String>, hint
 /// The callback and its text live in a static slot per nesting level, not on the Rust stack: an
 /// ERROR unwinds the Rust frames before PostgreSQL reads the context stack. (Static slots also
 /// spare each call a pstrdup and two pallocs.) PostgreSQL restores `error_context_stack` itself
-/// when it recovers from the error; dropping the guard only frees the slot for the next call.
+/// when it recovers from the error.
 pub struct ErrorContext {
     callback: *mut pg_sys::ErrorContextCallback,
 }
 
-/// One slot per nesting level: the engine refuses a call nested deeper than its limit right after
-/// the call's context line is pushed, so no more than `MAX_DEPTH + 1` are ever in use.
-const SLOTS: usize = crate::engine::MAX_DEPTH + 1;
+/// One slot per nesting depth: a call nested deeper than `MAX_DEPTH` is refused right after its
+/// context line is pushed, so no more than `MAX_DEPTH + 1` are ever in use.
+const SLOTS: usize = MAX_DEPTH + 1;
 /// `plts function <schema>.<name>(<oid>)` fits: names are at most 63 bytes.
 const TEXT_BYTES: usize = 256;
 
@@ -94,17 +95,16 @@ const EMPTY_SLOT: Slot = Slot {
     text: [0; TEXT_BYTES],
 };
 
-static SLOTS_IN_USE: BackendLocal<Cell<usize>> = BackendLocal::new(Cell::new(0));
 static CONTEXT_SLOTS: BackendLocal<UnsafeCell<[Slot; SLOTS]>> = BackendLocal::new(UnsafeCell::new([EMPTY_SLOT; SLOTS]));
 
 impl ErrorContext {
-    pub fn push(text: &std::ffi::CStr) -> Self {
-        let level = SLOTS_IN_USE.with(Cell::get);
-        // SAFETY: one thread; a slot is written only while it is the innermost one.
+    /// Pushes the context line of a call made at nesting depth `depth` (0: from SQL outside plts).
+    pub fn push(text: &std::ffi::CStr, depth: usize) -> Self {
+        // SAFETY: one thread; the slot of a depth is written only by the call at that depth,
+        // while no deeper call (which would use the next slot) runs.
         let slot = unsafe { CONTEXT_SLOTS.with(|slots| &mut *slots.get()) }
-            .get_mut(level)
-            .expect("the engine bounds plts nesting below the number of slots");
-        SLOTS_IN_USE.with(|n| n.set(level + 1));
+            .get_mut(depth)
+            .expect("call_frame bounds plts nesting below the number of slots");
         let bytes = text.to_bytes();
         let mut len = bytes.len().min(TEXT_BYTES - 1);
         // Cut a longer text at a character boundary (UTF-8 continuation bytes are 0b10xxxxxx).
@@ -115,6 +115,7 @@ impl ErrorContext {
         slot.text[len] = 0;
         slot.callback.callback = Some(context_callback);
         slot.callback.arg = slot.text.as_mut_ptr().cast();
+        // SAFETY: the slot is static, so the callback outlives its place on the context stack.
         unsafe {
             slot.callback.previous = pg_sys::error_context_stack;
             pg_sys::error_context_stack = &raw mut slot.callback;
@@ -124,17 +125,12 @@ impl ErrorContext {
 
     /// Removes the callback after a successful call.
     pub fn pop(self) {
+        // SAFETY: `callback` points into a static slot; only the stack's head is unlinked.
         unsafe {
             if pg_sys::error_context_stack == self.callback {
                 pg_sys::error_context_stack = (*self.callback).previous;
             }
         }
-    }
-}
-
-impl Drop for ErrorContext {
-    fn drop(&mut self) {
-        SLOTS_IN_USE.with(|n| n.set(n.get() - 1));
     }
 }
 
@@ -144,6 +140,8 @@ unsafe extern "C" {
 }
 
 unsafe extern "C-unwind" fn context_callback(text: *mut std::ffi::c_void) {
+    // SAFETY: `text` is the NUL-terminated text of a static slot (ErrorContext::push), passed
+    // through the "%s" format.
     unsafe {
         errcontext_msg(c"%s".as_ptr(), text as *const std::ffi::c_char);
     }

@@ -17,7 +17,7 @@ use pgrx::pg_catalog::pg_proc::PgProc;
 use pgrx::pg_sys::{self, Oid};
 use pgrx::{IntoDatum, PgSqlErrorCode};
 
-use crate::engine::Program;
+use crate::program::Program;
 use crate::error::raise;
 
 pub struct FunctionInfo {
@@ -126,14 +126,7 @@ fn load(oid: Oid, version: (u32, pg_sys::ItemPointerData)) -> FunctionInfo {
     arg_names.resize(arg_types.len(), None);
     let arg_names = arg_names.into_iter().map(|n| n.filter(|n| !n.is_empty())).collect();
     let ret_type = proc.prorettype();
-    if proc.proretset() {
-        raise(
-            PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
-            format!("plts function {schema}.{name} returns a set, which plts does not support yet"),
-            None,
-            Some("Return an array or jsonb instead.".into()),
-        );
-    }
+    refuse_unsupported(&format!("{schema}.{name}"), ret_type, proc.proretset());
     let args_is_value = arg_types == [pg_sys::JSONBOID] && ret_type == pg_sys::JSONBOID;
     let read_only = !matches!(proc.provolatile(), pgrx::pg_catalog::pg_proc::ProVolatile::Volatile);
     let source = proc.prosrc();
@@ -159,6 +152,27 @@ fn load(oid: Oid, version: (u32, pg_sys::ItemPointerData)) -> FunctionInfo {
         program,
         context_line,
         version,
+    }
+}
+
+/// Refuses the kinds of function plts cannot run yet, with one wording at CREATE FUNCTION
+/// (the validator) and at a call: trigger functions and set-returning functions.
+pub fn refuse_unsupported(label: &str, ret_type: Oid, returns_set: bool) {
+    if ret_type == pg_sys::TRIGGEROID {
+        raise(
+            PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+            format!("plts function {label} cannot return trigger: plts has no trigger support yet"),
+            None,
+            Some("Call a plts function from a PL/pgSQL trigger function instead.".into()),
+        );
+    }
+    if returns_set {
+        raise(
+            PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+            format!("plts function {label} cannot return a set (SETOF/TABLE) yet"),
+            None,
+            Some("Return an array or jsonb instead.".into()),
+        );
     }
 }
 

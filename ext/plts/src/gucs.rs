@@ -2,6 +2,8 @@
 
 use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting};
 
+use crate::call_frame::Limits;
+
 /// `plts.max_runtime_ms`: wall-clock limit of one plts call; 0 = off (statement_timeout still applies).
 pub static MAX_RUNTIME_MS: GucSetting<i32> = GucSetting::<i32>::new(0);
 /// `plts.max_heap_mb`: memory limit of the backend's JS heap (all roles together).
@@ -67,27 +69,17 @@ pub fn register() {
     );
 }
 
-pub struct DbLimits {
-    pub max_sql_bytes: usize,
-    pub max_params: usize,
-    pub max_query_rows: u64,
-}
-
-pub fn db_limits() -> DbLimits {
-    DbLimits {
-        max_sql_bytes: MAX_SQL_BYTES.get().max(1) as usize,
-        max_params: MAX_PARAMS.get().max(0) as usize,
-        max_query_rows: MAX_QUERY_ROWS.get().max(1) as u64,
-    }
-}
-
-pub fn limits() -> crate::engine::Limits {
+/// The limits of a call, read once when it begins.
+pub fn limits() -> Limits {
     // SAFETY: max_stack_depth is a plain int GUC of the server (kilobytes).
     let pg_stack_kb = unsafe { pgrx::pg_sys::max_stack_depth } as usize;
-    crate::engine::Limits {
+    Limits {
         max_runtime_ms: MAX_RUNTIME_MS.get().max(0) as u64,
         max_heap_bytes: (MAX_HEAP_MB.get().max(8) as usize) << 20,
         // Leave half of PostgreSQL's stack budget for the frames below and above QuickJS.
         max_stack_bytes: pg_stack_kb * 1024 / 2,
+        max_sql_bytes: MAX_SQL_BYTES.get().max(1) as usize,
+        max_params: MAX_PARAMS.get().max(0) as usize,
+        max_query_rows: MAX_QUERY_ROWS.get().max(1) as u64,
     }
 }

@@ -4,10 +4,14 @@
 use pgrx::pg_sys::{self, Datum};
 use pgrx::{pg_guard, PgSqlErrorCode};
 
-use crate::engine::{self, Invocation};
+use crate::call_frame;
+use crate::ctx::{CallScope, Engine, Invocation, Program};
 use crate::error::{raise, raise_js, ErrorContext};
-use crate::values::SqlValue;
+use crate::values::{JsOut, SqlValue};
 use crate::{artifact, datum, function, gucs};
+
+/// The engine that runs plts programs.
+type Js = crate::engine::QuickJs;
 
 const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
 
@@ -46,15 +50,13 @@ fn transaction_start_ms() -> f64 {
 #[unsafe(no_mangle)]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallInfo) -> Datum {
+    // SAFETY: PostgreSQL calls the handler with a valid fcinfo whose flinfo, context and `nargs`
+    // arguments are live for the call.
     unsafe {
         let context = (*fcinfo).context;
         if !context.is_null() && (*context).type_ == pg_sys::NodeTag::T_TriggerData {
-            raise(
-                PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
-                "plts functions cannot be triggers yet".into(),
-                None,
-                Some("Call a plts function from a PL/pgSQL trigger function instead.".into()),
-            );
+            let (schema, name) = function::names((*(*fcinfo).flinfo).fn_oid);
+            function::refuse_unsupported(&format!("{schema}.{name}"), pg_sys::TRIGGEROID, false);
         }
         let info = function::lookup_for_call((*fcinfo).flinfo);
         let nargs = (*fcinfo).nargs as usize;
@@ -70,7 +72,7 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
             (std::array::from_fn(|_| SqlValue::Null), (0..nargs).map(arg).collect())
         };
         let args = if nargs <= ARGS_ON_STACK { &on_stack[..nargs] } else { &on_heap[..] };
-        let error_context = ErrorContext::push(&info.context_line);
+        let error_context = ErrorContext::push(&info.context_line, call_frame::depth());
         let call = Invocation {
             role: unguarded::GetUserId().to_u32(),
             arg_names: &info.arg_names,
@@ -79,14 +81,12 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
             fn_oid: info.oid.to_u32(),
             fn_schema: &info.schema,
             fn_name: &info.name,
-            now_ms: transaction_start_ms(),
             want_json: matches!(info.ret_type, pg_sys::JSONOID | pg_sys::JSONBOID),
             entry_required: true,
             ephemeral: false,
-            read_only: info.read_only,
         };
         let ret_type = resolve_type(fcinfo, info.ret_type, None);
-        let out = run_guarded(&info.program, &call);
+        let out = run_in_frame(&info.program, &call, info.read_only);
         let result = datum::from_js_out(&out, ret_type).unwrap_or_else(|m| {
             raise(
                 PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH,
@@ -106,21 +106,15 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
     }
 }
 
-/// Runs a call with its database mode in force: a read-only call also makes the transaction
-/// read-only for its duration (so no path — nextval(), a writing function, NOTIFY — can write),
-/// restored afterwards. On an ERROR, the (sub)transaction abort restores it. Transaction
-/// blocks the handler left open are rolled back.
-fn run_guarded(program: &engine::Program, call: &Invocation<'_>) -> crate::values::JsOut {
-    let open_before = crate::spi::open_transactions();
-    let cursors_before = crate::spi::open_cursors();
-    let was_read_only = unsafe { pg_sys::XactReadOnly };
-    if call.read_only {
-        crate::spi::enter_read_only_transaction();
-    }
-    let result = engine::call(program, call, gucs::limits());
-    crate::spi::close_cursors(cursors_before);
-    crate::spi::abandon_open_transactions(open_before);
-    unsafe { pg_sys::XactReadOnly = was_read_only };
+/// Runs a call in a frame of its own (call_frame.rs): a read-only call also makes the transaction
+/// read-only for its duration, so that no path (nextval(), a writing function, NOTIFY) can write.
+/// Cursors and transaction blocks the handler left open are closed when it ends.
+fn run_in_frame(program: &Program, call: &Invocation<'_>, read_only: bool) -> JsOut {
+    let limits = gucs::limits();
+    let entry = call_frame::Entry { read_only, limits, now_ms: transaction_start_ms() };
+    let scope = CallScope::enter(entry).unwrap_or_else(|e| raise_js(e));
+    let result = Js::call(program, call, &limits);
+    scope.exit();
     result.unwrap_or_else(|e| raise_js(e))
 }
 
@@ -140,6 +134,7 @@ unsafe fn resolve_type(fcinfo: pg_sys::FunctionCallInfo, declared: pg_sys::Oid, 
     if !polymorphic {
         return declared;
     }
+    // SAFETY: the caller's fcinfo is live; both lookups read the call expression only.
     let actual = unsafe {
         match arg {
             Some(i) => pg_sys::get_fn_expr_argtype((*fcinfo).flinfo, i as i32),
@@ -152,12 +147,14 @@ unsafe fn resolve_type(fcinfo: pg_sys::FunctionCallInfo, declared: pg_sys::Oid, 
 #[unsafe(no_mangle)]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn plts_inline_handler(fcinfo: pg_sys::FunctionCallInfo) -> Datum {
+    // SAFETY: PostgreSQL passes a DO block as one argument, an InlineCodeBlock whose source text
+    // is a NUL-terminated string.
     unsafe {
         let block = (*fcinfo).args.as_slice(1)[0].value.cast_mut_ptr::<pg_sys::InlineCodeBlock>();
         let source = std::ffi::CStr::from_ptr((*block).source_text).to_string_lossy().into_owned();
         let label = "DO block";
         let program = artifact::program_for_body(&source, &format!("plts:do:{}", function::next_program_id()), label, label);
-        let error_context = ErrorContext::push(c"plts DO block");
+        let error_context = ErrorContext::push(c"plts DO block", call_frame::depth());
         let call = Invocation {
             role: pg_sys::GetUserId().to_u32(),
             arg_names: &[],
@@ -166,13 +163,11 @@ pub unsafe extern "C-unwind" fn plts_inline_handler(fcinfo: pg_sys::FunctionCall
             fn_oid: 0,
             fn_schema: "",
             fn_name: "",
-            now_ms: transaction_start_ms(),
             want_json: false,
             entry_required: false,
             ephemeral: true,
-            read_only: false,
         };
-        run_guarded(&program, &call);
+        run_in_frame(&program, &call, false);
         error_context.pop();
         Datum::from(0)
     }
@@ -181,6 +176,8 @@ pub unsafe extern "C-unwind" fn plts_inline_handler(fcinfo: pg_sys::FunctionCall
 #[unsafe(no_mangle)]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn plts_validator(fcinfo: pg_sys::FunctionCallInfo) -> Datum {
+    // SAFETY: PostgreSQL calls a validator with one argument, the OID of the function to check,
+    // and a live flinfo.
     unsafe {
         let fn_oid = pg_sys::Oid::from((*fcinfo).args.as_slice(1)[0].value.value() as u32);
         if !pg_sys::CheckFunctionValidatorAccess((*(*fcinfo).flinfo).fn_oid, fn_oid) {
@@ -189,22 +186,7 @@ pub unsafe extern "C-unwind" fn plts_validator(fcinfo: pg_sys::FunctionCallInfo)
         let proc = pgrx::pg_catalog::pg_proc::PgProc::new(fn_oid).expect("validated function exists");
         let (schema, name) = function::names(fn_oid);
         let label = format!("{schema}.{name}");
-        if proc.prorettype() == pg_sys::TRIGGEROID {
-            raise(
-                PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
-                format!("plts function {label} cannot return trigger: plts has no trigger support yet"),
-                None,
-                None,
-            );
-        }
-        if proc.proretset() {
-            raise(
-                PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
-                format!("plts function {label} cannot return a set (SETOF/TABLE) yet"),
-                None,
-                Some("Return an array or jsonb instead.".into()),
-            );
-        }
+        function::refuse_unsupported(&label, proc.prorettype(), proc.proretset());
         if pg_sys::check_function_bodies {
             artifact::validate_body(&proc.prosrc(), &label);
         }

@@ -1,14 +1,31 @@
 //! LANGUAGE plts: TypeScript stored procedures for PostgreSQL.
 //!
-//! The source is transpiled in the database by deno_ast (`compiler`), stored in a
-//! content-addressed catalog (`artifact`), and run in the backend by QuickJS (`engine`).
-//! `handler` is the language's entry points; `datum` converts values at the boundary.
+//! The path of one call, and the module of each step:
+//!
+//! 1. SQL calls the function: `handler` (call handler, DO blocks, validator).
+//! 2. The function, compiled once per backend and version: `function`, from `artifact` (stored
+//!    artifacts, and bodies transpiled by `compiler`) as a `program`.
+//! 3. The call's frame — depth, read-only mode, limits, cursors, blocks: `call_frame`, entered
+//!    through `ctx::CallScope`.
+//! 4. The engine runs it: `ctx` is the boundary (the `Engine` trait and the ctx API's natives);
+//!    `engine` is QuickJS behind it.
+//! 5. `ctx.db` statements: `ctx::db`, then `spi` (subtransactions, plans, execution, cursors,
+//!    blocks); failures are `db_error` values.
+//! 6. Values: `values` are what crosses; `datum` converts Datums (with `jsonb`, `numeric`,
+//!    `json_doc`, `js_number`), `engine::convert` converts JS values; `args_shape` checks a
+//!    wrapper's arguments before any JS runs.
+//! 7. The result becomes a Datum (`datum`), or an ERROR (`error`).
+//!
+//! `gucs` holds the settings, `backend` the per-backend statics.
 
 mod args_shape;
 mod artifact;
 mod backend;
+mod call_frame;
 mod compiler;
+mod ctx;
 mod datum;
+mod db_error;
 mod engine;
 mod error;
 mod function;
@@ -17,6 +34,7 @@ mod handler;
 mod json_doc;
 mod jsonb;
 mod numeric;
+mod program;
 mod spi;
 mod values;
 

@@ -1,7 +1,8 @@
 //! The values that cross between PostgreSQL and the engine, independent of both.
 //!
-//! `datum.rs` turns Datums into [`SqlValue`] and [`JsOut`] into Datums; `engine::convert`
-//! turns [`SqlValue`] into JS values and JS values into [`JsOut`]. Neither side sees the other.
+//! `datum.rs` (and `spi::Rows` for result rows) turns Datums into [`SqlValue`] and [`SqlRef`], and
+//! [`JsOut`] into Datums; `engine::convert` turns those into JS values and JS values into [`JsOut`].
+//! Neither side sees the other.
 
 pub use crate::json_doc::{JsonDoc, JsonNode};
 
@@ -29,6 +30,21 @@ pub enum SqlValue {
     /// timestamp/timestamptz: milliseconds since the Unix epoch, a JS Date.
     Timestamp(f64),
     Array(Vec<SqlValue>),
+}
+
+/// A column value read where SPI left it (`spi::Rows::cell`), on its way into JavaScript: the
+/// common scalars as they are, text borrowed from the row, everything else as a [`SqlValue`].
+#[derive(Debug)]
+pub enum SqlRef<'a> {
+    Null,
+    Bool(bool),
+    /// int2, int4.
+    Int(i32),
+    /// text and varchar, borrowed.
+    Text(&'a str),
+    /// A JS string made for the value (numeric's exact decimal text).
+    String(String),
+    Value(SqlValue),
 }
 
 /// A JS value on its way back to PostgreSQL, before the declared type is applied.

@@ -24,7 +24,7 @@ use crate::error::{notice, raise};
 use crate::live::{self, FnVersion};
 use crate::security::{AsOwner, Caller};
 use crate::state::{self, Status};
-use crate::{failure, prune, subxact};
+use crate::{failure, prune};
 
 /// A function of the source schema, as `stopgap.source_functions()` classifies it.
 struct Source {
@@ -77,7 +77,7 @@ fn deploy(env: &str, from_schema: &str, label: &str, prune: default!(bool, false
     }
 
     let current_fn = RefCell::new(None::<String>);
-    match subxact::run(|| attempt(env, from_schema, label, &caller, &current_fn)) {
+    match pg_subxact::run(|| attempt(env, from_schema, label, &caller, &current_fn)) {
         Ok(Outcome::Deployed(id)) => {
             if prune {
                 let target = environment::find_or_raise(env);
@@ -97,7 +97,7 @@ fn deploy(env: &str, from_schema: &str, label: &str, prune: default!(bool, false
             active
         }
         Err(error) => {
-            let parts = subxact::parts(&error);
+            let parts = pg_subxact::ErrorFields::of(&error);
             let function = current_fn.borrow().clone();
             let live_schema =
                 environment::find(env).map(|e| e.live_schema).unwrap_or_else(|| environment::default_live_schema(env));
@@ -108,7 +108,7 @@ fn deploy(env: &str, from_schema: &str, label: &str, prune: default!(bool, false
                 "source_schema": from_schema,
                 "created_by": caller.name,
                 "failure": {
-                    "sqlstate": subxact::sqlstate(parts.code),
+                    "sqlstate": parts.sqlstate(),
                     "message": parts.message,
                     "detail": parts.detail,
                     "hint": parts.hint,

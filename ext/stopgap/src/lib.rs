@@ -18,7 +18,6 @@ mod prune;
 mod rollback;
 mod security;
 mod state;
-mod subxact;
 
 pgrx::pg_module_magic!(name, version);
 

@@ -6,7 +6,6 @@ use pgrx::PgSqlErrorCode;
 use crate::environment::{self, Environment};
 use crate::error::raise;
 use crate::security::{quote_identifier, AsOwner, Caller, OWNER_ROLE};
-use crate::subxact;
 
 type Pruned = (String, String, Option<String>);
 
@@ -79,10 +78,10 @@ pub fn prune_environment(env: &Environment) -> Vec<Pruned> {
         .map(|(name, arguments)| {
             // The argument list comes from pg_get_function_identity_arguments: already quoted SQL.
             let drop = format!("DROP FUNCTION {schema}.{}({arguments}) RESTRICT", quote_identifier(&name));
-            match subxact::run(|| Spi::run(&drop)) {
+            match pg_subxact::run(|| Spi::run(&drop)) {
                 Ok(_) => (name, "dropped".to_string(), None),
                 Err(error) => {
-                    let parts = subxact::parts(&error);
+                    let parts = pg_subxact::ErrorFields::of(&error);
                     if parts.code != PgSqlErrorCode::ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST {
                         error.rethrow();
                     }

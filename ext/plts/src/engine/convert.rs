@@ -1,35 +1,30 @@
-//! JS value conversion: [`SqlValue`] → JS, JS → [`JsOut`]. The only place that knows both.
+//! JS value conversion: [`SqlValue`] and [`SqlRef`] → JS, JS → [`JsOut`]. The only place that knows both.
 
-use pgrx::pg_sys;
 use rquickjs::{qjs, BigInt, Ctx, FromJs, Function, Object, Result, Type, TypedArray, Value};
 
 use super::{json_in, raw};
 use super::json_out::{self, PlainShapes};
-use crate::values::{JsOut, SqlValue, MAX_SAFE_INTEGER};
+use crate::values::{JsOut, SqlRef, SqlValue, MAX_SAFE_INTEGER};
 
-
-/// A column value (`None`: NULL) of type `typoid` as an owned raw JS value: the common scalar
-/// types directly, the rest through [`SqlValue`] and [`to_js`] (the same mapping either way).
-pub fn datum_to_js(ctx: &Ctx<'_>, datum: Option<pg_sys::Datum>, typoid: pg_sys::Oid) -> Result<qjs::JSValue> {
-    let Some(datum) = datum else { return Ok(qjs::JS_NULL) };
+/// A column value as an owned raw JS value: the common scalars directly, the rest through
+/// [`to_js`] (the same mapping either way).
+pub fn cell_to_js(ctx: &Ctx<'_>, cell: SqlRef<'_>) -> Result<qjs::JSValue> {
     let raw_ctx = ctx.as_raw().as_ptr();
+    // SAFETY: `raw_ctx` is the live context of `ctx`; the string's bytes are copied by QuickJS.
     let string = |text: &str| raw::checked(unsafe { qjs::JS_NewStringLen(raw_ctx, text.as_ptr().cast(), text.len() as _) });
-    match typoid {
-        pg_sys::BOOLOID => return Ok(if datum.value() != 0 { qjs::JS_TRUE } else { qjs::JS_FALSE }),
-        pg_sys::INT2OID => return Ok(unsafe { qjs::JS_NewNumber(raw_ctx, f64::from(datum.value() as i16)) }),
-        pg_sys::INT4OID => return Ok(unsafe { qjs::JS_NewNumber(raw_ctx, f64::from(datum.value() as i32)) }),
-        pg_sys::NUMERICOID => return string(&crate::datum::numeric_text(datum)),
-        pg_sys::TEXTOID | pg_sys::VARCHAROID => {
-            // The text where it lies (detoasted if need be), without a Rust String in between.
-            let bytes = unsafe { crate::datum::varlena_bytes(datum) };
-            if let Ok(text) = std::str::from_utf8(bytes) {
-                return string(text);
-            }
+    match cell {
+        SqlRef::Null => Ok(qjs::JS_NULL),
+        SqlRef::Bool(b) => Ok(if b { qjs::JS_TRUE } else { qjs::JS_FALSE }),
+        // SAFETY: a live context.
+        SqlRef::Int(i) => Ok(unsafe { qjs::JS_NewNumber(raw_ctx, f64::from(i)) }),
+        SqlRef::Text(text) => string(text),
+        SqlRef::String(text) => string(&text),
+        SqlRef::Value(value) => {
+            let value = to_js(ctx, &value)?;
+            // SAFETY: a new reference for the caller; `value` drops its own.
+            Ok(unsafe { qjs::JS_DupValue(raw_ctx, value.as_raw()) })
         }
-        _ => {}
     }
-    let value = to_js(ctx, &crate::datum::to_sql_value(datum, false, typoid))?;
-    Ok(unsafe { qjs::JS_DupValue(raw_ctx, value.as_raw()) })
 }
 
 pub fn to_js<'js>(ctx: &Ctx<'js>, value: &SqlValue) -> Result<Value<'js>> {
@@ -48,6 +43,7 @@ pub fn to_js<'js>(ctx: &Ctx<'js>, value: &SqlValue) -> Result<Value<'js>> {
         SqlValue::Bytes(bytes) => TypedArray::<u8>::new(ctx.clone(), bytes.as_slice())?.into_value(),
         // The intrinsic Date, not the global: no user code runs while SQL values are converted
         // (rows are converted inside the statement's subtransaction).
+        // SAFETY: a live context; the new Date is owned by the returned Value.
         SqlValue::Timestamp(ms) => unsafe {
             Value::from_raw(ctx.clone(), raw::checked(qjs::JS_NewDate(ctx.as_raw().as_ptr(), *ms))?)
         },

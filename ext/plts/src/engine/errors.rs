@@ -2,40 +2,8 @@
 
 use rquickjs::{Ctx, Object, Value};
 
-use super::program::Program;
-use crate::spi::DbError;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JsErrorKind {
-    /// An exception thrown by the script.
-    Thrown,
-    /// The interrupt handler stopped the script (cancel, statement_timeout, plts.max_runtime_ms).
-    Interrupted,
-    OutOfMemory,
-    StackOverflow,
-    /// The handler returned a promise that can never settle (no pending jobs are left).
-    NeverSettled,
-    /// The module has no callable default export.
-    NoEntryPoint,
-}
-
-#[derive(Debug, Clone)]
-pub struct JsError {
-    pub kind: JsErrorKind,
-    /// `TypeError: x is not a function`, or the thrown value's description.
-    pub message: String,
-    /// JS stack with positions in TypeScript lines of the function body, when known.
-    pub stack: Option<String>,
-    /// Set when the exception names a SQLSTATE (a ctx.db `PostgresError` nobody caught, the
-    /// runtime's `ValidationError`): the call then fails with that SQLSTATE, message, detail, hint.
-    pub pg: Option<DbError>,
-}
-
-impl JsError {
-    pub fn new(kind: JsErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), stack: None, pg: None }
-    }
-}
+use crate::ctx::{JsError, JsErrorKind, Program};
+use crate::db_error::DbError;
 
 /// The description of `throw null`, which is also what QuickJS throws when it runs out of memory.
 pub const NULL_THROWN: &str = "non-Error value thrown: null";

@@ -1,30 +1,20 @@
 //! Calls one program's default export: builds `ctx` (`{ args }` on the program's prototype,
 //! which holds `fn` and inherits `db`, `log` and `now` from prelude.js) and the arguments object,
-//! and calls the handler, all through QuickJS's C API. A generated JS invoker did the same at
-//! the cost of one more interpreter frame and ~1,000 instructions per call.
+//! and calls the handler, all through QuickJS's C API: a JS invoker would cost one more
+//! interpreter frame per call.
 
-use std::cell::Cell;
 use std::ptr::NonNull;
 
 use rquickjs::{qjs, Ctx, FromJs, Function, Object, Result, Value};
 
 use super::raw::{self, checked};
 use crate::args_shape::Shape;
-use crate::backend::BackendLocal;
 
 /// Calls with fewer SQL arguments pass ctx and them to the handler from a stack array.
 const ARGV_ON_STACK: usize = 5;
 
-/// The transaction start of the running call, in ms since the Unix epoch: what `ctx.now` reads.
-static NOW_MS: BackendLocal<Cell<f64>> = BackendLocal::new(Cell::new(0.0));
-
-/// `ctx.now`'s clock (prelude.js): the calls of one transaction all see its start.
-pub fn now_ms() -> f64 {
-    NOW_MS.with(Cell::get)
-}
-
 /// What every call of one program shares. Owns its values and atoms, so it must be dropped
-/// while its context lives (entries drop before their context, engine/mod.rs).
+/// while its context lives (entries drop before their context, engine/runtime.rs).
 pub struct Invoker {
     ctx: NonNull<qjs::JSContext>,
     handler: qjs::JSValue,
@@ -59,8 +49,10 @@ impl Invoker {
         proto.set_prototype(Some(context))?;
         proto.prop("fn", super::convert::data_property(fn_info))?;
         let raw = ctx.as_raw();
+        // SAFETY: a new reference to a live value of this context, owned by the invoker.
         let owned = |value: &Value<'js>| unsafe { qjs::JS_DupValue(raw.as_ptr(), value.as_raw()) };
         let keys = if args_is_value { &[] } else { names };
+        // SAFETY: the context outlives the invoker, which owns the atoms.
         let atoms = unsafe { raw::Atoms::new(raw.as_ptr(), std::iter::once("args").chain(keys.iter().map(String::as_str))) }?;
         let mut invoker = Invoker {
             ctx: raw,
@@ -71,6 +63,8 @@ impl Invoker {
             validated: validated.filter(|_| args_is_value).map(|(shape, f)| (shape, owned(f.as_value()))),
             templates: Vec::new(),
         };
+        // SAFETY: each object made is owned by `templates` at once (freed with the invoker); the
+        // atoms are the invoker's own.
         unsafe {
             // ctx without and with `args`, and each prefix of the arguments object.
             let ctx_template = checked(qjs::JS_NewObjectProto(raw.as_ptr(), invoker.proto))?;
@@ -103,8 +97,10 @@ impl Invoker {
     }
 
     /// Calls the handler with ctx and `values` (the SQL arguments, by position).
-    pub fn call<'js>(&self, ctx: &Ctx<'js>, now_ms: f64, values: &[Value<'js>]) -> Result<Value<'js>> {
-        NOW_MS.with(|n| n.set(now_ms));
+    pub fn call<'js>(&self, ctx: &Ctx<'js>, values: &[Value<'js>]) -> Result<Value<'js>> {
+        // SAFETY: `ctx` is the invoker's context; every value passed to QuickJS is either a new
+        // reference it takes (define, new_ctx) or borrowed for the call (argv), and `context` is
+        // freed after the call.
         unsafe {
             let args = if self.args_is_value {
                 values.first().map_or(qjs::JS_UNDEFINED, |v| qjs::JS_DupValue(ctx.as_raw().as_ptr(), v.as_raw()))
@@ -137,9 +133,10 @@ impl Invoker {
     }
 
     /// Calls the wrapper's `validated(args, ctx)` with ctx.args = `args`.
-    pub fn call_validated<'js>(&self, ctx: &Ctx<'js>, now_ms: f64, args: Value<'js>) -> Result<Value<'js>> {
+    pub fn call_validated<'js>(&self, ctx: &Ctx<'js>, args: Value<'js>) -> Result<Value<'js>> {
         let Some((_, validated)) = self.validated else { return Err(rquickjs::Error::Unknown) };
-        NOW_MS.with(|n| n.set(now_ms));
+        // SAFETY: as in `call`: `args` is borrowed for the call, and a new reference of it is
+        // taken by ctx.
         unsafe {
             let context = self.new_ctx(qjs::JS_DupValue(ctx.as_raw().as_ptr(), args.as_raw()))?;
             let mut argv = [args.as_raw(), context];
@@ -150,7 +147,11 @@ impl Invoker {
     }
 
     /// `{ __proto__: proto, args }`, taking `args`.
+    ///
+    /// # Safety
+    /// `args` is an owned value of the invoker's context.
     unsafe fn new_ctx(&self, args: qjs::JSValue) -> Result<qjs::JSValue> {
+        // SAFETY: `proto` and the atom are the invoker's own; `args` is consumed on every path.
         unsafe {
             let context = match checked(qjs::JS_NewObjectProto(self.ctx.as_ptr(), self.proto)) {
                 Ok(context) => context,
@@ -171,6 +172,7 @@ impl Invoker {
 /// A `JS_Call` result as rquickjs returns it: an exception becomes `Error::Exception`, and a
 /// Rust panic caught in a native function (ctx.db) resumes here.
 fn returned<'js>(ctx: &Ctx<'js>, result: qjs::JSValue) -> Result<Value<'js>> {
+    // SAFETY: `result` is an owned value (or the exception marker) of `ctx`, returned by JS_Call.
     let value = unsafe { Value::from_raw(ctx.clone(), result) };
     <Result<Value>>::from_js(ctx, value)?
 }
@@ -178,6 +180,8 @@ fn returned<'js>(ctx: &Ctx<'js>, result: qjs::JSValue) -> Result<Value<'js>> {
 impl Drop for Invoker {
     fn drop(&mut self) {
         let ctx = self.ctx.as_ptr();
+        // SAFETY: the invoker owns one reference to each value, and is dropped before its
+        // context (engine/runtime.rs).
         unsafe {
             let validated = self.validated.take().map(|(_, call)| call);
             for value in self.templates.drain(..).chain([self.handler, self.proto]).chain(validated) {

@@ -1,5 +1,6 @@
-// Builds ctx.db and ctx.log of one JS context from the native functions of engine/db.rs, and the
-// prototype of every ctx. Evaluated once per context; the returned objects are shared by every call.
+// Builds ctx.db and ctx.log of one JS context from the engine's native functions (ctx/mod.rs lists
+// them), and the prototype of every ctx. Evaluated once per context; the returned objects are shared
+// by every call.
 (function (native) {
   "use strict";
   // Statement forms: (sql, params?), ({ sql, params }), or any object with toSQL() (Drizzle).

@@ -1,0 +1,146 @@
+//! The `ctx` API of plts functions, and the boundary between plts and its JavaScript engine.
+//!
+//! Everything a handler reaches through `ctx` — `ctx.db`, `ctx.log`, `ctx.now` — is defined here
+//! without naming an engine: the JavaScript side in `prelude.js`, the native side in [`db`] and
+//! [`log`]. An engine (QuickJS in `engine/`) plugs in through two surfaces:
+//!
+//! - **What plts asks of the engine**: the [`Engine`] trait. One call runs a [`Program`] for an
+//!   [`Invocation`] under [`Limits`], which takes four steps, all the engine's own:
+//!   1. *create a context* for the calling role on first use (one per role, so no role sees
+//!      another's globals; a fresh one for each DO block), with `prelude.js` evaluated over the
+//!      natives below; it returns `{ context, empty }`, and `context` is the prototype of every ctx;
+//!   2. *load the module* once per context (its `module_name` keys it), top-level await settled, and
+//!      find its default export;
+//!   3. *call the entry* with `ctx` (`{ args }` on a prototype holding `fn`, inheriting `context`)
+//!      and the SQL arguments, then settle a returned promise by running the job queue;
+//!   4. *convert values*: each [`SqlValue`] argument into JS, and the result into [`JsOut`] (JSON
+//!      for json/jsonb results), by the mapping of `docs/RUNTIME-CONTRACT.md`.
+//!
+//!   Failures come back as [`JsError`], with TypeScript positions in their stacks.
+//! - **What the engine offers `prelude.js`**: an object `native` of plain functions, each a thin
+//!   binding of one function here: `run` and `open` ([`db::prepare`] then [`db::run`] or
+//!   [`db::open`], rows read with [`Rows::cell`]), `fetch` ([`db::fetch`]), `close`, `begin`, `end`,
+//!   `log` ([`log::log`]) and `now` ([`now_ms`]). A [`DbError`] becomes a thrown `PostgresError`.
+//!
+//! So a second engine implements [`Engine`] and binds those natives; nothing in `spi`, `datum` or
+//! `handler` changes. [`CallScope`] is the other half of a call: the call frame around it.
+
+pub mod db;
+pub mod log;
+
+use crate::call_frame::{self, Limits, StopReason};
+use crate::db_error::DbError;
+use crate::values::{JsOut, SqlValue};
+
+pub use crate::program::Program;
+pub use crate::spi::Rows;
+
+/// The JavaScript half of the ctx API, evaluated once per context over the engine's `native` object.
+pub const PRELUDE: &str = include_str!("prelude.js");
+
+/// A JavaScript engine that runs plts programs (see the module doc for the four steps of a call).
+pub trait Engine {
+    /// Runs `program`'s default export for `call`, inside the running call's frame; returns the
+    /// result converted for the declared type.
+    fn call(program: &Program, call: &Invocation<'_>, limits: &Limits) -> Result<JsOut, JsError>;
+}
+
+/// Everything one call needs besides the program and the call frame.
+pub struct Invocation<'a> {
+    pub role: u32,
+    /// SQL names of the arguments (`None` for unnamed ones), by position.
+    pub arg_names: &'a [Option<String>],
+    /// Argument values, by position.
+    pub args: &'a [SqlValue],
+    /// `(args jsonb) returns jsonb` functions get the decoded value itself as `ctx.args`.
+    pub args_is_value: bool,
+    pub fn_oid: u32,
+    pub fn_schema: &'a str,
+    pub fn_name: &'a str,
+    /// Return the result as JSON text (declared json/jsonb).
+    pub want_json: bool,
+    /// DO blocks run the module body and call a default export only if there is one.
+    pub entry_required: bool,
+    /// Run once and forget (DO blocks): the entry is not kept for reuse.
+    pub ephemeral: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsErrorKind {
+    /// An exception thrown by the script.
+    Thrown,
+    /// The script was stopped (cancel, statement_timeout, plts.max_runtime_ms): see `stopped`.
+    Interrupted,
+    OutOfMemory,
+    StackOverflow,
+    /// The handler returned a promise that can never settle (no pending jobs are left).
+    NeverSettled,
+    /// The module has no callable default export.
+    NoEntryPoint,
+}
+
+#[derive(Debug, Clone)]
+pub struct JsError {
+    pub kind: JsErrorKind,
+    /// `TypeError: x is not a function`, or the thrown value's description.
+    pub message: String,
+    /// JS stack with positions in TypeScript lines of the function body, when known.
+    pub stack: Option<String>,
+    /// Set when the exception names a SQLSTATE (a ctx.db `PostgresError` nobody caught, the
+    /// runtime's `ValidationError`): the call then fails with that SQLSTATE, message, detail, hint.
+    pub pg: Option<DbError>,
+}
+
+impl JsError {
+    pub fn new(kind: JsErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into(), stack: None, pg: None }
+    }
+
+    /// Why an interrupted script was stopped.
+    pub fn stopped(&self) -> Option<StopReason> {
+        (self.kind == JsErrorKind::Interrupted).then(call_frame::stop_reason).flatten()
+    }
+}
+
+/// `ctx.now`'s clock: the transaction start of the running call, in ms since the Unix epoch.
+pub fn now_ms() -> f64 {
+    call_frame::with(|frame| frame.now_ms)
+}
+
+/// A running call: its frame pushed, and its cursors and transaction blocks cleaned up when it
+/// ends. On an ERROR the frame is put back as well, and the (sub)transaction abort closes the
+/// cursors and ends the blocks.
+pub struct CallScope {
+    frame: Option<call_frame::Pushed>,
+}
+
+impl CallScope {
+    /// Enters a call, one level deeper than the running one; an error when plts calls are nested
+    /// deeper than [`call_frame::MAX_DEPTH`].
+    pub fn enter(entry: call_frame::Entry) -> Result<CallScope, JsError> {
+        if call_frame::depth() >= call_frame::MAX_DEPTH {
+            return Err(JsError::new(
+                JsErrorKind::StackOverflow,
+                format!(
+                    "plts calls are nested more than {} deep (a plts function calls SQL that calls plts ...)",
+                    call_frame::MAX_DEPTH
+                ),
+            ));
+        }
+        Ok(CallScope { frame: Some(call_frame::push(entry)) })
+    }
+
+    /// Ends the call: closes the cursors it left open and rolls back its open transaction blocks,
+    /// then puts the caller's frame back.
+    pub fn exit(mut self) {
+        let (cursors, blocks) =
+            call_frame::with_mut(|frame| (std::mem::take(&mut frame.cursors), std::mem::take(&mut frame.blocks)));
+        if !cursors.is_empty() {
+            crate::spi::cursors::close_all(&cursors);
+        }
+        if !blocks.is_empty() {
+            crate::spi::blocks::abandon(blocks);
+        }
+        drop(self.frame.take());
+    }
+}

@@ -1,0 +1,179 @@
+//! A program's module in one context: evaluated once (top-level await settled), its default
+//! export wrapped in an invoker, and called for each call with its arguments converted.
+
+use std::rc::Rc;
+
+use rquickjs::promise::PromiseState;
+use rquickjs::{Ctx, Function, Object, Persistent, Value};
+use rustc_hash::FxHashMap;
+
+use super::{convert, errors, invoker, js_error, json_in, json_out};
+use crate::args_shape::Shape;
+use crate::call_frame;
+use crate::ctx::{Invocation, JsError, JsErrorKind, Program};
+use crate::values::{JsOut, SqlValue};
+
+/// An evaluated program, ready to call.
+#[derive(Clone)]
+pub enum Entry {
+    /// The invoker of the default export (engine/invoker.rs): builds ctx and calls it.
+    Callable {
+        invoker: Rc<invoker::Invoker>,
+        /// The export says `kind: "query"` (the `query` wrapper): every call runs read-only.
+        is_query: bool,
+    },
+    /// No callable default export: what was exported instead (its JS type), for the error.
+    NotCallable(&'static str),
+}
+
+/// Runs `program` for `call` in `ctx`: its entry from `entries`, or evaluated now (and kept,
+/// unless the call is ephemeral); returns the result as [`JsOut`].
+pub fn run<'js>(
+    ctx: &Ctx<'js>,
+    entries: &mut FxHashMap<String, Entry>,
+    parts: &Persistent<Object<'static>>,
+    shapes: &json_out::PlainShapes,
+    program: &Program,
+    call: &Invocation<'_>,
+) -> Result<JsOut, JsError> {
+    let programs = [program];
+    let fail = |e: rquickjs::Error| js_error(ctx, e, &programs);
+    let entry = match entries.get(&program.module_name) {
+        Some(saved) => saved.clone(),
+        None => {
+            let entry = prepare(ctx, parts, program, call)?;
+            if !call.ephemeral {
+                entries.insert(program.module_name.clone(), entry.clone());
+            }
+            entry
+        }
+    };
+    let (invoker, is_query) = match entry {
+        Entry::Callable { invoker, is_query } => (invoker, is_query),
+        Entry::NotCallable(_) if !call.entry_required => return Ok(JsOut::Null),
+        Entry::NotCallable(found) => {
+            return Err(JsError::new(
+                JsErrorKind::NoEntryPoint,
+                format!("the function body has no default export to call (found {found}); write `export default (ctx) => ...`"),
+            ))
+        }
+    };
+    if is_query && !call_frame::with(|frame| frame.read_only) {
+        call_frame::enter_read_only();
+    }
+    let returned = match checked_args(ctx, invoker.shape(), call).map_err(fail)? {
+        Some(args) => invoker.call_validated(ctx, args).map_err(fail)?,
+        None => {
+            let mut values = Vec::with_capacity(call.args.len());
+            for value in call.args {
+                values.push(convert::to_js(ctx, value).map_err(fail)?);
+            }
+            invoker.call(ctx, &values).map_err(fail)?
+        }
+    };
+    let value = settle(ctx, returned, &programs)?;
+    convert::from_js(ctx, value, call.want_json, shapes).map_err(fail)
+}
+
+/// For a wrapper whose shape the jsonb argument passes: the argument with its keys in the
+/// schema's order, for the wrapper's call that skips parsing.
+fn checked_args<'js>(ctx: &Ctx<'js>, shape: Option<&Shape>, call: &Invocation<'_>) -> rquickjs::Result<Option<Value<'js>>> {
+    let (Some(shape), [SqlValue::Jsonb(doc)]) = (shape, call.args) else { return Ok(None) };
+    let Some(nodes) = shape.order(doc) else { return Ok(None) };
+    json_in::nodes_to_js(ctx, &nodes, doc).map(Some)
+}
+
+/// Evaluates the program once and builds its entry: the invoker around a callable default export.
+fn prepare<'js>(
+    ctx: &Ctx<'js>,
+    parts: &Persistent<Object<'static>>,
+    program: &Program,
+    call: &Invocation<'_>,
+) -> Result<Entry, JsError> {
+    let programs = [program];
+    let fail = |e: rquickjs::Error| js_error(ctx, e, &programs);
+    let export = evaluate(ctx, program).map_err(|e| match e {
+        Failure::Js(e) => js_error(ctx, e, &programs),
+        Failure::Plts(e) => e,
+    })?;
+    let Some(handler) = export.as_function().cloned() else {
+        return Ok(Entry::NotCallable(export.type_name()));
+    };
+    let is_query = handler.get::<_, Option<String>>("kind").ok().flatten().is_some_and(|kind| kind == "query");
+    let names: Vec<String> = (0..call.args.len())
+        .map(|i| match call.arg_names.get(i).and_then(Option::as_deref) {
+            Some(name) => name.to_owned(),
+            None => format!("${}", i + 1),
+        })
+        .collect();
+    let context: Object = parts.clone().restore(ctx).map_err(fail)?.get("context").map_err(fail)?;
+    let info = fn_info(ctx, call).map_err(fail)?;
+    let validated = if call.args_is_value { wrapper_parts(&handler).map_err(fail)? } else { None };
+    let invoker = invoker::Invoker::new(ctx, &context, handler, info, &names, call.args_is_value, validated)
+        .map_err(fail)?;
+    Ok(Entry::Callable { invoker: Rc::new(invoker), is_query })
+}
+
+/// A wrapper's `~plts` (runtime/wrappers.ts): its arguments' shape and the call that skips parsing
+/// them, when it has a shape plts reads.
+fn wrapper_parts<'js>(handler: &Function<'js>) -> rquickjs::Result<Option<(Shape, Function<'js>)>> {
+    let parts: Value = handler.get("~plts")?;
+    let Some(parts) = parts.as_object() else { return Ok(None) };
+    let (shape, validated): (Value, Value) = (parts.get("shape")?, parts.get("validated")?);
+    let shape = shape.as_string().map(rquickjs::String::to_string).transpose()?;
+    Ok(shape.as_deref().and_then(Shape::parse).zip(validated.as_function().cloned()))
+}
+
+enum Failure {
+    Js(rquickjs::Error),
+    Plts(JsError),
+}
+
+/// Declares and evaluates the module (top-level await included) and returns its default export.
+fn evaluate<'js>(ctx: &Ctx<'js>, program: &Program) -> Result<Value<'js>, Failure> {
+    let declared = rquickjs::Module::declare(ctx.clone(), program.module_name.as_str(), program.js.as_str())
+        .map_err(Failure::Js)?;
+    let (module, promise) = declared.eval().map_err(Failure::Js)?;
+    settle(ctx, promise.into_value(), &[program]).map_err(Failure::Plts)?;
+    module.get::<_, Value>("default").map_err(Failure::Js)
+}
+
+/// Waits for a promise by running the job queue; other values are returned as they are.
+fn settle<'js>(ctx: &Ctx<'js>, value: Value<'js>, programs: &[&Program]) -> Result<Value<'js>, JsError> {
+    let Some(promise) = value.as_promise().cloned() else { return Ok(value) };
+    loop {
+        match promise.state() {
+            PromiseState::Resolved => {
+                return promise.result::<Value>().expect("settled").map_err(|e| js_error(ctx, e, programs))
+            }
+            PromiseState::Rejected => {
+                let reason = promise.result::<Value>().expect("settled");
+                return Err(match reason {
+                    Err(e) => js_error(ctx, e, programs),
+                    Ok(v) => errors::describe(ctx, v, programs),
+                });
+            }
+            PromiseState::Pending => {
+                if !ctx.execute_pending_job() {
+                    if call_frame::stop_reason().is_some() {
+                        return Err(JsError::new(JsErrorKind::Interrupted, "interrupted"));
+                    }
+                    return Err(JsError::new(
+                        JsErrorKind::NeverSettled,
+                        "the handler's promise never settled: nothing is left that could resolve it (plts has no timers or I/O events)",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// `ctx.fn = { oid, schema, name }`, frozen: built once per program.
+fn fn_info<'js>(ctx: &Ctx<'js>, call: &Invocation<'_>) -> rquickjs::Result<Value<'js>> {
+    let info = Object::new(ctx.clone())?;
+    info.set("oid", call.fn_oid)?;
+    info.set("schema", call.fn_schema)?;
+    info.set("name", call.fn_name)?;
+    let freeze: Function = ctx.globals().get::<_, Object>("Object")?.get("freeze")?;
+    freeze.call((info,))
+}

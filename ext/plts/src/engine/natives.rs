@@ -1,0 +1,128 @@
+//! The `native` object that `prelude.js` builds `ctx.db` and `ctx.log` from: QuickJS bindings of
+//! the engine-neutral functions in `ctx::db` and `ctx::log`. JS values are converted here, and a
+//! `DbError` becomes a thrown `PostgresError`.
+
+use rquickjs::function::Func;
+use rquickjs::{qjs, Array, Ctx, Exception, Function, Object, Result, String as JsString, Value};
+
+use super::json_out::PlainShapes;
+use super::{convert, raw};
+use crate::ctx::{self, db, Rows};
+use crate::db_error::DbError;
+
+/// Installs `ctx.db` and `ctx.log` in a new context (prelude.js applied to the native
+/// functions) and returns what the invokers need, `{ context }` (engine/invoker.rs),
+/// with the context's plain shapes (for values written as JSON).
+pub fn install<'js>(ctx: &Ctx<'js>) -> Result<(Object<'js>, PlainShapes)> {
+    let shapes = PlainShapes::of(ctx)?;
+    let native = Object::new(ctx.clone())?;
+    native.set(
+        "run",
+        Func::from(move |ctx: Ctx<'js>, sql: JsString<'js>, params: Array<'js>, want_rows: bool| {
+            run(ctx, sql, params, want_rows, &shapes)
+        }),
+    )?;
+    native.set("begin", Func::from(db::begin))?;
+    native.set("end", Func::from(end))?;
+    native.set("log", Func::from(|level: i32, message: String| ctx::log::log(level, &message)))?;
+    native.set(
+        "open",
+        Func::from(move |ctx: Ctx<'js>, sql: JsString<'js>, params: Array<'js>| open(ctx, sql, params, &shapes)),
+    )?;
+    native.set("fetch", Func::from(fetch))?;
+    native.set("close", Func::from(|name: String| db::close(&name)))?;
+    native.set("now", Func::from(ctx::now_ms))?;
+    let build: Function = super::eval_internal(ctx, ctx::PRELUDE)?;
+    Ok((build.call((native,))?, shapes))
+}
+
+/// Prepares `sql` (borrowed from QuickJS: a Rust String per statement costs a copy) and converts
+/// `params` to its parameter types.
+fn prepare<'js>(
+    ctx: &Ctx<'js>,
+    sql: &JsString<'js>,
+    params: &Array<'js>,
+    shapes: &PlainShapes,
+) -> Result<(db::Statement, Vec<crate::values::JsOut>)> {
+    // SAFETY: `ctx` is the live context of `sql`; the text is released before this returns.
+    let text = unsafe { raw::Utf8::of_value(ctx.as_raw().as_ptr(), sql.as_raw()) }.ok_or(rquickjs::Error::Exception)?;
+    let text = text.as_str().ok_or_else(|| throw(ctx, db::lone_surrogate()))?;
+    let statement = db::prepare(text, params.len()).map_err(|e| throw(ctx, e))?;
+    let mut values = Vec::with_capacity(params.len());
+    for (i, value) in params.iter::<Value>().enumerate() {
+        values.push(convert::from_js(ctx, value?, statement.param_is_json(i), shapes)?);
+    }
+    Ok((statement, values))
+}
+
+fn run<'js>(ctx: Ctx<'js>, sql: JsString<'js>, params: Array<'js>, want_rows: bool, shapes: &PlainShapes) -> Result<Value<'js>> {
+    let (statement, values) = prepare(&ctx, &sql, &params, shapes)?;
+    // The rows become JS objects where SPI left them, inside the statement's subtransaction.
+    let read = |rows: &Rows| want_rows.then(|| rows_to_js(&ctx, rows));
+    let result = db::run(&statement, &values, read).map_err(|e| throw(&ctx, e))?;
+    if let Some(rows) = result.rows {
+        return rows;
+    }
+    let summary = Object::new(ctx.clone())?;
+    summary.set("rowCount", result.row_count as f64)?;
+    summary.set("command", result.command)?;
+    Ok(summary.into_value())
+}
+
+/// Rows as plain objects, column name → value, in column order.
+fn rows_to_js<'js>(ctx: &Ctx<'js>, rows: &Rows) -> Result<Value<'js>> {
+    let raw_ctx = ctx.as_raw().as_ptr();
+    // One atom per column, not one per column and row.
+    // SAFETY: `raw_ctx` is live for this call, and outlives the atoms (dropped at its end).
+    let keys = unsafe { raw::Atoms::new(raw_ctx, (0..rows.columns()).map(|c| rows.name(c).to_string_lossy())) }?;
+    // Every row has these keys: their shapes, kept, serve this result's rows and the next call's.
+    // SAFETY: the kept objects hold these atoms; the context forgets them before it is freed.
+    unsafe { super::kept_shapes::keep(raw_ctx, keys.as_slice()) };
+    let mut objects = raw::Owned::with_capacity(raw_ctx, rows.len());
+    for row in 0..rows.len() {
+        // SAFETY: a live context; the new object is owned by `objects` at once.
+        let object = raw::checked(unsafe { qjs::JS_NewObject(raw_ctx) })?;
+        objects.push(object);
+        for (column, &key) in keys.as_slice().iter().enumerate() {
+            let value = convert::cell_to_js(ctx, rows.cell(row, column))?;
+            // Defined, not assigned: a column named "__proto__" is an own property, not the prototype.
+            // SAFETY: `object` is a live object of `raw_ctx`; define takes `value`.
+            unsafe { raw::define(raw_ctx, object, key, value) }?;
+        }
+    }
+    // SAFETY: into_array returns an owned value of this context.
+    Ok(unsafe { Value::from_raw(ctx.clone(), objects.into_array()?) })
+}
+
+fn open<'js>(ctx: Ctx<'js>, sql: JsString<'js>, params: Array<'js>, shapes: &PlainShapes) -> Result<String> {
+    let (statement, values) = prepare(&ctx, &sql, &params, shapes)?;
+    db::open(&statement, &values).map_err(|e| throw(&ctx, e))
+}
+
+fn fetch<'js>(ctx: Ctx<'js>, name: String, count: f64) -> Result<Value<'js>> {
+    let read = |rows: &Rows| rows_to_js(&ctx, rows);
+    db::fetch(&name, count, read).map_err(|e| throw(&ctx, e))?
+}
+
+fn end(ctx: Ctx<'_>, level: i32, commit: bool) -> Result<()> {
+    db::end(level, commit).map_err(|e| throw(&ctx, e))
+}
+
+/// Throws a `PostgresError` carrying the fields PostgreSQL reported (postgres.js names
+/// the SQLSTATE `code`; plts sets both `code` and `sqlstate`).
+fn throw(ctx: &Ctx<'_>, error: DbError) -> rquickjs::Error {
+    let build = || -> Result<Value> {
+        let exception = Exception::from_message(ctx.clone(), &error.message)?;
+        exception.set("name", "PostgresError")?;
+        exception.set("sqlstate", error.sqlstate.as_str())?;
+        exception.set("code", error.sqlstate.as_str())?;
+        exception.set("detail", error.detail.as_deref())?;
+        exception.set("hint", error.hint.as_deref())?;
+        exception.set("position", error.position)?;
+        Ok(exception.into_value())
+    };
+    match build() {
+        Ok(value) => ctx.throw(value),
+        Err(e) => e,
+    }
+}

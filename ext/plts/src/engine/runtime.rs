@@ -1,0 +1,127 @@
+//! QuickJS runtimes and their contexts. One runtime per nesting depth: a plts function whose SQL
+//! calls another plts function runs the inner one in the next runtime, because a QuickJS runtime
+//! cannot be entered again while it is running. Each runtime has one context per role, so no role
+//! sees another role's globals, and a DO block gets a context of its own, dropped afterwards.
+//!
+//! Runtimes are never dropped: the backend's exit frees the memory, and tearing down a runtime
+//! whose scripts were interrupted can trip QuickJS's leak checks.
+
+use std::cell::RefCell;
+
+use rquickjs::{Context, Object, Persistent, Runtime};
+use rustc_hash::FxHashMap;
+
+use super::module::{self, Entry};
+use super::{allocator, errors, internal, json_out, natives};
+use crate::backend::BackendLocal;
+use crate::call_frame::{self, Limits, MAX_DEPTH};
+use crate::ctx::{Invocation, JsError, JsErrorKind, Program};
+use crate::values::JsOut;
+
+/// A role's context and what it keeps. Fields drop in declaration order: values before their
+/// context.
+pub struct RoleContext {
+    /// Evaluated programs by module name.
+    entries: FxHashMap<String, Entry>,
+    /// What prelude.js returned, `{ context }`: the shared prototype of every ctx.
+    parts: Persistent<Object<'static>>,
+    shapes: json_out::PlainShapes,
+    context: Context,
+}
+
+/// The runtime of one nesting depth. Contexts drop before the runtime.
+struct Instance {
+    contexts: FxHashMap<u32, RoleContext>,
+    runtime: Runtime,
+    /// The stack limit last given to QuickJS (max_stack_depth may change between calls).
+    stack_limit: usize,
+}
+
+static INSTANCES: BackendLocal<[RefCell<Option<Instance>>; MAX_DEPTH]> =
+    BackendLocal::new([const { RefCell::new(None) }; MAX_DEPTH]);
+
+impl Instance {
+    fn new() -> Result<Self, JsError> {
+        let runtime = Runtime::new_with_alloc(allocator::CountingAllocator)
+            .map_err(|e| internal(format!("cannot create the QuickJS runtime: {e}")))?;
+        runtime.set_interrupt_handler(Some(Box::new(call_frame::should_stop)));
+        runtime.set_loader(super::loader::PltsResolver, super::loader::PltsLoader);
+        let base = Context::base(&runtime).map_err(|e| internal(format!("cannot create a JS context: {e}")))?;
+        base.with(|ctx| allocator::pin_arenas(&ctx));
+        drop(base);
+        Ok(Self { runtime, contexts: FxHashMap::default(), stack_limit: 0 })
+    }
+
+    fn context(&mut self, role: u32) -> Result<&mut RoleContext, JsError> {
+        Ok(match self.contexts.entry(role) {
+            std::collections::hash_map::Entry::Occupied(found) => found.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(new_context(&self.runtime)?),
+        })
+    }
+}
+
+/// A new JS context with ctx.db and ctx.log installed, the parts of its invokers (prelude.js)
+/// and what its plain objects are (for results written as JSON).
+fn new_context(runtime: &Runtime) -> Result<RoleContext, JsError> {
+    let context = Context::full(runtime).map_err(|e| internal(format!("cannot create a JS context: {e}")))?;
+    let (parts, shapes) = context.with(|ctx| {
+        natives::install(&ctx)
+            .map(|(parts, shapes)| (Persistent::save(&ctx, parts), shapes))
+            .map_err(|e| super::js_error(&ctx, e, &[]))
+    })?;
+    Ok(RoleContext { entries: FxHashMap::default(), parts, shapes, context })
+}
+
+/// Runs `program`'s default export for `call` in the runtime of the running call's depth.
+pub fn call(program: &Program, call: &Invocation<'_>, limits: &Limits) -> Result<JsOut, JsError> {
+    let depth = call_frame::depth();
+    if depth == 1 {
+        // Nested calls share the outermost call's heap limit.
+        allocator::arm(limits.max_heap_bytes);
+    }
+    INSTANCES.with(|instances| {
+        let mut slot = instances[depth - 1].borrow_mut();
+        if slot.is_none() {
+            *slot = Some(Instance::new()?);
+        }
+        let instance = slot.as_mut().expect("created above");
+        if instance.stack_limit != limits.max_stack_bytes {
+            instance.runtime.set_max_stack_size(limits.max_stack_bytes);
+            instance.stack_limit = limits.max_stack_bytes;
+        }
+        let mut result = if call.ephemeral {
+            run_in_own_context(instance, program, call)
+        } else {
+            let RoleContext { entries, parts, shapes, context } = instance.context(call.role)?;
+            context.with(|ctx| module::run(&ctx, entries, parts, shapes, program, call))
+        };
+        if let Err(e) = &mut result {
+            // Without memory, QuickJS may throw null, or an InternalError whose message it could
+            // not allocate ("Invalid error message"): say what happened.
+            if allocator::refused() && matches!(e.kind, JsErrorKind::Thrown | JsErrorKind::OutOfMemory) {
+                e.kind = JsErrorKind::OutOfMemory;
+                if e.message == errors::NULL_THROWN || e.message.ends_with("Invalid error message") {
+                    e.message = "InternalError: out of memory".into();
+                }
+            }
+            // Give back what a failed script allocated (an out-of-memory one most of all).
+            instance.runtime.run_gc();
+        }
+        result
+    })
+}
+
+/// Runs a DO block in a context of its own, dropped afterwards with everything the block made.
+/// QuickJS cannot unload one module from a context, so in the role's context every DO block
+/// would leave its module behind (about 2 KB each, until the heap limit).
+fn run_in_own_context(instance: &mut Instance, program: &Program, call: &Invocation<'_>) -> Result<JsOut, JsError> {
+    let RoleContext { parts, shapes, context, .. } = new_context(&instance.runtime)?;
+    let result = context.with(|ctx| module::run(&ctx, &mut FxHashMap::default(), &parts, &shapes, program, call));
+    // Objects kept for this context (engine/kept_shapes.rs) must go before it does.
+    // SAFETY: the context is still live; nothing uses its kept objects after this.
+    context.with(|ctx| unsafe { super::kept_shapes::forget(ctx.as_raw().as_ptr()) });
+    drop(parts);
+    drop(context);
+    instance.runtime.run_gc();
+    result
+}
