@@ -10,8 +10,11 @@ use pgrx::{FromDatum, IntoDatum};
 use rustc_hash::FxHashMap;
 
 use crate::backend::BackendLocal;
-use crate::json_doc::js_number_text;
+use crate::js_number::{js_number_text, short_decimal};
 use crate::values::{pg_date_to_iso, JsOut, SqlValue};
+
+/// Temporary: engine/convert.rs still calls it here; it is `crate::numeric::text`.
+pub use crate::numeric::text as numeric_text;
 
 /// Milliseconds between the Unix epoch and PostgreSQL's (2000-01-01).
 const PG_EPOCH_MS: f64 = 946_684_800_000.0;
@@ -33,7 +36,7 @@ pub fn to_sql_value(datum: Datum, is_null: bool, typoid: Oid) -> SqlValue {
             pg_sys::INT8OID => SqlValue::Int8(i64::from_datum(datum, false).unwrap_or_default()),
             pg_sys::FLOAT4OID => SqlValue::Float(f64::from(f32::from_datum(datum, false).unwrap_or_default())),
             pg_sys::FLOAT8OID => SqlValue::Float(f64::from_datum(datum, false).unwrap_or_default()),
-            pg_sys::NUMERICOID => SqlValue::Numeric(numeric_text(datum)),
+            pg_sys::NUMERICOID => SqlValue::Numeric(crate::numeric::text(datum)),
             pg_sys::TEXTOID | pg_sys::VARCHAROID => {
                 SqlValue::Text(String::from_datum(datum, false).unwrap_or_default())
             }
@@ -111,24 +114,6 @@ unsafe fn array(datum: Datum, typoid: Oid, elem: Oid) -> SqlValue {
     }
 }
 
-/// A numeric's exact decimal text (numeric_out called directly: no type lookup per value).
-pub fn numeric_text(numeric: Datum) -> String {
-    unsafe {
-        if let Some(parts) = crate::numeric::parts(numeric.cast_mut_ptr::<u8>()) {
-            return crate::numeric::to_text(&parts);
-        }
-        match pgrx::direct_function_call_as_datum(pg_sys::numeric_out, &[Some(numeric)]) {
-            Some(text) => {
-                let cstr = text.cast_mut_ptr::<std::ffi::c_char>();
-                let out = CStr::from_ptr(cstr).to_string_lossy().into_owned();
-                pg_sys::pfree(cstr.cast());
-                out
-            }
-            None => "NaN".into(),
-        }
-    }
-}
-
 fn output_text(datum: Datum, typoid: Oid) -> String {
     unsafe {
         let (mut func, mut varlena) = (pg_sys::InvalidOid, false);
@@ -203,7 +188,7 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch
         (pg_sys::FLOAT4OID, JsOut::Number(n)) => (*n as f32).into_datum().unwrap(),
         (pg_sys::FLOAT8OID, JsOut::Number(n)) => n.into_datum().unwrap(),
         // Integers and short decimals (ids, counts, sums, prices) skip printing and parsing.
-        (pg_sys::NUMERICOID, JsOut::Number(n)) => match crate::json_doc::short_decimal(*n) {
+        (pg_sys::NUMERICOID, JsOut::Number(n)) => match short_decimal(*n) {
             Some((scaled, places)) => crate::numeric::from_scaled(scaled, places),
             None => input(&js_number_text(*n), typoid),
         },

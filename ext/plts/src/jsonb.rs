@@ -133,7 +133,7 @@ unsafe fn number(numeric: *const u8) -> f64 {
     if let Some(n) = unsafe { crate::numeric::parts(numeric) }.as_ref().and_then(crate::numeric::to_f64) {
         return n;
     }
-    let text = crate::datum::numeric_text(pg_sys::Datum::from(numeric));
+    let text = crate::numeric::text(pg_sys::Datum::from(numeric));
     text.parse().unwrap_or(f64::NAN)
 }
 
@@ -273,10 +273,10 @@ fn put(buf: &mut [u8], at: usize, word: u32) {
 fn numeric(n: f64) -> *mut pg_sys::varlena {
     unsafe {
         // Integers and short decimals without text: the same value and scale as numeric_in's.
-        if let Some((scaled, places)) = crate::json_doc::short_decimal(n) {
+        if let Some((scaled, places)) = crate::js_number::short_decimal(n) {
             return crate::numeric::from_scaled(scaled, places).cast_mut_ptr();
         }
-        let text = std::ffi::CString::new(crate::json_doc::js_number_text(n)).expect("a number's text has no NUL");
+        let text = std::ffi::CString::new(crate::js_number::js_number_text(n)).expect("a number's text has no NUL");
         let datum = pgrx::direct_function_call_as_datum(
             pg_sys::numeric_in,
             &[Some(pg_sys::Datum::from(text.as_ptr())), Some(pg_sys::Datum::from(pg_sys::InvalidOid)), Some(pg_sys::Datum::from(-1i32))],

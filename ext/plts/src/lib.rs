@@ -14,6 +14,7 @@ mod error;
 mod function;
 mod gucs;
 mod handler;
+mod js_number;
 mod json_doc;
 mod jsonb;
 mod numeric;

@@ -3,6 +3,8 @@
 //! skips `numeric_out`'s palloc'd text for the common values; NaN, ±Infinity and toasted
 //! values are left to `numeric_out` (the callers fall back on `None`).
 
+use std::ffi::{c_char, CStr};
+
 use pgrx::pg_sys;
 
 const NBASE: u64 = 10_000;
@@ -89,7 +91,7 @@ pub fn to_f64(parts: &Parts<'_>) -> Option<f64> {
     }
     // The value is scaled × NBASE^(weight + 1 − digits).
     let exponent = DEC_DIGITS as i32 * (parts.weight + 1 - parts.len() as i32);
-    let power = *crate::json_doc::POW10.get(exponent.unsigned_abs() as usize)?;
+    let power = *crate::js_number::POW10.get(exponent.unsigned_abs() as usize)?;
     let value = if exponent >= 0 { scaled as f64 * power } else { scaled as f64 / power };
     Some(if parts.negative { -value } else { value })
 }
@@ -160,6 +162,29 @@ pub fn to_text(parts: &Parts<'_>) -> String {
         out.truncate(start + parts.dscale as usize);
     }
     out
+}
+
+/// A numeric's exact decimal text: read from its parts, else `numeric_out` called directly (no
+/// type lookup per value).
+pub fn text(numeric: pg_sys::Datum) -> String {
+    // SAFETY: every caller passes a numeric Datum (its type OID is NUMERICOID, or it is a
+    // numeric inside a jsonb), i.e. a pointer to a numeric varlena.
+    if let Some(parts) = unsafe { parts(numeric.cast_mut_ptr::<u8>()) } {
+        return to_text(&parts);
+    }
+    // SAFETY: numeric_out takes one numeric argument, which `numeric` is; it returns a
+    // palloc'd NUL-terminated C string, read here and then freed.
+    unsafe {
+        match pgrx::direct_function_call_as_datum(pg_sys::numeric_out, &[Some(numeric)]) {
+            Some(text) => {
+                let cstr = text.cast_mut_ptr::<c_char>();
+                let out = CStr::from_ptr(cstr).to_string_lossy().into_owned();
+                pg_sys::pfree(cstr.cast());
+                out
+            }
+            None => "NaN".into(),
+        }
+    }
 }
 
 /// A base-10000 digit as four decimal ASCII digits (`core::fmt` costs several times more).
