@@ -6,7 +6,7 @@
 //! pg_proc changes: then PostgreSQL's invalidation callback bumps a generation counter, and the
 //! next call looks the function up again. Repeated calls skip the catalog lookup.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
 use rustc_hash::FxHashMap;
@@ -17,6 +17,7 @@ use pgrx::pg_catalog::pg_proc::PgProc;
 use pgrx::pg_sys::{self, Oid};
 use pgrx::{IntoDatum, PgSqlErrorCode};
 
+use crate::backend::BackendLocal;
 use crate::engine::Program;
 use crate::error::raise;
 
@@ -37,12 +38,9 @@ pub struct FunctionInfo {
     version: (u32, pg_sys::ItemPointerData),
 }
 
-impl FunctionInfo {
-}
-
-thread_local! {
-    static CACHE: RefCell<FxHashMap<Oid, Rc<FunctionInfo>>> = RefCell::new(FxHashMap::default());
-}
+/// The functions loaded in this backend, by OID.
+static CACHE: BackendLocal<RefCell<FxHashMap<Oid, Rc<FunctionInfo>>>> =
+    BackendLocal::new(RefCell::new(FxHashMap::with_hasher(rustc_hash::FxBuildHasher)));
 
 /// Bumped by every pg_proc invalidation: call sites remembered under an older generation are stale.
 static GENERATION: AtomicU64 = AtomicU64::new(0);
@@ -164,7 +162,7 @@ fn load(oid: Oid, version: (u32, pg_sys::ItemPointerData)) -> FunctionInfo {
 
 /// A number unique in this backend, to name each loaded program.
 pub fn next_program_id() -> u64 {
-    thread_local!(static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
+    static NEXT: BackendLocal<Cell<u64>> = BackendLocal::new(Cell::new(0));
     NEXT.with(|n| {
         n.set(n.get() + 1);
         n.get()
