@@ -11,6 +11,7 @@ mod compiler;
 mod datum;
 mod engine;
 mod error;
+mod ffi;
 mod function;
 mod gucs;
 mod handler;
