@@ -47,6 +47,9 @@ pub unsafe fn parts<'a>(numeric: *const u8) -> Option<Parts<'a>> {
     const NUMERIC_SHORT_WEIGHT_SIGN_MASK: u16 = 0x0040;
     const NUMERIC_SHORT_WEIGHT_MASK: u16 = 0x003F;
     const NUMERIC_DSCALE_MASK: u16 = 0x3FFF;
+    // SAFETY: `numeric` points at a numeric varlena (the caller's promise). Its header is read
+    // only as far as the checks allow: a 1-byte header that is not an external pointer, or an
+    // uncompressed 4-byte one; then varsize_any is the value's size, so the body slice is in it.
     unsafe {
         let ptr = numeric.cast::<pg_sys::varlena>();
         let header_size = if pgrx::varatt_is_1b(ptr) && !pgrx::varatt_is_1b_e(ptr) {
@@ -126,6 +129,8 @@ pub fn parse_short_decimal(text: &str) -> Option<(i64, u32)> {
 
 /// The numeric `scaled / 10^places`, shown with `places` digits after the point (palloc'd).
 pub fn from_scaled(scaled: i64, places: u32) -> pg_sys::Datum {
+    // SAFETY: both functions take plain integers, read no memory of ours, and return a palloc'd
+    // numeric (or raise an ERROR).
     let numeric = unsafe {
         if places == 0 { pg_sys::int64_to_numeric(scaled) } else { pg_sys::int64_div_fast_to_numeric(scaled, places as i32) }
     };
