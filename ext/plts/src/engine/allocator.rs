@@ -3,8 +3,9 @@
 //!
 //! QuickJS's own `JS_SetMemoryLimit` works, but when the limit is hit it may not even have
 //! room for its "out of memory" error and throws `null` instead — indistinguishable from
-//! `throw null`. Counting here makes out-of-memory a fact, not a guess. (rquickjs ignores
-//! `set_memory_limit` with a custom allocator, so only this limit applies.)
+//! `throw null`. The count here tells a call that ran out of memory from a script's own
+//! throw. (rquickjs ignores `set_memory_limit` with a custom allocator, so only this limit
+//! applies.)
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 
