@@ -170,10 +170,12 @@ pub fn to_text(parts: &Parts<'_>) -> String {
 }
 
 /// A numeric's exact decimal text: read from its parts, else `numeric_out` called directly (no
-/// type lookup per value).
+/// type lookup per value). `numeric` must be a numeric Datum. Inlinable: numeric arguments and
+/// columns take it on every call, from other modules (datum.rs, engine/convert.rs).
+#[inline]
 pub fn text(numeric: pg_sys::Datum) -> String {
-    // SAFETY: every caller passes a numeric Datum (its type OID is NUMERICOID, or it is a
-    // numeric inside a jsonb), i.e. a pointer to a numeric varlena.
+    // SAFETY: `numeric` is a numeric Datum (the contract above: its type OID is NUMERICOID, or
+    // it is a numeric inside a jsonb), i.e. a pointer to a numeric varlena.
     if let Some(parts) = unsafe { parts(numeric.cast_mut_ptr::<u8>()) } {
         return to_text(&parts);
     }
