@@ -2,13 +2,14 @@
 //! turning a function body — TypeScript or an artifact pointer — into a [`Program`].
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use pgrx::prelude::*;
 use pgrx::JsonB;
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
+use crate::backend::BackendLocal;
 use crate::compiler::{self, CompilerOpts, Diagnostic};
 use crate::program::Program;
 use crate::error::raise;
@@ -146,10 +147,9 @@ struct StoredCode {
     source_map: Option<String>,
 }
 
-thread_local! {
-    // Artifacts are immutable, so a per-backend cache never goes stale.
-    static ARTIFACTS: RefCell<HashMap<String, Rc<StoredCode>>> = RefCell::new(HashMap::new());
-}
+/// Artifacts fetched in this backend, by hash. They are immutable, so the cache never goes stale.
+static ARTIFACTS: BackendLocal<RefCell<FxHashMap<String, Rc<StoredCode>>>> =
+    BackendLocal::new(RefCell::new(FxHashMap::with_hasher(rustc_hash::FxBuildHasher)));
 
 fn fetch(hash: &str) -> Rc<StoredCode> {
     if let Some(hit) = ARTIFACTS.with(|a| a.borrow().get(hash).cloned()) {

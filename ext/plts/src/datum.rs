@@ -10,21 +10,28 @@ use pgrx::{FromDatum, IntoDatum};
 use rustc_hash::FxHashMap;
 
 use crate::backend::BackendLocal;
-use crate::json_doc::js_number_text;
+use crate::js_number::{js_number_text, short_decimal};
 use crate::values::{pg_date_to_iso, JsOut, SqlValue};
+
+/// Temporary: engine/convert.rs still calls it here; it is `crate::numeric::text`.
 
 /// Milliseconds between the Unix epoch and PostgreSQL's (2000-01-01).
 const PG_EPOCH_MS: f64 = 946_684_800_000.0;
 
 pub fn type_name(typoid: Oid) -> String {
+    // SAFETY: format_type_be takes any OID (`???` for an unknown one) and returns a palloc'd,
+    // NUL-terminated string, copied out at once.
     unsafe { CStr::from_ptr(pg_sys::format_type_be(typoid)).to_string_lossy().into_owned() }
 }
 
-/// Datum → [`SqlValue`]. Types without a mapping arrive as their text form.
+/// Datum → [`SqlValue`]. Types without a mapping arrive as their text form. `datum` must be a
+/// value of type `typoid` (an argument or a column of that type) unless `is_null`.
 pub fn to_sql_value(datum: Datum, is_null: bool, typoid: Oid) -> SqlValue {
     if is_null {
         return SqlValue::Null;
     }
+    // SAFETY: `datum` is a non-null value of type `typoid` (the contract above), and each arm
+    // reads it as that type: by value for the fixed-size types, as a varlena or array otherwise.
     unsafe {
         match typoid {
             pg_sys::BOOLOID => SqlValue::Bool(datum.value() != 0),
@@ -33,7 +40,7 @@ pub fn to_sql_value(datum: Datum, is_null: bool, typoid: Oid) -> SqlValue {
             pg_sys::INT8OID => SqlValue::Int8(i64::from_datum(datum, false).unwrap_or_default()),
             pg_sys::FLOAT4OID => SqlValue::Float(f64::from(f32::from_datum(datum, false).unwrap_or_default())),
             pg_sys::FLOAT8OID => SqlValue::Float(f64::from_datum(datum, false).unwrap_or_default()),
-            pg_sys::NUMERICOID => SqlValue::Numeric(numeric_text(datum)),
+            pg_sys::NUMERICOID => SqlValue::Numeric(crate::numeric::text(datum)),
             pg_sys::TEXTOID | pg_sys::VARCHAROID => {
                 SqlValue::Text(String::from_datum(datum, false).unwrap_or_default())
             }
@@ -59,6 +66,9 @@ pub fn to_sql_value(datum: Datum, is_null: bool, typoid: Oid) -> SqlValue {
 /// # Safety
 /// `datum` must be a varlena (text, varchar, bytea, ...); the bytes live as long as it does.
 pub unsafe fn varlena_bytes<'a>(datum: Datum) -> &'a [u8] {
+    // SAFETY: `datum` is a varlena (the caller's promise); pg_detoast_datum_packed returns it, or
+    // its detoasted copy in the current memory context, whose data bytes vardata_any and
+    // varsize_any_exhdr describe.
     unsafe {
         let value = pg_sys::pg_detoast_datum_packed(datum.cast_mut_ptr());
         std::slice::from_raw_parts(pgrx::vardata_any(value).cast::<u8>(), pgrx::varsize_any_exhdr(value))
@@ -66,7 +76,13 @@ pub unsafe fn varlena_bytes<'a>(datum: Datum) -> &'a [u8] {
 }
 
 /// jsonb read from its binary form: no jsonb_out text for JSON.parse to read again.
+///
+/// # Safety
+/// `datum` must be a jsonb value.
 unsafe fn jsonb(datum: Datum) -> SqlValue {
+    // SAFETY: `datum` is a jsonb (the caller's promise); pg_detoast_datum gives it with a 4-byte
+    // header, as jsonb::decode needs, copying only when it must. The document owns its text, so
+    // the copy can be freed after decoding.
     unsafe {
         let detoasted = pg_sys::pg_detoast_datum(datum.cast_mut_ptr());
         let decoded = crate::jsonb::decode(detoasted);
@@ -90,11 +106,19 @@ fn timestamp(micros: i64) -> SqlValue {
 }
 
 fn array_element_type(typoid: Oid) -> Option<Oid> {
+    // SAFETY: get_element_type is a syscache lookup that takes any OID (InvalidOid when it is
+    // not an array type).
     let elem = unsafe { pg_sys::get_element_type(typoid) };
     (elem != pg_sys::InvalidOid).then_some(elem)
 }
 
+/// # Safety
+/// `datum` must be an array of type `typoid`, whose elements are of type `elem`.
 unsafe fn array(datum: Datum, typoid: Oid, elem: Oid) -> SqlValue {
+    // SAFETY: `datum` is an array of `elem` (the caller's promise), detoasted here.
+    // get_typlenbyvalalign fills the three places it is given; deconstruct_array, given the
+    // element type's own length, by-value flag and alignment, points `values` and `nulls` at `n`
+    // entries each, read in bounds.
     unsafe {
         let arr = pg_sys::pg_detoast_datum(datum.cast_mut_ptr()) as *mut pg_sys::ArrayType;
         if (*arr).ndim > 1 {
@@ -111,25 +135,11 @@ unsafe fn array(datum: Datum, typoid: Oid, elem: Oid) -> SqlValue {
     }
 }
 
-/// A numeric's exact decimal text (numeric_out called directly: no type lookup per value).
-pub fn numeric_text(numeric: Datum) -> String {
-    unsafe {
-        if let Some(parts) = crate::numeric::parts(numeric.cast_mut_ptr::<u8>()) {
-            return crate::numeric::to_text(&parts);
-        }
-        match pgrx::direct_function_call_as_datum(pg_sys::numeric_out, &[Some(numeric)]) {
-            Some(text) => {
-                let cstr = text.cast_mut_ptr::<std::ffi::c_char>();
-                let out = CStr::from_ptr(cstr).to_string_lossy().into_owned();
-                pg_sys::pfree(cstr.cast());
-                out
-            }
-            None => "NaN".into(),
-        }
-    }
-}
-
+/// The type's output function's text of `datum`, a value of type `typoid`.
 fn output_text(datum: Datum, typoid: Oid) -> String {
+    // SAFETY: `datum` is a value of `typoid` (the callers pass a value with its type);
+    // getTypeOutputInfo fills the two places it is given (an ERROR for a type without output);
+    // OidOutputFunctionCall returns a palloc'd, NUL-terminated string, copied out at once.
     unsafe {
         let (mut func, mut varlena) = (pg_sys::InvalidOid, false);
         pg_sys::getTypeOutputInfo(typoid, &mut func, &mut varlena);
@@ -139,6 +149,10 @@ fn output_text(datum: Datum, typoid: Oid) -> String {
 }
 
 fn input(text: &str, typoid: Oid) -> Datum {
+    // SAFETY: pstrdup makes a NUL-terminated copy of `text` in the current memory context.
+    // getTypeInputInfo fills the two places it is given, and the input function is called with
+    // the type's own I/O parameter. A cached FmgrInfo is in TopMemoryContext, which lives as
+    // long as the backend, so its pointer stays valid.
     unsafe {
         let cstr = pgrx::PgMemoryContexts::CurrentMemoryContext.pstrdup(text);
         if typoid.to_u32() >= pg_sys::FirstNormalObjectId {
@@ -203,7 +217,7 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch
         (pg_sys::FLOAT4OID, JsOut::Number(n)) => (*n as f32).into_datum().unwrap(),
         (pg_sys::FLOAT8OID, JsOut::Number(n)) => n.into_datum().unwrap(),
         // Integers and short decimals (ids, counts, sums, prices) skip printing and parsing.
-        (pg_sys::NUMERICOID, JsOut::Number(n)) => match crate::json_doc::short_decimal(*n) {
+        (pg_sys::NUMERICOID, JsOut::Number(n)) => match short_decimal(*n) {
             Some((scaled, places)) => crate::numeric::from_scaled(scaled, places),
             None => input(&js_number_text(*n), typoid),
         },
@@ -253,6 +267,9 @@ fn build_array(items: &[JsOut], elem: Oid) -> Result<Datum, Mismatch> {
             }
         }
     }
+    // SAFETY: get_typlenbyvalalign fills the three places it is given. construct_md_array reads
+    // `items.len()` datums and nulls (both vectors have that many), one dimension of that length
+    // from lower bound 1, and copies the elements of type `elem` into a palloc'd array.
     unsafe {
         let (mut len, mut byval, mut align) = (0i16, false, 0 as std::ffi::c_char);
         pg_sys::get_typlenbyvalalign(elem, &mut len, &mut byval, &mut align);

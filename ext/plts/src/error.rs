@@ -134,15 +134,10 @@ impl ErrorContext {
     }
 }
 
-unsafe extern "C" {
-    // Variadic, so bindgen leaves it out of pg_sys; it is part of the server's ABI (elog.h).
-    fn errcontext_msg(fmt: *const std::ffi::c_char, ...) -> std::ffi::c_int;
-}
-
 unsafe extern "C-unwind" fn context_callback(text: *mut std::ffi::c_void) {
     // SAFETY: `text` is the NUL-terminated text of a static slot (ErrorContext::push), passed
     // through the "%s" format.
     unsafe {
-        errcontext_msg(c"%s".as_ptr(), text as *const std::ffi::c_char);
+        crate::ffi::errcontext_msg(c"%s".as_ptr(), text as *const std::ffi::c_char);
     }
 }

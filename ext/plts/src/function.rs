@@ -6,7 +6,7 @@
 //! pg_proc changes: then PostgreSQL's invalidation callback bumps a generation counter, and the
 //! next call looks the function up again. Repeated calls skip the catalog lookup.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
 use rustc_hash::FxHashMap;
@@ -17,6 +17,7 @@ use pgrx::pg_catalog::pg_proc::PgProc;
 use pgrx::pg_sys::{self, Oid};
 use pgrx::{IntoDatum, PgSqlErrorCode};
 
+use crate::backend::BackendLocal;
 use crate::program::Program;
 use crate::error::raise;
 
@@ -37,12 +38,9 @@ pub struct FunctionInfo {
     version: (u32, pg_sys::ItemPointerData),
 }
 
-impl FunctionInfo {
-}
-
-thread_local! {
-    static CACHE: RefCell<FxHashMap<Oid, Rc<FunctionInfo>>> = RefCell::new(FxHashMap::default());
-}
+/// The functions loaded in this backend, by OID.
+static CACHE: BackendLocal<RefCell<FxHashMap<Oid, Rc<FunctionInfo>>>> =
+    BackendLocal::new(RefCell::new(FxHashMap::with_hasher(rustc_hash::FxBuildHasher)));
 
 /// Bumped by every pg_proc invalidation: call sites remembered under an older generation are stale.
 static GENERATION: AtomicU64 = AtomicU64::new(0);
@@ -54,6 +52,10 @@ struct CallSite {
     info: *const FunctionInfo,
 }
 
+/// PostgreSQL's syscache callback for pg_proc: every call site becomes stale.
+///
+/// # Safety
+/// None beyond the callback's signature: it reads none of its arguments.
 unsafe extern "C-unwind" fn proc_changed(_arg: pg_sys::Datum, _cache: std::ffi::c_int, _hash: u32) {
     GENERATION.fetch_add(1, Relaxed);
 }
@@ -64,11 +66,15 @@ unsafe extern "C-unwind" fn proc_changed(_arg: pg_sys::Datum, _cache: std::ffi::
 /// # Safety
 /// `flinfo` is the FmgrInfo of a plts function call.
 pub unsafe fn lookup_for_call(flinfo: *mut pg_sys::FmgrInfo) -> Rc<FunctionInfo> {
+    // SAFETY: `flinfo` is a live FmgrInfo (the caller's promise), whose `fn_extra` only this
+    // function sets: null, or a CallSite it wrote in `fn_mcxt`, which lives as long as `flinfo`.
+    // A current site's `info` came from `Rc::as_ptr` of an Rc that CACHE still holds (below), so
+    // taking one more strong reference to it is sound. The syscache callback is a static function.
     unsafe {
         let site = (*flinfo).fn_extra as *mut CallSite;
         if !site.is_null() && (*site).generation == GENERATION.load(Relaxed) {
-            // SAFETY: CACHE holds this Rc: an entry is replaced only after its pg_proc row
-            // changed, which bumped the generation first.
+            // CACHE holds this Rc: an entry is replaced only after its pg_proc row changed,
+            // which bumped the generation first.
             Rc::increment_strong_count((*site).info);
             return Rc::from_raw((*site).info);
         }
@@ -102,10 +108,14 @@ pub fn lookup(oid: Oid) -> Rc<FunctionInfo> {
 }
 
 fn versions_equal(a: (u32, pg_sys::ItemPointerData), b: (u32, pg_sys::ItemPointerData)) -> bool {
+    // SAFETY: ItemPointerEquals reads the two item pointers, locals that outlive the call; it
+    // does not write through them (bindgen's `*mut` is the C signature's lack of const).
     a.0 == b.0 && unsafe { pg_sys::ItemPointerEquals(&a.1 as *const _ as *mut _, &b.1 as *const _ as *mut _) }
 }
 
 fn proc_version(oid: Oid) -> (u32, pg_sys::ItemPointerData) {
+    // SAFETY: SearchSysCache1 takes any OID and returns null (checked) or a tuple pinned until
+    // ReleaseSysCache, so its header and tid are read before the release.
     unsafe {
         let tuple = pg_sys::SearchSysCache1(pg_sys::SysCacheIdentifier::PROCOID as _, oid.into_datum().unwrap());
         if tuple.is_null() {
@@ -178,7 +188,7 @@ pub fn refuse_unsupported(label: &str, ret_type: Oid, returns_set: bool) {
 
 /// A number unique in this backend, to name each loaded program.
 pub fn next_program_id() -> u64 {
-    thread_local!(static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
+    static NEXT: BackendLocal<Cell<u64>> = BackendLocal::new(Cell::new(0));
     NEXT.with(|n| {
         n.set(n.get() + 1);
         n.get()
@@ -187,6 +197,8 @@ pub fn next_program_id() -> u64 {
 
 /// (schema, name) of a function.
 pub fn names(oid: Oid) -> (String, String) {
+    // SAFETY: the three lookups take any OID; the names come back palloc'd and NUL-terminated,
+    // or null (checked), and are copied out at once.
     unsafe {
         let name = pg_sys::get_func_name(oid);
         let schema = pg_sys::get_namespace_name(pg_sys::get_func_namespace(oid));

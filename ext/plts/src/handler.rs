@@ -8,7 +8,7 @@ use crate::call_frame;
 use crate::ctx::{CallScope, Engine, Invocation, Program};
 use crate::error::{raise, raise_js, ErrorContext};
 use crate::values::{JsOut, SqlValue};
-use crate::{artifact, datum, function, gucs};
+use crate::{artifact, datum, ffi, function, gucs};
 
 /// The engine that runs plts programs.
 type Js = crate::engine::QuickJs;
@@ -31,19 +31,9 @@ pub extern "C" fn pg_finfo_plts_validator() -> &'static pg_sys::Pg_finfo_record 
 /// Arguments of calls with at most this many are converted into a stack array.
 const ARGS_ON_STACK: usize = 4;
 
-/// PostgreSQL functions that only read a backend global and cannot raise an ERROR, declared
-/// without pgrx's guard: its `sigsetjmp` costs more than the call itself, on every plts call.
-mod unguarded {
-    use pgrx::pg_sys::{Oid, TimestampTz};
-    unsafe extern "C" {
-        pub safe fn GetUserId() -> Oid;
-        pub safe fn GetCurrentTransactionStartTimestamp() -> TimestampTz;
-    }
-}
-
 /// Milliseconds since the Unix epoch of the transaction start: `ctx.now`, like `now()`.
 fn transaction_start_ms() -> f64 {
-    let micros = unguarded::GetCurrentTransactionStartTimestamp();
+    let micros = ffi::GetCurrentTransactionStartTimestamp();
     micros.div_euclid(1000) as f64 + 946_684_800_000.0
 }
 
@@ -74,7 +64,7 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
         let args = if nargs <= ARGS_ON_STACK { &on_stack[..nargs] } else { &on_heap[..] };
         let error_context = ErrorContext::push(&info.context_line, call_frame::depth());
         let call = Invocation {
-            role: unguarded::GetUserId().to_u32(),
+            role: ffi::GetUserId().to_u32(),
             arg_names: &info.arg_names,
             args,
             args_is_value: info.args_is_value,

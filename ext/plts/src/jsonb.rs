@@ -36,14 +36,20 @@ const MAX_DEPTH: usize = 100;
 /// `jsonb` must point to a valid, detoasted jsonb value with a 4-byte header.
 pub unsafe fn decode(jsonb: *const pg_sys::varlena) -> Option<Doc> {
     // The document is smaller than its jsonb: reserve once.
+    // SAFETY: `jsonb` is a valid varlena (the caller's promise), whose header gives its size.
     let size = unsafe { pgrx::varsize_any(jsonb) };
     let mut doc = Doc::with_capacity(size / 8 + 4, size);
     // The root container follows the 4-byte varlena header.
+    // SAFETY: the header is 4 bytes (the caller's promise), within the value.
     let root = unsafe { jsonb.cast::<u8>().add(pg_sys::VARHDRSZ) };
+    // SAFETY: `root` is the root container of a valid jsonb value.
     unsafe { container(root, &mut doc, 0) }.then_some(doc)
 }
 
+/// # Safety
+/// `at` must point at 4 readable bytes.
 unsafe fn word(at: *const u8) -> u32 {
+    // SAFETY: 4 readable bytes (the caller's promise); read_unaligned needs no alignment.
     unsafe { at.cast::<u32>().read_unaligned() }
 }
 
@@ -51,10 +57,17 @@ fn int_align(offset: u32) -> u32 {
     (offset + 3) & !3
 }
 
+/// Appends the nodes of the container at `at`; false when it is nested too deep.
+///
+/// # Safety
+/// `at` must point at a container of a valid jsonb value.
 unsafe fn container(at: *const u8, doc: &mut Doc, depth: usize) -> bool {
     if depth > MAX_DEPTH {
         return false;
     }
+    // SAFETY: `at` is a container of a valid jsonb value (the caller's promise; PostgreSQL
+    // checked the value when it made it): its header word is followed by one JEntry per child
+    // and then the children's data, at the offsets the JEntries give, all within the value.
     unsafe {
         let header = word(at);
         let count = header & JB_CMASK;
@@ -103,7 +116,12 @@ unsafe fn container(at: *const u8, doc: &mut Doc, depth: usize) -> bool {
     }
 }
 
+/// # Safety
+/// `data` must be a container's data, and `entry`, `start` and `end` one child's JEntry and byte
+/// range in it.
 unsafe fn scalar_or_container(entry: u32, data: *const u8, start: u32, end: u32, doc: &mut Doc, depth: usize) -> bool {
+    // SAFETY: `start..end` is the child's range in `data` (the caller's promise), and its JEntry
+    // says what it holds: string bytes, or an int-aligned numeric or container.
     unsafe {
         let node = match entry & JENTRY_TYPEMASK {
             JENTRY_ISSTRING => {
@@ -129,11 +147,15 @@ fn utf8(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
 }
 
 /// A numeric as the JS number `JSON.parse` makes of its text: the nearest double.
+///
+/// # Safety
+/// `numeric` must point at a numeric varlena.
 unsafe fn number(numeric: *const u8) -> f64 {
+    // SAFETY: `numeric` points at a numeric varlena (the caller's promise).
     if let Some(n) = unsafe { crate::numeric::parts(numeric) }.as_ref().and_then(crate::numeric::to_f64) {
         return n;
     }
-    let text = crate::datum::numeric_text(pg_sys::Datum::from(numeric));
+    let text = crate::numeric::text(pg_sys::Datum::from(numeric));
     text.parse().unwrap_or(f64::NAN)
 }
 
@@ -153,6 +175,8 @@ pub fn encode(doc: &Doc) -> pg_sys::Datum {
         let total = entry & JENTRY_OFFLENMASK;
         put(&mut buf, slot, (entry & JENTRY_TYPEMASK) | total | JENTRY_HAS_OFF);
     }
+    // SAFETY: palloc returns `buf.len()` writable bytes (or raises an ERROR), all of which the
+    // copy fills; `buf` starts with the 4 header bytes that set_varsize_4b writes.
     unsafe {
         let out = pg_sys::palloc(buf.len()).cast::<u8>();
         std::ptr::copy_nonoverlapping(buf.as_ptr(), out, buf.len());
@@ -175,6 +199,8 @@ fn encode_value(doc: &Doc, at: usize, buf: &mut Vec<u8>) -> (u32, usize) {
         Node::Number(n) => {
             let padding = pad(buf);
             let numeric = numeric(n);
+            // SAFETY: `numeric` is a palloc'd numeric varlena, read for its size in bytes and
+            // freed once, after the copy.
             unsafe {
                 let size = pgrx::varsize_any(numeric.cast());
                 buf.extend_from_slice(std::slice::from_raw_parts(numeric.cast::<u8>(), size));
@@ -271,12 +297,15 @@ fn put(buf: &mut [u8], at: usize, word: u32) {
 
 /// The numeric jsonb_in would store for `n`'s JSON text (palloc'd).
 fn numeric(n: f64) -> *mut pg_sys::varlena {
+    // SAFETY: numeric_in is called with its three arguments: a NUL-terminated string that
+    // outlives the call, the type's I/O parameter (none) and the typmod (-1, none); it returns a
+    // palloc'd numeric or raises an ERROR.
     unsafe {
         // Integers and short decimals without text: the same value and scale as numeric_in's.
-        if let Some((scaled, places)) = crate::json_doc::short_decimal(n) {
+        if let Some((scaled, places)) = crate::js_number::short_decimal(n) {
             return crate::numeric::from_scaled(scaled, places).cast_mut_ptr();
         }
-        let text = std::ffi::CString::new(crate::json_doc::js_number_text(n)).expect("a number's text has no NUL");
+        let text = std::ffi::CString::new(crate::js_number::js_number_text(n)).expect("a number's text has no NUL");
         let datum = pgrx::direct_function_call_as_datum(
             pg_sys::numeric_in,
             &[Some(pg_sys::Datum::from(text.as_ptr())), Some(pg_sys::Datum::from(pg_sys::InvalidOid)), Some(pg_sys::Datum::from(-1i32))],

@@ -3,6 +3,8 @@
 //! skips `numeric_out`'s palloc'd text for the common values; NaN, ±Infinity and toasted
 //! values are left to `numeric_out` (the callers fall back on `None`).
 
+use std::ffi::{c_char, CStr};
+
 use pgrx::pg_sys;
 
 const NBASE: u64 = 10_000;
@@ -45,6 +47,9 @@ pub unsafe fn parts<'a>(numeric: *const u8) -> Option<Parts<'a>> {
     const NUMERIC_SHORT_WEIGHT_SIGN_MASK: u16 = 0x0040;
     const NUMERIC_SHORT_WEIGHT_MASK: u16 = 0x003F;
     const NUMERIC_DSCALE_MASK: u16 = 0x3FFF;
+    // SAFETY: `numeric` points at a numeric varlena (the caller's promise). Its header is read
+    // only as far as the checks allow: a 1-byte header that is not an external pointer, or an
+    // uncompressed 4-byte one; then varsize_any is the value's size, so the body slice is in it.
     unsafe {
         let ptr = numeric.cast::<pg_sys::varlena>();
         let header_size = if pgrx::varatt_is_1b(ptr) && !pgrx::varatt_is_1b_e(ptr) {
@@ -89,7 +94,7 @@ pub fn to_f64(parts: &Parts<'_>) -> Option<f64> {
     }
     // The value is scaled × NBASE^(weight + 1 − digits).
     let exponent = DEC_DIGITS as i32 * (parts.weight + 1 - parts.len() as i32);
-    let power = *crate::json_doc::POW10.get(exponent.unsigned_abs() as usize)?;
+    let power = *crate::js_number::POW10.get(exponent.unsigned_abs() as usize)?;
     let value = if exponent >= 0 { scaled as f64 * power } else { scaled as f64 / power };
     Some(if parts.negative { -value } else { value })
 }
@@ -124,6 +129,8 @@ pub fn parse_short_decimal(text: &str) -> Option<(i64, u32)> {
 
 /// The numeric `scaled / 10^places`, shown with `places` digits after the point (palloc'd).
 pub fn from_scaled(scaled: i64, places: u32) -> pg_sys::Datum {
+    // SAFETY: both functions take plain integers, read no memory of ours, and return a palloc'd
+    // numeric (or raise an ERROR).
     let numeric = unsafe {
         if places == 0 { pg_sys::int64_to_numeric(scaled) } else { pg_sys::int64_div_fast_to_numeric(scaled, places as i32) }
     };
@@ -160,6 +167,31 @@ pub fn to_text(parts: &Parts<'_>) -> String {
         out.truncate(start + parts.dscale as usize);
     }
     out
+}
+
+/// A numeric's exact decimal text: read from its parts, else `numeric_out` called directly (no
+/// type lookup per value). `numeric` must be a numeric Datum. Inlinable: numeric arguments and
+/// columns take it on every call, from other modules (datum.rs, engine/convert.rs).
+#[inline]
+pub fn text(numeric: pg_sys::Datum) -> String {
+    // SAFETY: `numeric` is a numeric Datum (the contract above: its type OID is NUMERICOID, or
+    // it is a numeric inside a jsonb), i.e. a pointer to a numeric varlena.
+    if let Some(parts) = unsafe { parts(numeric.cast_mut_ptr::<u8>()) } {
+        return to_text(&parts);
+    }
+    // SAFETY: numeric_out takes one numeric argument, which `numeric` is; it returns a
+    // palloc'd NUL-terminated C string, read here and then freed.
+    unsafe {
+        match pgrx::direct_function_call_as_datum(pg_sys::numeric_out, &[Some(numeric)]) {
+            Some(text) => {
+                let cstr = text.cast_mut_ptr::<c_char>();
+                let out = CStr::from_ptr(cstr).to_string_lossy().into_owned();
+                pg_sys::pfree(cstr.cast());
+                out
+            }
+            None => "NaN".into(),
+        }
+    }
 }
 
 /// A base-10000 digit as four decimal ASCII digits (`core::fmt` costs several times more).

@@ -90,7 +90,10 @@ mod tests {
         }
     }
 
+    /// # Safety
+    /// `datum` must be a jsonb varlena.
     unsafe fn jsonb_bytes(datum: pg_sys::Datum) -> Vec<u8> {
+        // SAFETY: `datum` is a varlena (the caller's promise), `varsize_any` bytes long.
         unsafe {
             let ptr = datum.cast_mut_ptr::<pg_sys::varlena>();
             std::slice::from_raw_parts(ptr.cast::<u8>(), pgrx::varsize_any(ptr)).to_vec()
@@ -123,8 +126,11 @@ mod tests {
             let mut doc = crate::values::JsonDoc::default();
             doc_of(&case, &mut doc);
             let text = doc.to_json_text();
+            // SAFETY: encode returns a palloc'd jsonb.
             let ours = unsafe { jsonb_bytes(crate::jsonb::encode(&doc)) };
             let cstr = std::ffi::CString::new(text.clone()).unwrap();
+            // SAFETY: jsonb_in takes one NUL-terminated string, `cstr`, alive across the call,
+            // and returns a palloc'd jsonb.
             let theirs = unsafe {
                 jsonb_bytes(pgrx::direct_function_call_as_datum(pg_sys::jsonb_in, &[Some(pg_sys::Datum::from(cstr.as_ptr()))]).unwrap())
             };

@@ -81,7 +81,7 @@ impl JsOut {
         match self {
             JsOut::Null => "null".into(),
             JsOut::Bool(b) => format!("the boolean {b}"),
-            JsOut::Number(n) => format!("the number {}", crate::json_doc::js_number_text(*n)),
+            JsOut::Number(n) => format!("the number {}", crate::js_number::js_number_text(*n)),
             JsOut::BigInt(s) => format!("the bigint {s}n"),
             JsOut::String(s) => format!("the string {:?}", clip(s)),
             JsOut::Bytes(b) => format!("a Uint8Array of {} bytes", b.len()),

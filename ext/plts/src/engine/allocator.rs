@@ -3,20 +3,15 @@
 //!
 //! QuickJS's own `JS_SetMemoryLimit` works, but when the limit is hit it may not even have
 //! room for its "out of memory" error and throws `null` instead — indistinguishable from
-//! `throw null`. Counting here makes out-of-memory a fact, not a guess. (rquickjs ignores
-//! `set_memory_limit` with a custom allocator, so only this limit applies.)
+//! `throw null`. The count here tells a call that ran out of memory from a script's own
+//! throw. (rquickjs ignores `set_memory_limit` with a custom allocator, so only this limit
+//! applies.)
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 
 use rquickjs::allocator::Allocator;
 
-unsafe extern "C" {
-    fn malloc(size: usize) -> *mut u8;
-    fn calloc(count: usize, size: usize) -> *mut u8;
-    fn realloc(ptr: *mut u8, size: usize) -> *mut u8;
-    fn free(ptr: *mut u8);
-    fn malloc_usable_size(ptr: *mut u8) -> usize;
-}
+use crate::ffi::{calloc, free, malloc, malloc_usable_size, realloc};
 
 // Plain statics, not thread-locals: a backend runs QuickJS on one thread, and thread-local
 // access from a shared library costs a __tls_get_addr call on every allocation.
@@ -59,14 +54,18 @@ fn sub(bytes: usize) {
 
 pub struct CountingAllocator;
 
-// SAFETY: every pointer comes from the C allocator, which aligns to at least `usize`.
+// SAFETY: every pointer comes from the C allocator, which returns null or at least the bytes
+// asked for, aligned for any fundamental type (so to `usize`); `usable_size` is the C
+// allocator's own count for its blocks.
 unsafe impl Allocator for CountingAllocator {
     fn alloc(&mut self, size: usize) -> *mut u8 {
         if !admit(size) {
             return std::ptr::null_mut();
         }
+        // SAFETY: malloc accepts any size.
         let ptr = unsafe { malloc(size) };
         if !ptr.is_null() {
+            // SAFETY: `ptr` is a live block malloc just returned.
             add(unsafe { malloc_usable_size(ptr) });
         }
         ptr
@@ -76,8 +75,10 @@ unsafe impl Allocator for CountingAllocator {
         if !admit(count.saturating_mul(size)) {
             return std::ptr::null_mut();
         }
+        // SAFETY: calloc accepts any count and size (it fails on overflow).
         let ptr = unsafe { calloc(count, size) };
         if !ptr.is_null() {
+            // SAFETY: `ptr` is a live block calloc just returned.
             add(unsafe { malloc_usable_size(ptr) });
         }
         ptr
@@ -85,6 +86,8 @@ unsafe impl Allocator for CountingAllocator {
 
     unsafe fn dealloc(&mut self, ptr: *mut u8) {
         if !ptr.is_null() {
+            // SAFETY: `ptr` is a live block of this allocator (the trait's contract), so of the C
+            // allocator; it is measured before it is freed, once.
             unsafe {
                 sub(malloc_usable_size(ptr));
                 free(ptr);
@@ -93,14 +96,17 @@ unsafe impl Allocator for CountingAllocator {
     }
 
     unsafe fn realloc(&mut self, ptr: *mut u8, new_size: usize) -> *mut u8 {
+        // SAFETY: a non-null `ptr` is a live block of this allocator (the trait's contract).
         let old = if ptr.is_null() { 0 } else { unsafe { malloc_usable_size(ptr) } };
         if new_size > old && !admit(new_size - old) {
             return std::ptr::null_mut();
         }
+        // SAFETY: `ptr` is null or a live block of the C allocator (above).
         let new = unsafe { realloc(ptr, new_size) };
         if !new.is_null() || new_size == 0 {
             sub(old);
             if !new.is_null() {
+                // SAFETY: `new` is a live block realloc just returned.
                 add(unsafe { malloc_usable_size(new) });
             }
         }
@@ -108,6 +114,7 @@ unsafe impl Allocator for CountingAllocator {
     }
 
     unsafe fn usable_size(ptr: *mut u8) -> usize {
+        // SAFETY: `ptr` is a live block of this allocator (the trait's contract).
         unsafe { malloc_usable_size(ptr) }
     }
 }
@@ -124,7 +131,8 @@ pub fn pin_arenas(ctx: &rquickjs::Ctx<'_>) {
         320, 352, 384, 416, 448, 480, 512,
     ];
     for size in BLOCK_SIZES {
-        // Never freed: the runtime lives as long as the backend.
+        // SAFETY: `ctx` is a live context; the block is never freed, since the runtime lives as
+        // long as the backend.
         unsafe { rquickjs::qjs::js_malloc(ctx.as_raw().as_ptr(), (size - 8) as _) };
     }
 }

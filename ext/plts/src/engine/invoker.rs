@@ -7,6 +7,7 @@ use std::ptr::NonNull;
 
 use rquickjs::{qjs, Ctx, FromJs, Function, Object, Result, Value};
 
+use super::key_atoms;
 use super::raw::{self, checked};
 use crate::args_shape::Shape;
 
@@ -23,7 +24,7 @@ pub struct Invoker {
     /// `ctx.args` is the single argument itself, not an object of the arguments by name.
     args_is_value: bool,
     /// `args`, then the SQL argument names (the keys of `ctx.args`).
-    atoms: raw::Atoms,
+    atoms: key_atoms::Atoms,
     /// A wrapper's arguments shape and its call for arguments that passed it in Rust
     /// (args_shape.rs): `(args, ctx)`.
     validated: Option<(Shape, qjs::JSValue)>,
@@ -53,7 +54,7 @@ impl Invoker {
         let owned = |value: &Value<'js>| unsafe { qjs::JS_DupValue(raw.as_ptr(), value.as_raw()) };
         let keys = if args_is_value { &[] } else { names };
         // SAFETY: the context outlives the invoker, which owns the atoms.
-        let atoms = unsafe { raw::Atoms::new(raw.as_ptr(), std::iter::once("args").chain(keys.iter().map(String::as_str))) }?;
+        let atoms = unsafe { key_atoms::Atoms::new(raw.as_ptr(), std::iter::once("args").chain(keys.iter().map(String::as_str))) }?;
         let mut invoker = Invoker {
             ctx: raw,
             handler: owned(handler.as_value()),

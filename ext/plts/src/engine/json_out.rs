@@ -36,20 +36,19 @@ impl PlainShapes {
     pub fn of(ctx: &Ctx<'_>) -> Result<Self> {
         let object = rquickjs::Object::new(ctx.clone())?.into_value();
         let array = rquickjs::Array::new(ctx.clone())?.into_value();
+        let raw_ctx = ctx.as_raw().as_ptr();
+        // SAFETY: `raw_ctx` is the live context of `ctx`, and `object` and `array` are values of
+        // it. JS_GetPrototype returns a reference, which its guard frees: the context keeps its
+        // intrinsics alive without it.
         unsafe {
-            let raw = ctx.as_raw().as_ptr();
-            let (object_proto, array_proto) =
-                (qjs::JS_GetPrototype(raw, object.as_raw()), qjs::JS_GetPrototype(raw, array.as_raw()));
-            let shapes = Self {
+            let object_proto = raw::OwnedValue::new(raw_ctx, qjs::JS_GetPrototype(raw_ctx, object.as_raw()));
+            let array_proto = raw::OwnedValue::new(raw_ctx, qjs::JS_GetPrototype(raw_ctx, array.as_raw()));
+            Ok(Self {
                 object_class: qjs::JS_GetClassID(object.as_raw()),
                 array_class: qjs::JS_GetClassID(array.as_raw()),
-                object_proto: qjs::JS_VALUE_GET_PTR(object_proto),
-                array_proto: qjs::JS_VALUE_GET_PTR(array_proto),
-            };
-            // The context keeps its intrinsics alive; these references are not needed.
-            qjs::JS_FreeValue(raw, object_proto);
-            qjs::JS_FreeValue(raw, array_proto);
-            Ok(shapes)
+                object_proto: qjs::JS_VALUE_GET_PTR(object_proto.get()),
+                array_proto: qjs::JS_VALUE_GET_PTR(array_proto.get()),
+            })
         }
     }
 }
@@ -59,8 +58,11 @@ impl PlainShapes {
 pub fn to_json_doc(ctx: &Ctx<'_>, value: &Value<'_>, shapes: &PlainShapes) -> Option<JsonDoc> {
     let doc = JsonDoc::with_capacity(16, 64);
     let mut writer = Writer { ctx: ctx.as_raw().as_ptr(), shapes, doc, to_json: qjs::JS_ATOM_NULL };
+    // SAFETY: `writer.ctx` is the live context of `ctx`, `value` a value of it, and `shapes`
+    // were read from the same context (engine/mod.rs keeps them with it).
     let written = unsafe { writer.value(value.as_raw(), 0) };
     if writer.to_json != qjs::JS_ATOM_NULL {
+        // SAFETY: the writer made this atom in `writer.ctx` and holds its one reference.
         unsafe { qjs::JS_FreeAtom(writer.ctx, writer.to_json) };
     }
     match written {
@@ -78,6 +80,9 @@ enum Written {
     Nothing,
 }
 
+/// Writes values of the context `ctx` into `doc`. Every method is `unsafe` with the same
+/// contract: `ctx` is a live context, `shapes` were read from it, and the values passed in are
+/// its values (borrowed: the writer frees only what it takes itself).
 struct Writer<'a> {
     ctx: *mut qjs::JSContext,
     shapes: &'a PlainShapes,
@@ -88,7 +93,11 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// # Safety
+    /// As for every method of [`Writer`]: `self.ctx` is live, `v` one of its values.
     unsafe fn value(&mut self, v: qjs::JSValue, depth: usize) -> std::result::Result<Written, GiveUp> {
+        // SAFETY: `v` is a value of the live `self.ctx` (this method's contract); the tag says
+        // which accessor applies.
         unsafe {
             match qjs::JS_VALUE_GET_NORM_TAG(v) {
                 qjs::JS_TAG_INT => self.doc.nodes.push(JsonNode::Number(f64::from(qjs::JS_VALUE_GET_INT(v)))),
@@ -121,21 +130,35 @@ impl Writer<'_> {
         Ok(Written::Value)
     }
 
+    /// The object's prototype, only to compare (null when it has none).
+    ///
+    /// # Safety
+    /// As for [`Writer::value`].
     unsafe fn prototype(&self, v: qjs::JSValue) -> *mut c_void {
+        // SAFETY: `v` is an object of the live `self.ctx`; the prototype's reference is freed by
+        // its guard, and the pointer is only compared (the object keeps its prototype alive).
         unsafe {
-            let proto = qjs::JS_GetPrototype(self.ctx, v);
-            let ptr = if qjs::JS_VALUE_GET_TAG(proto) == qjs::JS_TAG_OBJECT { qjs::JS_VALUE_GET_PTR(proto) } else { std::ptr::null_mut() };
-            qjs::JS_FreeValue(self.ctx, proto);
-            ptr
+            let proto = raw::OwnedValue::new(self.ctx, qjs::JS_GetPrototype(self.ctx, v));
+            if qjs::JS_VALUE_GET_TAG(proto.get()) == qjs::JS_TAG_OBJECT {
+                qjs::JS_VALUE_GET_PTR(proto.get())
+            } else {
+                std::ptr::null_mut()
+            }
         }
     }
 
     /// A `toJSON` on Object.prototype or Array.prototype applies to every plain value.
+    ///
+    /// # Safety
+    /// As for [`Writer::value`].
     unsafe fn check_prototypes(&mut self) -> std::result::Result<(), GiveUp> {
         if self.to_json != qjs::JS_ATOM_NULL {
             return Ok(());
         }
         let name = "toJSON";
+        // SAFETY: `self.ctx` is live; the writer holds the atom until `to_json_doc` frees it.
+        // The prototypes are the context's intrinsics, alive as long as it is: JS_MKPTR lends
+        // them (no reference taken) to a check that only borrows them.
         unsafe {
             self.to_json = qjs::JS_NewAtomLen(self.ctx, name.as_ptr().cast(), name.len() as _);
             if self.to_json == qjs::JS_ATOM_NULL {
@@ -149,18 +172,29 @@ impl Writer<'_> {
     }
 
     /// Gives up on an own `toJSON` (any kind of property, enumerable or not): JSON.stringify calls it.
+    ///
+    /// # Safety
+    /// As for [`Writer::value`], `v` an object, after [`Writer::check_prototypes`] made the atom.
     unsafe fn refuse_own_to_json(&self, v: qjs::JSValue) -> std::result::Result<(), GiveUp> {
+        // SAFETY: `v` is an object of the live `self.ctx` and `to_json` an atom of it; a null
+        // descriptor asks only whether the property exists.
         match unsafe { qjs::JS_GetOwnProperty(self.ctx, std::ptr::null_mut(), v, self.to_json) } {
             0 => Ok(()),
             1 => Err(GiveUp),
             _ => {
+                // SAFETY: the failed lookup left an exception pending in `self.ctx`: taken and freed.
                 unsafe { qjs::JS_FreeValue(self.ctx, qjs::JS_GetException(self.ctx)) };
                 Err(GiveUp)
             }
         }
     }
 
+    /// # Safety
+    /// As for [`Writer::value`], `v` an object.
     unsafe fn object(&mut self, v: qjs::JSValue, depth: usize) -> std::result::Result<(), GiveUp> {
+        // SAFETY: `v` is an object of the live `self.ctx`. On success QuickJS hands over a table
+        // of `len` entries, read while it lives and freed once; on failure the pending exception
+        // is taken and freed.
         unsafe {
             let (mut table, mut len) = (std::ptr::null_mut(), 0u32);
             // Every own string key, enumerable or not: a non-enumerable `toJSON` counts too.
@@ -176,6 +210,8 @@ impl Writer<'_> {
         }
     }
 
+    /// # Safety
+    /// As for [`Writer::value`], `v` an object and `keys` its own keys.
     unsafe fn members(&mut self, v: qjs::JSValue, keys: &[qjs::JSPropertyEnum], depth: usize) -> std::result::Result<(), GiveUp> {
         let at = self.doc.nodes.len();
         self.doc.nodes.push(JsonNode::Object(0));
@@ -187,13 +223,13 @@ impl Writer<'_> {
             if !key.is_enumerable {
                 continue;
             }
+            // SAFETY: `v` is an object of the live `self.ctx`, `key.atom` one of its keys; the
+            // member's value is owned by its guard and lent to `value`.
             unsafe {
                 let Some(member) = self.own_data(v, key.atom)? else { return Err(GiveUp) };
                 let (nodes, text) = (self.doc.nodes.len(), self.doc.text.len());
-                let pushed = self.key(key.atom);
-                let written = pushed.and_then(|()| self.value(member, depth + 1));
-                qjs::JS_FreeValue(self.ctx, member);
-                match written? {
+                self.key(key.atom)?;
+                match self.value(member.get(), depth + 1)? {
                     Written::Value => count += 1,
                     Written::Nothing => {
                         self.doc.nodes.truncate(nodes);
@@ -206,9 +242,15 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// # Safety
+    /// As for [`Writer::value`], `atom` an atom of the context's runtime.
     unsafe fn key(&mut self, atom: qjs::JSAtom) -> std::result::Result<(), GiveUp> {
         let ctx = self.ctx;
         let doc = &mut self.doc;
+        // SAFETY: `ctx` is live and `atom` an atom of its runtime; the callback makes and reads no
+        // key atoms (key_atoms::with_text's rule). Where there is no text the pending exception,
+        // if any, is taken and freed (with none, JS_GetException gives `uninitialized`, which
+        // has nothing to free).
         unsafe {
             key_atoms::with_text(ctx, atom, |name| match name {
                 Some(name) => {
@@ -226,7 +268,12 @@ impl Writer<'_> {
         }
     }
 
+    /// # Safety
+    /// As for [`Writer::value`], `v` an array.
     unsafe fn array(&mut self, v: qjs::JSValue, depth: usize) -> std::result::Result<(), GiveUp> {
+        // SAFETY: `v` is an array of the live `self.ctx`. Each index atom is freed once, after
+        // the lookup; each element is owned by its guard and lent to `value`; a failed length
+        // read leaves an exception pending, taken and freed.
         unsafe {
             let mut len = 0i64;
             if qjs::JS_GetLength(self.ctx, v, &mut len) < 0 || len > i64::from(u32::MAX >> 1) {
@@ -240,9 +287,7 @@ impl Writer<'_> {
                 qjs::JS_FreeAtom(self.ctx, atom);
                 // A hole would read through the prototype chain: JSON.stringify's business.
                 let Some(element) = element? else { return Err(GiveUp) };
-                let written = self.value(element, depth + 1);
-                qjs::JS_FreeValue(self.ctx, element);
-                if let Written::Nothing = written? {
+                if let Written::Nothing = self.value(element.get(), depth + 1)? {
                     self.doc.nodes.push(JsonNode::Null);
                 }
             }
@@ -250,24 +295,29 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// An own data property's value (owned); `None` if there is none; gives up on accessors,
-    /// which would run user code.
-    unsafe fn own_data(&self, v: qjs::JSValue, atom: qjs::JSAtom) -> std::result::Result<Option<qjs::JSValue>, GiveUp> {
+    /// An own data property's value; `None` if there is none; gives up on accessors, which
+    /// would run user code.
+    ///
+    /// # Safety
+    /// As for [`Writer::value`], `v` an object and `atom` an atom of the context's runtime.
+    unsafe fn own_data(&self, v: qjs::JSValue, atom: qjs::JSAtom) -> std::result::Result<Option<raw::OwnedValue>, GiveUp> {
+        let mut desc = std::mem::MaybeUninit::<qjs::JSPropertyDescriptor>::uninit();
+        // SAFETY: `v` is an object of the live `self.ctx` and `atom` an atom of it; `desc` is
+        // written when the property exists (1), and then holds a reference to each of its
+        // getter, setter and value, which the guards own. On failure the pending exception is
+        // taken and freed.
         unsafe {
-            let mut desc = std::mem::MaybeUninit::<qjs::JSPropertyDescriptor>::uninit();
             match qjs::JS_GetOwnProperty(self.ctx, desc.as_mut_ptr(), v, atom) {
                 0 => Ok(None),
                 1 => {
                     let desc = desc.assume_init();
+                    let _getter = raw::OwnedValue::new(self.ctx, desc.getter);
+                    let _setter = raw::OwnedValue::new(self.ctx, desc.setter);
+                    let value = raw::OwnedValue::new(self.ctx, desc.value);
                     if desc.flags & qjs::JS_PROP_GETSET as i32 != 0 {
-                        qjs::JS_FreeValue(self.ctx, desc.getter);
-                        qjs::JS_FreeValue(self.ctx, desc.setter);
-                        qjs::JS_FreeValue(self.ctx, desc.value);
                         return Err(GiveUp);
                     }
-                    qjs::JS_FreeValue(self.ctx, desc.getter);
-                    qjs::JS_FreeValue(self.ctx, desc.setter);
-                    Ok(Some(desc.value))
+                    Ok(Some(value))
                 }
                 _ => {
                     qjs::JS_FreeValue(self.ctx, qjs::JS_GetException(self.ctx));
@@ -277,8 +327,11 @@ impl Writer<'_> {
         }
     }
 
+    /// # Safety
+    /// As for [`Writer::value`], `v` a string.
     unsafe fn string(&mut self, v: qjs::JSValue) -> std::result::Result<(), GiveUp> {
-        let text = made(self.ctx, unsafe { raw::Utf8::of_value(self.ctx, v) })?;
+        // SAFETY: `v` is a string of the live `self.ctx`, which outlives the text (dropped here).
+        let text = unsafe { made(self.ctx, raw::Utf8::of_value(self.ctx, v)) }?;
         let (start, len) = self.doc.push_str(text.as_str().ok_or(GiveUp)?);
         self.doc.nodes.push(JsonNode::String(start, len));
         Ok(())
@@ -287,8 +340,12 @@ impl Writer<'_> {
 
 /// The text QuickJS made of a string value or key, or give up where it could not (out of memory:
 /// the exception is cleared; JSON.stringify will meet the same and report it).
-fn made(ctx: *mut qjs::JSContext, text: Option<raw::Utf8>) -> std::result::Result<raw::Utf8, GiveUp> {
+///
+/// # Safety
+/// `ctx` must be a live context, the one `text` was made in.
+unsafe fn made(ctx: *mut qjs::JSContext, text: Option<raw::Utf8>) -> std::result::Result<raw::Utf8, GiveUp> {
     if text.is_none() {
+        // SAFETY: `ctx` is live; QuickJS left the out-of-memory exception pending: taken and freed.
         unsafe { qjs::JS_FreeValue(ctx, qjs::JS_GetException(ctx)) };
     }
     text.ok_or(GiveUp)

@@ -1,11 +1,12 @@
 //! Object shapes kept alive per context, for the objects plts builds from jsonb and rows.
 //!
 //! QuickJS gives every object a shape (its prototype and key sequence), shared through a hash
-//! table, and frees a shape with the last object that uses it. Each call's argument object was
-//! therefore built through new shapes, one property at a time (a shape cloned, grown and hashed
-//! for every key, ~390 instructions), and freed at the end of the call. Keeping one object per
-//! key prefix (`{id}`, `{id, name}`, ...) alive keeps those shapes: the next object with the same
-//! keys finds each step in the table (~240 instructions a key), as `fast_parse.ts` does in JS.
+//! table, and frees a shape with the last object that uses it. Without a kept object, each call's
+//! argument object is built through new shapes, one property at a time (a shape cloned, grown and
+//! hashed for every key, ~390 instructions), which are freed at the end of the call. Keeping one
+//! object per key prefix (`{id}`, `{id, name}`, ...) alive keeps those shapes: the next object
+//! with the same keys finds each step in the table (~240 instructions a key), as `fast_parse.ts`
+//! does in JS.
 //!
 //! The objects belong to their context: [`forget`] frees them before a context is dropped.
 
@@ -14,7 +15,7 @@ use std::cell::RefCell;
 use rquickjs::qjs;
 use rustc_hash::FxHashMap;
 
-use super::allocator;
+use super::{allocator, raw};
 use crate::backend::BackendLocal;
 
 /// Key sequences of up to this many keys are kept, and up to this many objects per context
@@ -55,18 +56,14 @@ pub unsafe fn keep(ctx: *mut qjs::JSContext, keys: &[qjs::JSAtom]) {
     if known || !allocator::has_room(ROOM) {
         return;
     }
-    let mut prefixes = Vec::with_capacity(keys.len());
+    let mut prefixes = raw::Owned::with_capacity(ctx, keys.len());
     for end in 1..=keys.len() {
-        match unsafe { prefix_object(ctx, &keys[..end]) } {
-            Some(object) => prefixes.push(object),
-            None => {
-                for object in prefixes {
-                    unsafe { qjs::JS_FreeValue(ctx, object) };
-                }
-                return;
-            }
-        }
+        // SAFETY: `ctx` is live and `keys` are atoms of its runtime (the caller's promise).
+        // Should one fail, `prefixes` frees the objects made so far.
+        let Some(object) = (unsafe { prefix_object(ctx, &keys[..end]) }) else { return };
+        prefixes.push(object);
     }
+    let prefixes = prefixes.into_vec();
     KEPT.with(|kept| {
         let mut kept = kept.borrow_mut();
         let at = match kept.iter().position(|(c, _)| *c == ctx as usize) {
@@ -84,17 +81,21 @@ pub unsafe fn keep(ctx: *mut qjs::JSContext, keys: &[qjs::JSAtom]) {
 
 /// An object with `keys`, each `undefined`; `None` (the exception cleared) when QuickJS is out
 /// of memory: keeping shapes must never fail a call.
+///
+/// # Safety
+/// `ctx` must be a live context and `keys` atoms of its runtime.
 unsafe fn prefix_object(ctx: *mut qjs::JSContext, keys: &[qjs::JSAtom]) -> Option<qjs::JSValue> {
+    // SAFETY: `ctx` is live and `keys` are atoms of its runtime (the caller's promise). The guard
+    // owns the new object (freeing JS_EXCEPTION, should that be what came back, does nothing);
+    // `undefined` has no reference to hand over; the pending exception is taken and freed.
     unsafe {
-        let object = qjs::JS_NewObject(ctx);
-        let made = !qjs::JS_IsException(object)
-            && keys.iter().all(|&key| {
-                qjs::JS_DefinePropertyValue(ctx, object, key, qjs::JS_UNDEFINED, qjs::JS_PROP_C_W_E as i32) >= 0
-            });
+        let object = raw::OwnedValue::new(ctx, qjs::JS_NewObject(ctx));
+        let made = !qjs::JS_IsException(object.get())
+            && keys.iter().all(|&key| raw::define(ctx, object.get(), key, qjs::JS_UNDEFINED).is_ok());
         if made {
-            return Some(object);
+            return Some(object.into_raw());
         }
-        qjs::JS_FreeValue(ctx, object);
+        drop(object);
         qjs::JS_FreeValue(ctx, qjs::JS_GetException(ctx));
         None
     }
@@ -110,6 +111,8 @@ pub unsafe fn forget(ctx: *mut qjs::JSContext) {
         kept.iter().position(|(c, _)| *c == ctx as usize).map(|at| kept.swap_remove(at).1)
     });
     for object in kept.into_iter().flat_map(|k| k.sequences.into_values()).flatten() {
+        // SAFETY: `ctx` is still live (the caller's promise); the kept objects are its values,
+        // each held once here and now removed from KEPT.
         unsafe { qjs::JS_FreeValue(ctx, object) };
     }
 }

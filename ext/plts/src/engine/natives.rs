@@ -74,7 +74,7 @@ fn rows_to_js<'js>(ctx: &Ctx<'js>, rows: &Rows) -> Result<Value<'js>> {
     let raw_ctx = ctx.as_raw().as_ptr();
     // One atom per column, not one per column and row.
     // SAFETY: `raw_ctx` is live for this call, and outlives the atoms (dropped at its end).
-    let keys = unsafe { raw::Atoms::new(raw_ctx, (0..rows.columns()).map(|c| rows.name(c).to_string_lossy())) }?;
+    let keys = unsafe { super::key_atoms::Atoms::new(raw_ctx, (0..rows.columns()).map(|c| rows.name(c).to_string_lossy())) }?;
     // Every row has these keys: their shapes, kept, serve this result's rows and the next call's.
     // SAFETY: the kept objects hold these atoms; the context forgets them before it is freed.
     unsafe { super::kept_shapes::keep(raw_ctx, keys.as_slice()) };

@@ -1,10 +1,15 @@
 //! The few QuickJS C API steps that plts's hot paths (json_in, invoker, db rows) take instead of
-//! rquickjs's generic API, which pays for a context clone, a Rust string or an atom per step.
+//! rquickjs's generic API, which pays for a context clone, a Rust string or an atom per step, and
+//! the guards that free what they own when dropped, so an early return leaks nothing. The bottom
+//! layer of the engine: it uses nothing else of plts.
 
 use rquickjs::{qjs, Error, Result};
 
+/// Temporary: engine/db.rs and engine/invoker.rs still name it here; it lives in key_atoms.rs.
+
 /// A QuickJS exception (out of memory) as an error; the exception stays pending for the caller.
 pub fn checked(value: qjs::JSValue) -> Result<qjs::JSValue> {
+    // SAFETY: JS_IsException only compares the value's tag, which every JSValue has.
     if unsafe { qjs::JS_IsException(value) } { Err(Error::Exception) } else { Ok(value) }
 }
 
@@ -13,16 +18,16 @@ pub fn checked(value: qjs::JSValue) -> Result<qjs::JSValue> {
 /// # Safety
 /// `ctx` must be a live context.
 pub unsafe fn key_atom(ctx: *mut qjs::JSContext, key: &str) -> Result<qjs::JSAtom> {
+    // SAFETY: `ctx` is live (the caller's promise); `key`'s pointer and length describe its
+    // bytes, which QuickJS copies. JS_ValueToAtom borrows the string; the guard frees it once.
     unsafe {
         // JS_NewAtomLen matches existing atoms byte by byte, which is right for ASCII only (UTF-8
         // "é" is the bytes of Latin-1 "Ã©"): other keys become a string first.
         let atom = if key.is_ascii() {
             qjs::JS_NewAtomLen(ctx, key.as_ptr().cast(), key.len() as _)
         } else {
-            let string = checked(qjs::JS_NewStringLen(ctx, key.as_ptr().cast(), key.len() as _))?;
-            let atom = qjs::JS_ValueToAtom(ctx, string);
-            qjs::JS_FreeValue(ctx, string);
-            atom
+            let string = OwnedValue::new(ctx, checked(qjs::JS_NewStringLen(ctx, key.as_ptr().cast(), key.len() as _))?);
+            qjs::JS_ValueToAtom(ctx, string.get())
         };
         if atom == qjs::JS_ATOM_NULL { Err(Error::Exception) } else { Ok(atom) }
     }
@@ -32,23 +37,72 @@ pub unsafe fn key_atom(ctx: *mut qjs::JSContext, key: &str) -> Result<qjs::JSAto
 /// object literal or `JSON.parse` does: so `__proto__` is a key like any other.
 ///
 /// # Safety
-/// `ctx` must be a live context, `object` an object of it.
+/// `ctx` must be a live context, `object` an object of it, `atom` an atom of its runtime, and
+/// `value` a value of it whose reference the caller hands over.
 pub unsafe fn define(ctx: *mut qjs::JSContext, object: qjs::JSValue, atom: qjs::JSAtom, value: qjs::JSValue) -> Result<()> {
+    // SAFETY: the caller's promises above; JS_DefinePropertyValue takes `value` (frees it on
+    // failure too) and only borrows `object` and `atom`.
     let defined = unsafe { qjs::JS_DefinePropertyValue(ctx, object, atom, value, qjs::JS_PROP_C_W_E as i32) };
     if defined < 0 { Err(Error::Exception) } else { Ok(()) }
 }
 
-/// Values owned until they are handed on ([`Owned::into_array`]) or dropped (freed).
+/// One value owned until it is handed on ([`OwnedValue::into_raw`]) or dropped (freed): the same
+/// `JS_FreeValue` an error path would otherwise call by hand.
+pub struct OwnedValue {
+    ctx: *mut qjs::JSContext,
+    value: qjs::JSValue,
+}
+
+impl OwnedValue {
+    /// Takes over one reference to `value` (freeing an exception or a value without a reference
+    /// count, such as `undefined`, does nothing).
+    ///
+    /// # Safety
+    /// `ctx` must be a live context that outlives the guard, and `value` a value of it whose
+    /// reference the caller owns and hands over.
+    #[inline]
+    pub unsafe fn new(ctx: *mut qjs::JSContext, value: qjs::JSValue) -> Self {
+        Self { ctx, value }
+    }
+
+    /// The value, borrowed: valid while the guard lives.
+    #[inline]
+    pub fn get(&self) -> qjs::JSValue {
+        self.value
+    }
+
+    /// The value, with its reference handed to the caller.
+    #[inline]
+    pub fn into_raw(self) -> qjs::JSValue {
+        let value = self.value;
+        std::mem::forget(self);
+        value
+    }
+}
+
+impl Drop for OwnedValue {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: the guard owns one reference to `value`, a value of the live context `ctx`
+        // ([`OwnedValue::new`]'s contract), and `into_raw` skips this drop.
+        unsafe { qjs::JS_FreeValue(self.ctx, self.value) };
+    }
+}
+
+/// Values owned until they are handed on ([`Owned::into_array`], [`Owned::into_vec`]) or dropped
+/// (freed).
 pub struct Owned {
     ctx: *mut qjs::JSContext,
     values: Vec<qjs::JSValue>,
 }
 
 impl Owned {
+    /// Holds values of `ctx`, a live context that outlives this.
     pub fn with_capacity(ctx: *mut qjs::JSContext, capacity: usize) -> Self {
         Self { ctx, values: Vec::with_capacity(capacity) }
     }
 
+    /// Takes over one reference to `value`, a value of this context.
     pub fn push(&mut self, value: qjs::JSValue) {
         self.values.push(value);
     }
@@ -56,45 +110,24 @@ impl Owned {
     /// A dense array of the values.
     pub fn into_array(mut self) -> Result<qjs::JSValue> {
         let values = std::mem::take(&mut self.values);
-        // JS_NewArrayFrom takes the values, also when it fails.
+        // SAFETY: `self.ctx` is the live context the values belong to (see `with_capacity` and
+        // `push`). JS_NewArrayFrom takes the values, also when it fails; they were taken out of
+        // `self`, so its drop frees none of them again.
         checked(unsafe { qjs::JS_NewArrayFrom(self.ctx, values.len() as i32, values.as_ptr()) })
+    }
+
+    /// The values, with their references handed to the caller.
+    pub fn into_vec(mut self) -> Vec<qjs::JSValue> {
+        std::mem::take(&mut self.values)
     }
 }
 
 impl Drop for Owned {
     fn drop(&mut self) {
         for value in self.values.drain(..) {
+            // SAFETY: each value still here is owned by this `Owned` (pushed, not handed on) and
+            // belongs to the live context `self.ctx`.
             unsafe { qjs::JS_FreeValue(self.ctx, value) };
-        }
-    }
-}
-
-/// Atoms of property keys, owned until dropped.
-pub struct Atoms {
-    ctx: *mut qjs::JSContext,
-    atoms: Vec<qjs::JSAtom>,
-}
-
-impl Atoms {
-    /// # Safety
-    /// `ctx` must be a live context, and outlive the atoms.
-    pub unsafe fn new(ctx: *mut qjs::JSContext, keys: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self> {
-        let mut atoms = Atoms { ctx, atoms: Vec::new() };
-        for key in keys {
-            atoms.atoms.push(unsafe { super::key_atoms::atom(ctx, key.as_ref()) }?);
-        }
-        Ok(atoms)
-    }
-
-    pub fn as_slice(&self) -> &[qjs::JSAtom] {
-        &self.atoms
-    }
-}
-
-impl Drop for Atoms {
-    fn drop(&mut self) {
-        for atom in self.atoms.drain(..) {
-            unsafe { qjs::JS_FreeAtom(self.ctx, atom) };
         }
     }
 }
@@ -115,6 +148,8 @@ impl Utf8 {
     /// `ctx` must be a live context that outlives the result, `value` a value of it.
     pub unsafe fn of_value(ctx: *mut qjs::JSContext, value: qjs::JSValue) -> Option<Self> {
         let mut len = 0;
+        // SAFETY: `ctx` is live and `value` a value of it (the caller's promise); `len` is a
+        // valid place for the length; the text is released with the same `ctx` on drop.
         unsafe { Self::made(ctx, qjs::JS_ToCStringLen2(ctx, &mut len, value, false), len) }
     }
 
@@ -124,6 +159,7 @@ impl Utf8 {
     /// As [`Utf8::of_value`], for an atom of the context's runtime.
     pub unsafe fn of_atom(ctx: *mut qjs::JSContext, atom: qjs::JSAtom) -> Option<Self> {
         let mut len = 0;
+        // SAFETY: as in `of_value`, for an atom of the context's runtime.
         unsafe { Self::made(ctx, qjs::JS_AtomToCStringLen(ctx, &mut len, atom), len) }
     }
 
@@ -134,6 +170,8 @@ impl Utf8 {
     /// The text; `None` for a string with a lone surrogate, which QuickJS encodes as if it were
     /// a code point, so it is not UTF-8.
     pub fn as_str(&self) -> Option<&str> {
+        // SAFETY: `ptr` is non-null (`made`) and points at the `len` bytes QuickJS wrote, which
+        // stay until `drop` releases them; the slice borrows `self`, so it cannot outlive them.
         let bytes = unsafe { std::slice::from_raw_parts(self.ptr.cast::<u8>(), self.len) };
         std::str::from_utf8(bytes).ok()
     }
@@ -141,6 +179,8 @@ impl Utf8 {
 
 impl Drop for Utf8 {
     fn drop(&mut self) {
+        // SAFETY: `ptr` came from JS_ToCStringLen2 or JS_AtomToCStringLen of `ctx`, which is
+        // still live (`of_value`'s contract), and is released only here.
         unsafe { qjs::JS_FreeCString(self.ctx, self.ptr) };
     }
 }

@@ -88,7 +88,7 @@ impl Rows {
             pg_sys::BOOLOID => SqlRef::Bool(datum.value() != 0),
             pg_sys::INT2OID => SqlRef::Int(i32::from(datum.value() as i16)),
             pg_sys::INT4OID => SqlRef::Int(datum.value() as i32),
-            pg_sys::NUMERICOID => SqlRef::String(datum::numeric_text(datum)),
+            pg_sys::NUMERICOID => SqlRef::String(crate::numeric::text(datum)),
             typ @ (pg_sys::TEXTOID | pg_sys::VARCHAROID) => {
                 // SAFETY: a text or varchar column's value is a varlena that lives as long as the result.
                 match std::str::from_utf8(unsafe { datum::varlena_bytes(datum) }) {

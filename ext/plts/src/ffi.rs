@@ -1,0 +1,38 @@
+//! The C functions plts declares by hand; everything else comes from `pgrx::pg_sys` and
+//! `rquickjs::qjs`.
+//!
+//! - **Variadic server functions.** bindgen leaves C variadics out of `pg_sys`; `errcontext_msg`
+//!   is part of the server's ABI (elog.h) all the same.
+//! - **Unguarded reads.** `pg_sys` wraps every function in pgrx's guard, a `sigsetjmp` that turns
+//!   a PostgreSQL ERROR into a Rust panic. For a function that only reads a backend global and
+//!   cannot raise an ERROR, the guard costs more than the call itself, on every plts call. They
+//!   are declared `safe`: they have no precondition.
+//! - **The C allocator**, for QuickJS's heap (engine/allocator.rs): malloc and friends, and
+//!   glibc's `malloc_usable_size` to count the bytes. plts has no `libc` dependency; these five
+//!   are all it needs.
+
+use pgrx::pg_sys::{Oid, TimestampTz};
+
+// SAFETY: the signature is elog.h's `int errcontext_msg(const char *fmt, ...)`.
+unsafe extern "C" {
+    /// Adds a line to the CONTEXT of the error being reported; call it from an error context
+    /// callback, with a format whose conversions match the arguments.
+    pub fn errcontext_msg(fmt: *const std::ffi::c_char, ...) -> std::ffi::c_int;
+}
+
+// SAFETY: the signatures are miscinit.c's and xact.c's; both only return a backend global, so
+// they are safe to call at any time in a backend.
+unsafe extern "C" {
+    pub safe fn GetUserId() -> Oid;
+    pub safe fn GetCurrentTransactionStartTimestamp() -> TimestampTz;
+}
+
+// SAFETY: the signatures are the C library's (stdlib.h, and glibc's malloc.h for
+// malloc_usable_size), with `usize` for `size_t`.
+unsafe extern "C" {
+    pub fn malloc(size: usize) -> *mut u8;
+    pub fn calloc(count: usize, size: usize) -> *mut u8;
+    pub fn realloc(ptr: *mut u8, size: usize) -> *mut u8;
+    pub fn free(ptr: *mut u8);
+    pub fn malloc_usable_size(ptr: *mut u8) -> usize;
+}
