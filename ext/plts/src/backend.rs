@@ -16,6 +16,7 @@ impl<T> BackendLocal<T> {
         Self(UnsafeCell::new(value))
     }
 
+    #[inline]
     pub fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> R {
         // SAFETY: one thread (above); only shared references are handed out, so interior
         // mutability (Cell, RefCell) keeps its own rules.

@@ -1,8 +1,8 @@
 //! The state of the running plts call, in one place: its nesting depth, whether ctx.db may write,
 //! its limits and deadline, `ctx.now`, and the cursors and transaction blocks it opened.
 //!
-//! A call pushes a new frame ([`push`]) and gets back a guard that puts the caller's frame back when
-//! it is dropped, also when an ERROR unwinds past it. Closing the call's cursors and rolling back its
+//! A call pushes a new frame ([`push`]) and gets back a guard that pops it when dropped, also when
+//! an ERROR unwinds past it. Closing the call's cursors and rolling back its
 //! open blocks needs SPI, so that part is done by `ctx::CallScope`, which owns the guard.
 //!
 //! Outside any call the frame has depth 0. State that a new kind of function adds to a call
@@ -19,31 +19,19 @@ use crate::backend::BackendLocal;
 /// plts → SQL → plts nesting deeper than this is an error.
 pub const MAX_DEPTH: usize = 8;
 
-/// Limits applied to each call, read from the GUCs once when the outermost call begins
-/// (`gucs::limits`); nested calls inherit the deadline and heap limit of the outermost one.
+/// The limits of a call's engine, read from the GUCs when the call begins (`gucs::limits`);
+/// nested calls inherit the deadline and heap limit of the outermost one. (ctx.db's limits on
+/// statements are read per statement: `gucs::db_limits`.)
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub max_runtime_ms: u64,
     pub max_heap_bytes: usize,
     pub max_stack_bytes: usize,
-    /// Longest SQL text ctx.db accepts (`plts.max_sql_bytes`).
-    pub max_sql_bytes: usize,
-    /// Most parameters of one ctx.db statement (`plts.max_params`).
-    pub max_params: usize,
-    /// Most rows one ctx.db statement may return (`plts.max_query_rows`).
-    pub max_query_rows: u64,
 }
 
 impl Limits {
     /// No limits: the frame outside any call.
-    const NONE: Limits = Limits {
-        max_runtime_ms: 0,
-        max_heap_bytes: usize::MAX,
-        max_stack_bytes: usize::MAX,
-        max_sql_bytes: usize::MAX,
-        max_params: usize::MAX,
-        max_query_rows: u64::MAX,
-    };
+    const NONE: Limits = Limits { max_runtime_ms: 0, max_heap_bytes: usize::MAX, max_stack_bytes: usize::MAX };
 }
 
 /// When a call must stop: the instant, and the `plts.max_runtime_ms` it came from (for the error).
@@ -88,7 +76,16 @@ const OUTSIDE: CallFrame = CallFrame {
     xact_read_only: false,
 };
 
-static FRAME: BackendLocal<RefCell<CallFrame>> = BackendLocal::new(RefCell::new(OUTSIDE));
+/// The frames of the running calls: `frames[depth]` is the innermost, `frames[0]` stands for
+/// "outside any call". A call writes its frame into the next slot, so entering and leaving a call
+/// copies no frame.
+struct Frames {
+    depth: usize,
+    frames: [CallFrame; MAX_DEPTH + 1],
+}
+
+static FRAMES: BackendLocal<RefCell<Frames>> =
+    BackendLocal::new(RefCell::new(Frames { depth: 0, frames: [const { OUTSIDE }; MAX_DEPTH + 1] }));
 
 /// What a new call needs to say about itself.
 pub struct Entry {
@@ -97,73 +94,107 @@ pub struct Entry {
     pub now_ms: f64,
 }
 
-/// Puts the caller's frame back when dropped.
+/// Pops the call's frame when dropped, also when an ERROR unwinds past it.
 #[must_use = "the frame is popped when the guard is dropped"]
 pub struct Pushed {
-    caller: Option<CallFrame>,
+    depth: usize,
 }
 
-/// Makes `entry` the running call, one level deeper than the caller. A read-only call also makes
-/// the transaction read-only, so that no path (nextval(), a writing function, NOTIFY) can write.
-pub fn push(entry: Entry) -> Pushed {
+/// Makes `entry` the running call, one level deeper than the caller; `None` when the caller is
+/// at [`MAX_DEPTH`] already. A read-only call also makes the transaction read-only, so that no
+/// path (nextval(), a writing function, NOTIFY) can write.
+#[inline]
+pub fn push(entry: Entry) -> Option<Pushed> {
     // SAFETY: XactReadOnly is a plain bool of the backend's transaction state; plts runs on the
     // backend's only thread.
     let xact_read_only = unsafe { pg_sys::XactReadOnly };
-    let frame = FRAME.with(|current| {
-        let current = current.borrow();
-        let deadline = if current.depth == 0 {
+    let depth = FRAMES.with(|frames| {
+        let Frames { depth, frames } = &mut *frames.borrow_mut();
+        if *depth >= MAX_DEPTH {
+            return None;
+        }
+        let deadline = if *depth == 0 {
             (entry.limits.max_runtime_ms > 0).then(|| Deadline {
                 at: Instant::now() + Duration::from_millis(entry.limits.max_runtime_ms),
                 ms: entry.limits.max_runtime_ms,
             })
         } else {
-            current.deadline
+            frames[*depth].deadline
         };
-        CallFrame {
-            depth: current.depth + 1,
-            read_only: entry.read_only,
-            limits: entry.limits,
-            deadline,
-            now_ms: entry.now_ms,
-            cursors: Vec::new(),
-            blocks: Vec::new(),
-            xact_read_only,
-        }
-    });
-    if frame.depth == 1 {
+        *depth += 1;
+        let frame = &mut frames[*depth];
+        frame.depth = *depth;
+        frame.read_only = entry.read_only;
+        frame.limits = entry.limits;
+        frame.deadline = deadline;
+        frame.now_ms = entry.now_ms;
+        frame.xact_read_only = xact_read_only;
+        Some(*depth)
+    })?;
+    if depth == 1 {
         STOPPED.with(|s| s.set(None));
     }
     if entry.read_only {
         // SAFETY: as above; `Pushed` restores it when the call ends.
         unsafe { pg_sys::XactReadOnly = true };
     }
-    let caller = FRAME.with(|current| std::mem::replace(&mut *current.borrow_mut(), frame));
-    Pushed { caller: Some(caller) }
+    Some(Pushed { depth })
+}
+
+impl Pushed {
+    /// The cursors and transaction blocks the call left open, taken from its frame; `None` when
+    /// it left none (the common case, in one look at the frame).
+    #[inline]
+    pub fn take_left_open(&self) -> Option<(Vec<String>, Vec<OpenBlock>)> {
+        with_mut(|frame| {
+            (!frame.cursors.is_empty() || !frame.blocks.is_empty())
+                .then(|| (std::mem::take(&mut frame.cursors), std::mem::take(&mut frame.blocks)))
+        })
+    }
 }
 
 impl Drop for Pushed {
+    #[inline]
     fn drop(&mut self) {
-        let caller = self.caller.take().expect("dropped once");
-        let ended = FRAME.with(|current| std::mem::replace(&mut *current.borrow_mut(), caller));
+        let xact_read_only = FRAMES.with(|frames| {
+            let Frames { depth, frames } = &mut *frames.borrow_mut();
+            debug_assert_eq!(*depth, self.depth, "call frames are popped innermost first");
+            let frame = &mut frames[self.depth];
+            // After an ERROR the (sub)transaction abort has closed the cursors and ended the
+            // blocks: only the lists are left to clear.
+            frame.cursors.clear();
+            frame.blocks.clear();
+            *depth = self.depth - 1;
+            frame.xact_read_only
+        });
         // SAFETY: as in `push`. After an ERROR the (sub)transaction abort restores the flag
         // again, after this.
-        unsafe { pg_sys::XactReadOnly = ended.xact_read_only };
+        unsafe { pg_sys::XactReadOnly = xact_read_only };
     }
 }
 
 /// Reads the running call's frame.
+#[inline]
 pub fn with<R>(f: impl FnOnce(&CallFrame) -> R) -> R {
-    FRAME.with(|frame| f(&frame.borrow()))
+    FRAMES.with(|frames| {
+        let frames = frames.borrow();
+        f(&frames.frames[frames.depth])
+    })
 }
 
 /// Changes the running call's frame; `f` must not call back into plts.
+#[inline]
 pub fn with_mut<R>(f: impl FnOnce(&mut CallFrame) -> R) -> R {
-    FRAME.with(|frame| f(&mut frame.borrow_mut()))
+    FRAMES.with(|frames| {
+        let Frames { depth, frames } = &mut *frames.borrow_mut();
+        f(&mut frames[*depth])
+    })
 }
 
 /// The nesting depth of the running call (0 outside any call).
+#[inline]
 pub fn depth() -> usize {
-    with(|f| f.depth)
+    FRAMES.with(|frames| frames.borrow().depth)
 }
 
 /// Makes the rest of the running call read-only (a `query` handler called from a VOLATILE

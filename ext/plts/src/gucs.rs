@@ -69,7 +69,24 @@ pub fn register() {
     );
 }
 
-/// The limits of a call, read once when it begins.
+/// The limits of ctx.db's statements, read when a statement runs.
+pub struct DbLimits {
+    pub max_sql_bytes: usize,
+    pub max_params: usize,
+    pub max_query_rows: u64,
+}
+
+#[inline]
+pub fn db_limits() -> DbLimits {
+    DbLimits {
+        max_sql_bytes: MAX_SQL_BYTES.get().max(1) as usize,
+        max_params: MAX_PARAMS.get().max(0) as usize,
+        max_query_rows: MAX_QUERY_ROWS.get().max(1) as u64,
+    }
+}
+
+/// The limits of a call's engine, read when the call begins.
+#[inline]
 pub fn limits() -> Limits {
     // SAFETY: max_stack_depth is a plain int GUC of the server (kilobytes).
     let pg_stack_kb = unsafe { pgrx::pg_sys::max_stack_depth } as usize;
@@ -78,8 +95,5 @@ pub fn limits() -> Limits {
         max_heap_bytes: (MAX_HEAP_MB.get().max(8) as usize) << 20,
         // Leave half of PostgreSQL's stack budget for the frames below and above QuickJS.
         max_stack_bytes: pg_stack_kb * 1024 / 2,
-        max_sql_bytes: MAX_SQL_BYTES.get().max(1) as usize,
-        max_params: MAX_PARAMS.get().max(0) as usize,
-        max_query_rows: MAX_QUERY_ROWS.get().max(1) as u64,
     }
 }

@@ -22,7 +22,7 @@ impl Statement {
 /// Checks `sql` and its parameter count against `plts.max_sql_bytes` and `plts.max_params`,
 /// then prepares it (or finds it prepared).
 pub fn prepare(sql: &str, param_count: usize) -> Result<Statement, DbError> {
-    let limits = call_frame::with(|frame| frame.limits);
+    let limits = crate::gucs::db_limits();
     if sql.len() > limits.max_sql_bytes {
         return Err(DbError::new(
             "54000",
@@ -47,7 +47,8 @@ pub fn lone_surrogate() -> DbError {
 /// Runs a statement with the running call's read-only mode and row limit; `read` converts the
 /// result rows where SPI left them.
 pub fn run<T>(statement: &Statement, params: &[JsOut], read: impl FnOnce(&Rows) -> T) -> Result<Executed<T>, DbError> {
-    let (read_only, max_rows) = call_frame::with(|frame| (frame.read_only, frame.limits.max_query_rows));
+    let read_only = call_frame::with(|frame| frame.read_only);
+    let max_rows = crate::gucs::db_limits().max_query_rows;
     spi::run(&statement.0, params, ExecOptions { read_only, max_rows }, read).map_err(|e| read_only_message(e, read_only))
 }
 

@@ -103,44 +103,42 @@ impl JsError {
 }
 
 /// `ctx.now`'s clock: the transaction start of the running call, in ms since the Unix epoch.
+#[inline]
 pub fn now_ms() -> f64 {
     call_frame::with(|frame| frame.now_ms)
 }
 
 /// A running call: its frame pushed, and its cursors and transaction blocks cleaned up when it
-/// ends. On an ERROR the frame is put back as well, and the (sub)transaction abort closes the
+/// ends. On an ERROR the frame is popped as well, and the (sub)transaction abort closes the
 /// cursors and ends the blocks.
 pub struct CallScope {
-    frame: Option<call_frame::Pushed>,
+    frame: call_frame::Pushed,
 }
 
 impl CallScope {
     /// Enters a call, one level deeper than the running one; an error when plts calls are nested
     /// deeper than [`call_frame::MAX_DEPTH`].
+    #[inline]
     pub fn enter(entry: call_frame::Entry) -> Result<CallScope, JsError> {
-        if call_frame::depth() >= call_frame::MAX_DEPTH {
-            return Err(JsError::new(
+        match call_frame::push(entry) {
+            Some(frame) => Ok(CallScope { frame }),
+            None => Err(JsError::new(
                 JsErrorKind::StackOverflow,
                 format!(
                     "plts calls are nested more than {} deep (a plts function calls SQL that calls plts ...)",
                     call_frame::MAX_DEPTH
                 ),
-            ));
+            )),
         }
-        Ok(CallScope { frame: Some(call_frame::push(entry)) })
     }
 
     /// Ends the call: closes the cursors it left open and rolls back its open transaction blocks,
-    /// then puts the caller's frame back.
-    pub fn exit(mut self) {
-        let (cursors, blocks) =
-            call_frame::with_mut(|frame| (std::mem::take(&mut frame.cursors), std::mem::take(&mut frame.blocks)));
-        if !cursors.is_empty() {
+    /// then pops its frame.
+    #[inline]
+    pub fn exit(self) {
+        if let Some((cursors, blocks)) = self.frame.take_left_open() {
             crate::spi::cursors::close_all(&cursors);
-        }
-        if !blocks.is_empty() {
             crate::spi::blocks::abandon(blocks);
         }
-        drop(self.frame.take());
     }
 }

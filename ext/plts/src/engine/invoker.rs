@@ -8,7 +8,7 @@ use std::ptr::NonNull;
 use rquickjs::{qjs, Ctx, FromJs, Function, Object, Result, Value};
 
 use super::key_atoms;
-use super::raw::{self, checked};
+use super::raw::{self, checked, OwnedValue};
 use crate::args_shape::Shape;
 
 /// Calls with fewer SQL arguments pass ctx and them to the handler from a stack array.
@@ -99,26 +99,22 @@ impl Invoker {
 
     /// Calls the handler with ctx and `values` (the SQL arguments, by position).
     pub fn call<'js>(&self, ctx: &Ctx<'js>, values: &[Value<'js>]) -> Result<Value<'js>> {
-        // SAFETY: `ctx` is the invoker's context; every value passed to QuickJS is either a new
-        // reference it takes (define, new_ctx) or borrowed for the call (argv), and `context` is
-        // freed after the call.
+        let raw_ctx = ctx.as_raw().as_ptr();
+        // SAFETY: `ctx` is the invoker's context; every value handed to QuickJS is a new reference
+        // it takes (define) or held by a guard, and argv only borrows for the call.
         unsafe {
             let args = if self.args_is_value {
-                values.first().map_or(qjs::JS_UNDEFINED, |v| qjs::JS_DupValue(ctx.as_raw().as_ptr(), v.as_raw()))
+                OwnedValue::new(raw_ctx, values.first().map_or(qjs::JS_UNDEFINED, |v| qjs::JS_DupValue(raw_ctx, v.as_raw())))
             } else {
-                let args = checked(qjs::JS_NewObject(ctx.as_raw().as_ptr()))?;
+                let args = OwnedValue::new(raw_ctx, checked(qjs::JS_NewObject(raw_ctx))?);
                 for (&atom, value) in self.names().iter().zip(values) {
-                    let value = qjs::JS_DupValue(ctx.as_raw().as_ptr(), value.as_raw());
-                    if let Err(e) = raw::define(ctx.as_raw().as_ptr(), args, atom, value) {
-                        qjs::JS_FreeValue(ctx.as_raw().as_ptr(), args);
-                        return Err(e);
-                    }
+                    raw::define(raw_ctx, args.get(), atom, qjs::JS_DupValue(raw_ctx, value.as_raw()))?;
                 }
                 args
             };
             let context = self.new_ctx(args)?;
             // The handler gets ctx, then each SQL argument by position; on the stack for short lists.
-            let argv = std::iter::once(context).chain(values.iter().map(Value::as_raw));
+            let argv = std::iter::once(context.get()).chain(values.iter().map(Value::as_raw));
             let (mut on_stack, mut on_heap) = ([qjs::JS_UNDEFINED; ARGV_ON_STACK], Vec::new());
             let argv: &mut [qjs::JSValue] = if values.len() < ARGV_ON_STACK {
                 argv.zip(on_stack.iter_mut()).for_each(|(value, slot)| *slot = value);
@@ -127,8 +123,8 @@ impl Invoker {
                 on_heap.extend(argv);
                 &mut on_heap
             };
-            let result = qjs::JS_Call(ctx.as_raw().as_ptr(), self.handler, qjs::JS_UNDEFINED, argv.len() as i32, argv.as_mut_ptr());
-            qjs::JS_FreeValue(ctx.as_raw().as_ptr(), context);
+            let result = qjs::JS_Call(raw_ctx, self.handler, qjs::JS_UNDEFINED, argv.len() as i32, argv.as_mut_ptr());
+            drop(context);
             returned(ctx, result)
         }
     }
@@ -136,13 +132,13 @@ impl Invoker {
     /// Calls the wrapper's `validated(args, ctx)` with ctx.args = `args`.
     pub fn call_validated<'js>(&self, ctx: &Ctx<'js>, args: Value<'js>) -> Result<Value<'js>> {
         let Some((_, validated)) = self.validated else { return Err(rquickjs::Error::Unknown) };
-        // SAFETY: as in `call`: `args` is borrowed for the call, and a new reference of it is
-        // taken by ctx.
+        let raw_ctx = ctx.as_raw().as_ptr();
+        // SAFETY: as in `call`: ctx takes a new reference of `args`, and argv only borrows.
         unsafe {
-            let context = self.new_ctx(qjs::JS_DupValue(ctx.as_raw().as_ptr(), args.as_raw()))?;
-            let mut argv = [args.as_raw(), context];
-            let result = qjs::JS_Call(ctx.as_raw().as_ptr(), validated, qjs::JS_UNDEFINED, 2, argv.as_mut_ptr());
-            qjs::JS_FreeValue(ctx.as_raw().as_ptr(), context);
+            let context = self.new_ctx(OwnedValue::new(raw_ctx, qjs::JS_DupValue(raw_ctx, args.as_raw())))?;
+            let mut argv = [args.as_raw(), context.get()];
+            let result = qjs::JS_Call(raw_ctx, validated, qjs::JS_UNDEFINED, 2, argv.as_mut_ptr());
+            drop(context);
             returned(ctx, result)
         }
     }
@@ -150,21 +146,14 @@ impl Invoker {
     /// `{ __proto__: proto, args }`, taking `args`.
     ///
     /// # Safety
-    /// `args` is an owned value of the invoker's context.
-    unsafe fn new_ctx(&self, args: qjs::JSValue) -> Result<qjs::JSValue> {
-        // SAFETY: `proto` and the atom are the invoker's own; `args` is consumed on every path.
+    /// `args` must be a value of the invoker's context.
+    #[inline(always)]
+    unsafe fn new_ctx(&self, args: OwnedValue) -> Result<OwnedValue> {
+        // SAFETY: `proto` and the atom are the invoker's own; the guards free `args` and the new
+        // object on the error paths, and define takes `args` on success.
         unsafe {
-            let context = match checked(qjs::JS_NewObjectProto(self.ctx.as_ptr(), self.proto)) {
-                Ok(context) => context,
-                Err(e) => {
-                    qjs::JS_FreeValue(self.ctx.as_ptr(), args);
-                    return Err(e);
-                }
-            };
-            if let Err(e) = raw::define(self.ctx.as_ptr(), context, self.args_atom(), args) {
-                qjs::JS_FreeValue(self.ctx.as_ptr(), context);
-                return Err(e);
-            }
+            let context = OwnedValue::new(self.ctx.as_ptr(), checked(qjs::JS_NewObjectProto(self.ctx.as_ptr(), self.proto))?);
+            raw::define(self.ctx.as_ptr(), context.get(), self.args_atom(), args.into_raw())?;
             Ok(context)
         }
     }

@@ -1,11 +1,9 @@
-//! The few QuickJS C API steps that plts's hot paths (json_in, invoker, db rows) take instead of
+//! The few QuickJS C API steps that plts's hot paths (json_in, invoker, ctx.db rows) take instead of
 //! rquickjs's generic API, which pays for a context clone, a Rust string or an atom per step, and
 //! the guards that free what they own when dropped, so an early return leaks nothing. The bottom
 //! layer of the engine: it uses nothing else of plts.
 
 use rquickjs::{qjs, Error, Result};
-
-/// Temporary: engine/db.rs and engine/invoker.rs still name it here; it lives in key_atoms.rs.
 
 /// A QuickJS exception (out of memory) as an error; the exception stays pending for the caller.
 pub fn checked(value: qjs::JSValue) -> Result<qjs::JSValue> {

@@ -73,6 +73,7 @@ fn new_context(runtime: &Runtime) -> Result<RoleContext, JsError> {
 }
 
 /// Runs `program`'s default export for `call` in the runtime of the running call's depth.
+#[inline]
 pub fn call(program: &Program, call: &Invocation<'_>, limits: &Limits) -> Result<JsOut, JsError> {
     let depth = call_frame::depth();
     if depth == 1 {
