@@ -67,6 +67,8 @@ impl SubTransaction {
 /// Runs `f` in an internal subtransaction: committed when `f` returns; rolled back when
 /// PostgreSQL raises an ERROR inside it (or `f` panics), and the error comes back as a value, so
 /// the caller can act on it and then re-raise it (`CaughtError::rethrow`) or go on.
+// CaughtError is pgrx's own error value (a few hundred bytes); it is moved once, after an ERROR.
+#[allow(clippy::result_large_err)]
 pub fn run<R>(f: impl FnOnce() -> R) -> Result<R, CaughtError> {
     let open = Open(Cell::new(Some(SubTransaction::begin())));
     PgTryBuilder::new(AssertUnwindSafe(|| {

@@ -13,8 +13,6 @@ use crate::backend::BackendLocal;
 use crate::js_number::{js_number_text, short_decimal};
 use crate::values::{pg_date_to_iso, JsOut, SqlValue};
 
-/// Temporary: engine/convert.rs still calls it here; it is `crate::numeric::text`.
-
 /// Milliseconds between the Unix epoch and PostgreSQL's (2000-01-01).
 const PG_EPOCH_MS: f64 = 946_684_800_000.0;
 

@@ -27,7 +27,7 @@ pub fn raise_js(js: JsError) -> ! {
             }
         }
     }
-    if let Some(pg) = js.pg {
+    if let Some(pg) = js.pg.map(|pg| *pg) {
         // An uncaught ctx.db error keeps the statement's own SQLSTATE and fields.
         let code = sqlstate_code(&pg.sqlstate);
         raise(code, pg.message, pg.detail.or(js.stack), pg.hint)

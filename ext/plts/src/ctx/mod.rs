@@ -88,7 +88,8 @@ pub struct JsError {
     pub stack: Option<String>,
     /// Set when the exception names a SQLSTATE (a ctx.db `PostgresError` nobody caught, the
     /// runtime's `ValidationError`): the call then fails with that SQLSTATE, message, detail, hint.
-    pub pg: Option<DbError>,
+    /// Boxed: errors are returned by value on every path, and most have none.
+    pub pg: Option<Box<DbError>>,
 }
 
 impl JsError {

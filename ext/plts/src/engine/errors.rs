@@ -28,12 +28,14 @@ pub fn describe<'js>(ctx: &Ctx<'js>, thrown: Value<'js>, programs: &[&Program]) 
             // ctx.db errors, and any Error that names its SQLSTATE (the runtime's ValidationError
             // uses 22023), fail the call with that SQLSTATE and their own message and detail.
             let pg = object.get::<_, Option<String>>("sqlstate").ok().flatten().filter(|s| is_sqlstate(s));
-            let pg = pg.map(|sqlstate| DbError {
-                sqlstate,
-                message: object.get("message").unwrap_or_default(),
-                detail: object.get::<_, Option<String>>("detail").ok().flatten(),
-                hint: object.get::<_, Option<String>>("hint").ok().flatten(),
-                position: None,
+            let pg = pg.map(|sqlstate| {
+                Box::new(DbError {
+                    sqlstate,
+                    message: object.get("message").unwrap_or_default(),
+                    detail: object.get::<_, Option<String>>("detail").ok().flatten(),
+                    hint: object.get::<_, Option<String>>("hint").ok().flatten(),
+                    position: None,
+                })
             });
             return JsError { kind, message: text, stack, pg };
         }

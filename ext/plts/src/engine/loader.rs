@@ -59,10 +59,7 @@ impl Loader for PltsLoader {
 }
 
 fn throw_type_error(ctx: &Ctx<'_>, message: &str) -> Error {
-    match rquickjs::Exception::throw_type(ctx, message) {
-        e @ Error::Exception => e,
-        other => other,
-    }
+    rquickjs::Exception::throw_type(ctx, message)
 }
 
 /// `data:[<mediatype>][;base64],<data>` → module source text.
