@@ -59,7 +59,7 @@ pub fn to_json_doc(ctx: &Ctx<'_>, value: &Value<'_>, shapes: &PlainShapes) -> Op
     let doc = JsonDoc::with_capacity(16, 64);
     let mut writer = Writer { ctx: ctx.as_raw().as_ptr(), shapes, doc, to_json: qjs::JS_ATOM_NULL };
     // SAFETY: `writer.ctx` is the live context of `ctx`, `value` a value of it, and `shapes`
-    // were read from the same context (engine/mod.rs keeps them with it).
+    // were read from the same context (engine/runtime.rs keeps them with it).
     let written = unsafe { writer.value(value.as_raw(), 0) };
     if writer.to_json != qjs::JS_ATOM_NULL {
         // SAFETY: the writer made this atom in `writer.ctx` and holds its one reference.

@@ -4,7 +4,7 @@
 //! and inserted into the atom table) and read back into UTF-8 on the way out. Kept, a key is one
 //! Rust hash lookup either way.
 //!
-//! Atoms belong to a runtime; plts's runtimes live as long as the backend (engine/mod.rs), so a held
+//! Atoms belong to a runtime; plts's runtimes live as long as the backend (engine/runtime.rs), so a held
 //! atom stays valid. The cache is bounded and never evicts: past its size, keys are made by
 //! [`raw::key_atom`] each time.
 

@@ -18,3 +18,7 @@ SELECT no_entry();
 -- set-returning and trigger functions are refused up front
 CREATE FUNCTION srf() RETURNS SETOF int LANGUAGE plts AS $$ export default () => [1] $$;
 CREATE FUNCTION trg() RETURNS trigger LANGUAGE plts AS $$ export default () => null $$;
+-- a call that reaches one anyway (here a catalog edited by hand) is refused with the same words
+CREATE FUNCTION srf_later() RETURNS int LANGUAGE plts AS $$ export default () => 1 $$;
+UPDATE pg_proc SET proretset = true WHERE proname = 'srf_later';
+SELECT * FROM srf_later();
