@@ -111,8 +111,13 @@ impl Writer<'_> {
                 qjs::JS_TAG_UNDEFINED => return Ok(Written::Nothing),
                 qjs::JS_TAG_STRING | qjs::JS_TAG_STRING_ROPE => self.string(v)?,
                 qjs::JS_TAG_OBJECT if depth < MAX_DEPTH => {
-                    let (class, proto) = (qjs::JS_GetClassID(v), self.prototype(v));
-                    let shapes = self.shapes;
+                    let (class, shapes) = (qjs::JS_GetClassID(v), self.shapes);
+                    // Only a plain object's or array's prototype is read: a Proxy's getPrototypeOf
+                    // trap is user code.
+                    if class != shapes.object_class && class != shapes.array_class {
+                        return Err(GiveUp);
+                    }
+                    let proto = self.prototype(v);
                     if class == shapes.object_class && (proto == shapes.object_proto || proto.is_null()) {
                         self.check_prototypes()?;
                         self.object(v, depth)?;

@@ -82,3 +82,10 @@ $$;
 SELECT json_cycle();
 CREATE FUNCTION json_bigint_in_array() RETURNS jsonb LANGUAGE plts AS $$ export default () => [1, 2n] $$;
 SELECT json_bigint_in_array();
+-- a Proxy goes to JSON.stringify without its getPrototypeOf trap being run first
+CREATE FUNCTION proxy_result(probe boolean) RETURNS jsonb LANGUAGE plts AS $$
+let trapped = 0;
+const proxy = new Proxy({ a: 1 }, { getPrototypeOf() { trapped++; throw new Error("getPrototypeOf ran"); } });
+export default (_ctx: unknown, probe: boolean) => probe ? { trapped } : proxy;
+$$;
+SELECT proxy_result(false) AS proxy, proxy_result(true) AS traps;
