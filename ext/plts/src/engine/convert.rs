@@ -10,19 +10,19 @@ use crate::values::{JsOut, SqlRef, SqlValue, MAX_SAFE_INTEGER};
 /// [`to_js`] (the same mapping either way).
 pub fn cell_to_js(ctx: &Ctx<'_>, cell: SqlRef<'_>) -> Result<qjs::JSValue> {
     let raw_ctx = ctx.as_raw().as_ptr();
-    // SAFETY: `raw_ctx` is the live context of `ctx`; the string's bytes are copied by QuickJS.
-    let string = |text: &str| raw::checked(unsafe { qjs::JS_NewStringLen(raw_ctx, text.as_ptr().cast(), text.len() as _) });
     match cell {
         SqlRef::Null => Ok(qjs::JS_NULL),
         SqlRef::Bool(b) => Ok(if b { qjs::JS_TRUE } else { qjs::JS_FALSE }),
-        // SAFETY: a live context.
-        SqlRef::Int(i) => Ok(unsafe { qjs::JS_NewNumber(raw_ctx, f64::from(i)) }),
-        SqlRef::Text(text) => string(text),
-        SqlRef::String(text) => string(&text),
+        // SAFETY: `raw_ctx` is the live context of `ctx`.
+        SqlRef::Int(i) => Ok(unsafe { raw::new_number(raw_ctx, f64::from(i)) }),
+        // SAFETY: `raw_ctx` is the live context of `ctx`.
+        SqlRef::Text(text) => unsafe { raw::new_string(raw_ctx, text) },
+        // SAFETY: `raw_ctx` is the live context of `ctx`.
+        SqlRef::String(text) => unsafe { raw::new_string(raw_ctx, &text) },
         SqlRef::Value(value) => {
             let value = to_js(ctx, &value)?;
             // SAFETY: a new reference for the caller; `value` drops its own.
-            Ok(unsafe { qjs::JS_DupValue(raw_ctx, value.as_raw()) })
+            Ok(unsafe { raw::dup(raw_ctx, value.as_raw()) })
         }
     }
 }
@@ -45,7 +45,7 @@ pub fn to_js<'js>(ctx: &Ctx<'js>, value: &SqlValue) -> Result<Value<'js>> {
         // (rows are converted inside the statement's subtransaction).
         // SAFETY: a live context; the new Date is owned by the returned Value.
         SqlValue::Timestamp(ms) => unsafe {
-            Value::from_raw(ctx.clone(), raw::checked(qjs::JS_NewDate(ctx.as_raw().as_ptr(), *ms))?)
+            Value::from_raw(ctx.clone(), raw::new_date(ctx.as_raw().as_ptr(), *ms)?)
         },
         SqlValue::Array(items) => {
             let array = rquickjs::Array::new(ctx.clone())?;

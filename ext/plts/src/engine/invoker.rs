@@ -8,7 +8,7 @@ use std::ptr::NonNull;
 use rquickjs::{qjs, Ctx, FromJs, Function, Object, Result, Value};
 
 use super::key_atoms;
-use super::raw::{self, checked, OwnedValue};
+use super::raw::{self, OwnedValue};
 use crate::args_shape::Shape;
 
 /// Calls with fewer SQL arguments pass ctx and them to the handler from a stack array.
@@ -51,7 +51,7 @@ impl Invoker {
         proto.prop("fn", super::convert::data_property(fn_info))?;
         let raw = ctx.as_raw();
         // SAFETY: a new reference to a live value of this context, owned by the invoker.
-        let owned = |value: &Value<'js>| unsafe { qjs::JS_DupValue(raw.as_ptr(), value.as_raw()) };
+        let owned = |value: &Value<'js>| unsafe { raw::dup(raw.as_ptr(), value.as_raw()) };
         let keys = if args_is_value { &[] } else { names };
         // SAFETY: the context outlives the invoker, which owns the atoms.
         let atoms = unsafe { key_atoms::Atoms::new(raw.as_ptr(), std::iter::once("args").chain(keys.iter().map(String::as_str))) }?;
@@ -68,13 +68,13 @@ impl Invoker {
         // atoms are the invoker's own.
         unsafe {
             // ctx without and with `args`, and each prefix of the arguments object.
-            let ctx_template = checked(qjs::JS_NewObjectProto(raw.as_ptr(), invoker.proto))?;
+            let ctx_template = raw::new_object(raw.as_ptr(), Some(invoker.proto))?;
             invoker.templates.push(ctx_template);
-            let ctx_template = checked(qjs::JS_NewObjectProto(raw.as_ptr(), invoker.proto))?;
+            let ctx_template = raw::new_object(raw.as_ptr(), Some(invoker.proto))?;
             invoker.templates.push(ctx_template);
             raw::define(raw.as_ptr(), ctx_template, invoker.args_atom(), qjs::JS_UNDEFINED)?;
             for n in 1..=invoker.names().len() {
-                let args = checked(qjs::JS_NewObject(raw.as_ptr()))?;
+                let args = raw::new_object(raw.as_ptr(), None)?;
                 invoker.templates.push(args);
                 for &atom in &invoker.names()[..n] {
                     raw::define(raw.as_ptr(), args, atom, qjs::JS_UNDEFINED)?;
@@ -104,11 +104,11 @@ impl Invoker {
         // it takes (define) or held by a guard, and argv only borrows for the call.
         unsafe {
             let args = if self.args_is_value {
-                OwnedValue::new(raw_ctx, values.first().map_or(qjs::JS_UNDEFINED, |v| qjs::JS_DupValue(raw_ctx, v.as_raw())))
+                OwnedValue::new(raw_ctx, values.first().map_or(qjs::JS_UNDEFINED, |v| raw::dup(raw_ctx, v.as_raw())))
             } else {
-                let args = OwnedValue::new(raw_ctx, checked(qjs::JS_NewObject(raw_ctx))?);
+                let args = OwnedValue::new(raw_ctx, raw::new_object(raw_ctx, None)?);
                 for (&atom, value) in self.names().iter().zip(values) {
-                    raw::define(raw_ctx, args.get(), atom, qjs::JS_DupValue(raw_ctx, value.as_raw()))?;
+                    raw::define(raw_ctx, args.get(), atom, raw::dup(raw_ctx, value.as_raw()))?;
                 }
                 args
             };
@@ -123,7 +123,7 @@ impl Invoker {
                 on_heap.extend(argv);
                 &mut on_heap
             };
-            let result = qjs::JS_Call(raw_ctx, self.handler, qjs::JS_UNDEFINED, argv.len() as i32, argv.as_mut_ptr());
+            let result = raw::call(raw_ctx, self.handler, argv);
             drop(context);
             returned(ctx, result)
         }
@@ -135,9 +135,9 @@ impl Invoker {
         let raw_ctx = ctx.as_raw().as_ptr();
         // SAFETY: as in `call`: ctx takes a new reference of `args`, and argv only borrows.
         unsafe {
-            let context = self.new_ctx(OwnedValue::new(raw_ctx, qjs::JS_DupValue(raw_ctx, args.as_raw())))?;
+            let context = self.new_ctx(OwnedValue::new(raw_ctx, raw::dup(raw_ctx, args.as_raw())))?;
             let mut argv = [args.as_raw(), context.get()];
-            let result = qjs::JS_Call(raw_ctx, validated, qjs::JS_UNDEFINED, 2, argv.as_mut_ptr());
+            let result = raw::call(raw_ctx, validated, &mut argv);
             drop(context);
             returned(ctx, result)
         }
@@ -152,7 +152,7 @@ impl Invoker {
         // SAFETY: `proto` and the atom are the invoker's own; the guards free `args` and the new
         // object on the error paths, and define takes `args` on success.
         unsafe {
-            let context = OwnedValue::new(self.ctx.as_ptr(), checked(qjs::JS_NewObjectProto(self.ctx.as_ptr(), self.proto))?);
+            let context = OwnedValue::new(self.ctx.as_ptr(), raw::new_object(self.ctx.as_ptr(), Some(self.proto))?);
             raw::define(self.ctx.as_ptr(), context.get(), self.args_atom(), args.into_raw())?;
             Ok(context)
         }

@@ -6,7 +6,7 @@ use rquickjs::qjs;
 use rquickjs::{Ctx, Error, Result, Value};
 
 use super::{kept_shapes, key_atoms};
-use super::raw::{self, checked};
+use super::raw;
 use crate::values::{JsonDoc, JsonNode};
 
 pub fn to_js<'js>(ctx: &Ctx<'js>, doc: &JsonDoc) -> Result<Value<'js>> {
@@ -53,8 +53,8 @@ impl Builder<'_> {
             Ok(match node {
                 JsonNode::Null => qjs::JS_NULL,
                 JsonNode::Bool(b) => if b { qjs::JS_TRUE } else { qjs::JS_FALSE },
-                JsonNode::Number(n) => qjs::JS_NewNumber(self.ctx, n),
-                JsonNode::String(start, len) => checked(self.string(start, len))?,
+                JsonNode::Number(n) => raw::new_number(self.ctx, n),
+                JsonNode::String(start, len) => self.string(start, len)?,
                 JsonNode::Array(count) => self.array(count)?,
                 JsonNode::Object(count) => self.object(count)?,
                 JsonNode::Key(..) => return Err(Error::Unknown),
@@ -64,11 +64,9 @@ impl Builder<'_> {
 
     /// # Safety
     /// `self.ctx` must be a live context.
-    unsafe fn string(&self, start: u32, len: u32) -> qjs::JSValue {
-        let text = self.doc.str(start, len);
-        // SAFETY: `self.ctx` is live; `text`'s pointer and length describe its UTF-8, which
-        // QuickJS copies.
-        unsafe { qjs::JS_NewStringLen(self.ctx, text.as_ptr().cast(), text.len() as _) }
+    unsafe fn string(&self, start: u32, len: u32) -> Result<qjs::JSValue> {
+        // SAFETY: `self.ctx` is live (the caller's promise).
+        unsafe { raw::new_string(self.ctx, self.doc.str(start, len)) }
     }
 
     /// # Safety
@@ -86,7 +84,7 @@ impl Builder<'_> {
     /// `self.ctx` must be a live context.
     unsafe fn object(&mut self, count: u32) -> Result<qjs::JSValue> {
         // SAFETY: `self.ctx` is live; the guard owns the new object until it is returned.
-        let object = unsafe { raw::OwnedValue::new(self.ctx, checked(qjs::JS_NewObject(self.ctx))?) };
+        let object = unsafe { raw::OwnedValue::new(self.ctx, raw::new_object(self.ctx, None)?) };
         // The keys, to keep this key sequence's shapes for the next object like it.
         let mut keys = [qjs::JS_ATOM_NULL; kept_shapes::MAX_KEYS];
         for i in 0..count as usize {

@@ -3,7 +3,7 @@
 //! `DbError` becomes a thrown `PostgresError`.
 
 use rquickjs::function::Func;
-use rquickjs::{qjs, Array, Ctx, Exception, Function, Object, Result, String as JsString, Value};
+use rquickjs::{Array, Ctx, Exception, Function, Object, Result, String as JsString, Value};
 
 use super::json_out::PlainShapes;
 use super::{convert, raw};
@@ -81,7 +81,7 @@ fn rows_to_js<'js>(ctx: &Ctx<'js>, rows: &Rows) -> Result<Value<'js>> {
     let mut objects = raw::Owned::with_capacity(raw_ctx, rows.len());
     for row in 0..rows.len() {
         // SAFETY: a live context; the new object is owned by `objects` at once.
-        let object = raw::checked(unsafe { qjs::JS_NewObject(raw_ctx) })?;
+        let object = unsafe { raw::new_object(raw_ctx, None) }?;
         objects.push(object);
         for (column, &key) in keys.as_slice().iter().enumerate() {
             let value = convert::cell_to_js(ctx, rows.cell(row, column))?;

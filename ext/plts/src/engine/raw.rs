@@ -1,7 +1,9 @@
-//! The few QuickJS C API steps that plts's hot paths (json_in, invoker, ctx.db rows) take instead of
-//! rquickjs's generic API, which pays for a context clone, a Rust string or an atom per step, and
-//! the guards that free what they own when dropped, so an early return leaks nothing. The bottom
-//! layer of the engine: it uses nothing else of plts.
+//! The engine's raw layer: the QuickJS C API steps that plts takes instead of rquickjs's generic
+//! API (which pays for a context clone, a Rust string or an atom per step) — making strings,
+//! numbers, objects and dates, defining properties, calling a function — and the guards that free
+//! what they own when dropped, so an early return leaks nothing. convert, natives, invoker and
+//! json_in build values with these; json_out, which walks objects the C API's way, is the one
+//! module beside it that calls QuickJS directly. It uses nothing else of plts.
 
 use rquickjs::{qjs, Error, Result};
 
@@ -29,6 +31,73 @@ pub unsafe fn key_atom(ctx: *mut qjs::JSContext, key: &str) -> Result<qjs::JSAto
         };
         if atom == qjs::JS_ATOM_NULL { Err(Error::Exception) } else { Ok(atom) }
     }
+}
+
+/// A new string with the UTF-8 `text` (QuickJS copies it).
+///
+/// # Safety
+/// `ctx` must be a live context.
+#[inline]
+pub unsafe fn new_string(ctx: *mut qjs::JSContext, text: &str) -> Result<qjs::JSValue> {
+    // SAFETY: `ctx` is live (the caller's promise); the pointer and length describe `text`.
+    checked(unsafe { qjs::JS_NewStringLen(ctx, text.as_ptr().cast(), text.len() as _) })
+}
+
+/// A number (an int where `n` is one, as QuickJS stores them).
+///
+/// # Safety
+/// `ctx` must be a live context.
+#[inline]
+pub unsafe fn new_number(ctx: *mut qjs::JSContext, n: f64) -> qjs::JSValue {
+    // SAFETY: `ctx` is live (the caller's promise); a number needs no allocation.
+    unsafe { qjs::JS_NewNumber(ctx, n) }
+}
+
+/// A new plain object (`{}`), or with `proto` as its prototype.
+///
+/// # Safety
+/// `ctx` must be a live context, and `proto` (if given) an object of it.
+#[inline]
+pub unsafe fn new_object(ctx: *mut qjs::JSContext, proto: Option<qjs::JSValue>) -> Result<qjs::JSValue> {
+    // SAFETY: the caller's promises; the new object is owned by the caller.
+    checked(unsafe {
+        match proto {
+            Some(proto) => qjs::JS_NewObjectProto(ctx, proto),
+            None => qjs::JS_NewObject(ctx),
+        }
+    })
+}
+
+/// A new `Date` of `ms` since the Unix epoch, made with the intrinsic constructor (no user code
+/// runs, whatever the handler did to `globalThis.Date`).
+///
+/// # Safety
+/// `ctx` must be a live context.
+#[inline]
+pub unsafe fn new_date(ctx: *mut qjs::JSContext, ms: f64) -> Result<qjs::JSValue> {
+    // SAFETY: `ctx` is live (the caller's promise).
+    checked(unsafe { qjs::JS_NewDate(ctx, ms) })
+}
+
+/// A new reference to `value`.
+///
+/// # Safety
+/// `ctx` must be a live context and `value` a value of it.
+#[inline]
+pub unsafe fn dup(ctx: *mut qjs::JSContext, value: qjs::JSValue) -> qjs::JSValue {
+    // SAFETY: the caller's promises; the new reference is the caller's.
+    unsafe { qjs::JS_DupValue(ctx, value) }
+}
+
+/// Calls `function` with `this` undefined and `argv` (borrowed); the result is owned by the
+/// caller (the exception marker when it threw: read it with `Error::Exception`).
+///
+/// # Safety
+/// `ctx` must be a live context, and `function` and every value of `argv` values of it.
+#[inline]
+pub unsafe fn call(ctx: *mut qjs::JSContext, function: qjs::JSValue, argv: &mut [qjs::JSValue]) -> qjs::JSValue {
+    // SAFETY: the caller's promises; JS_Call only borrows its arguments.
+    unsafe { qjs::JS_Call(ctx, function, qjs::JS_UNDEFINED, argv.len() as i32, argv.as_mut_ptr()) }
 }
 
 /// Defines an own data property (writable, enumerable, configurable), taking `value`, as an
