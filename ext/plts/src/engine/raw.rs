@@ -2,8 +2,9 @@
 //! API (which pays for a context clone, a Rust string or an atom per step) — making strings,
 //! numbers, objects and dates, defining properties, calling a function — and the guards that free
 //! what they own when dropped, so an early return leaks nothing. convert, natives, invoker and
-//! json_in build values with these; json_out, which walks objects the C API's way, is the one
-//! module beside it that calls QuickJS directly. It uses nothing else of plts.
+//! json_in build values with these. Beside it, json_out (which walks objects the C API's way),
+//! key_atoms and kept_shapes (which hold atoms and objects) call QuickJS directly too. It uses
+//! nothing else of plts.
 
 use rquickjs::{qjs, Error, Result};
 
