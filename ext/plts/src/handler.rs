@@ -6,12 +6,10 @@ use pgrx::{pg_guard, PgSqlErrorCode};
 
 use crate::call_frame;
 use crate::ctx::{CallScope, Engine, Invocation, Program};
+use crate::engine::Js;
 use crate::error::{raise, raise_js, ErrorContext};
 use crate::values::{JsOut, SqlValue};
 use crate::{artifact, datum, ffi, function, gucs};
-
-/// The engine that runs plts programs.
-type Js = crate::engine::QuickJs;
 
 const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
 

@@ -36,6 +36,9 @@ use crate::values::JsOut;
 /// The QuickJS engine.
 pub struct QuickJs;
 
+/// The engine plts runs programs with: the one place where a second engine would be chosen.
+pub type Js = QuickJs;
+
 impl Engine for QuickJs {
     fn call(program: &Program, call: &Invocation<'_>, limits: &Limits) -> Result<JsOut, JsError> {
         runtime::call(program, call, limits)
