@@ -53,6 +53,7 @@ pub fn to_sql_value(datum: Datum, is_null: bool, typoid: Oid) -> SqlValue {
             },
             _ => match array_element_type(typoid) {
                 Some(elem) => array(datum, typoid, elem),
+                None if crate::row::is_row_type(typoid) => crate::row::to_sql_value(datum),
                 None => SqlValue::Text(output_text(datum, typoid)),
             },
         }
@@ -182,11 +183,33 @@ static INPUT_FUNCTIONS: BackendLocal<RefCell<FxHashMap<Oid, (*mut pg_sys::FmgrIn
 pub struct Mismatch {
     pub expected: String,
     pub got: String,
+    /// The column of a row (`address.city` when nested) whose value does not fit.
+    pub column: Option<String>,
+}
+
+impl Mismatch {
+    pub fn new(expected: &str, got: &JsOut) -> Self {
+        Self { expected: expected.to_string(), got: got.describe(), column: None }
+    }
+
+    /// The same mismatch, found in column `name` of a row.
+    pub fn in_column(mut self, name: &str) -> Self {
+        self.column = Some(match self.column.take() {
+            Some(inner) => format!("{name}.{inner}"),
+            None => name.to_string(),
+        });
+        self
+    }
+
+    /// ` for column "c"` where the mismatch is inside a row, for messages.
+    pub fn place(&self) -> String {
+        self.column.as_ref().map(|c| format!(" for column {c:?}")).unwrap_or_default()
+    }
 }
 
 /// [`JsOut`] → Datum of `typoid`; `None` is SQL NULL.
 pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch> {
-    let mismatch = || Mismatch { expected: type_name(typoid), got: value.describe() };
+    let mismatch = || Mismatch::new(&type_name(typoid), value);
     if *value == JsOut::Null {
         return Ok(None);
     }
@@ -233,6 +256,7 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch
         (pg_sys::DATEOID, JsOut::Date(ms)) if ms.is_finite() => {
             Datum::from(((ms - PG_EPOCH_MS) / 86_400_000.0).floor() as i32)
         }
+        (t, JsOut::Record(_)) if crate::row::is_row_type(t) => crate::row::from_js_out(value, t)?,
         (_, JsOut::Array(items)) => match array_element_type(typoid) {
             Some(elem) => build_array(items, elem)?,
             None => return Err(mismatch()),

@@ -20,6 +20,8 @@ use pgrx::{IntoDatum, PgSqlErrorCode};
 use crate::backend::BackendLocal;
 use crate::program::Program;
 use crate::error::raise;
+use crate::row::OutRecord;
+use crate::values::Expect;
 
 pub struct FunctionInfo {
     pub oid: Oid,
@@ -28,6 +30,11 @@ pub struct FunctionInfo {
     pub arg_types: Vec<Oid>,
     pub arg_names: Vec<Option<String>>,
     pub ret_type: Oid,
+    /// What the handler's result is converted for (JSON, a row, or a value).
+    pub result: Expect,
+    /// The result row of a function or procedure with OUT/INOUT parameters.
+    pub out_record: Option<OutRecord>,
+    pub is_procedure: bool,
     /// `(args jsonb) returns jsonb`: `ctx.args` is the decoded value itself.
     pub args_is_value: bool,
     /// STABLE and IMMUTABLE functions get a read-only ctx.db (as PL/pgSQL runs them read-only).
@@ -132,11 +139,15 @@ fn load(oid: Oid, version: (u32, pg_sys::ItemPointerData)) -> FunctionInfo {
     let proc = PgProc::new(oid).expect("pg_proc row was just found");
     let (schema, name) = names(oid);
     let arg_types = proc.proargtypes();
-    let mut arg_names = proc.proargnames();
-    arg_names.resize(arg_types.len(), None);
-    let arg_names = arg_names.into_iter().map(|n| n.filter(|n| !n.is_empty())).collect();
+    let is_procedure = proc.prokind() == pgrx::pg_catalog::pg_proc::ProKind::Procedure;
+    let arg_names = input_names(&proc, arg_types.len());
     let ret_type = proc.prorettype();
     refuse_unsupported(&format!("{schema}.{name}"), ret_type, proc.proretset());
+    let out_record = OutRecord::of_function(oid);
+    let result = match &out_record {
+        Some(record) => record.expect(),
+        None => crate::row::expect_for(ret_type, 0),
+    };
     let args_is_value = arg_types == [pg_sys::JSONBOID] && ret_type == pg_sys::JSONBOID;
     let read_only = !matches!(proc.provolatile(), pgrx::pg_catalog::pg_proc::ProVolatile::Volatile);
     let source = proc.prosrc();
@@ -157,12 +168,32 @@ fn load(oid: Oid, version: (u32, pg_sys::ItemPointerData)) -> FunctionInfo {
         arg_types,
         arg_names,
         ret_type,
+        result,
+        out_record,
+        is_procedure,
         args_is_value,
         read_only,
         program,
         context_line,
         version,
     }
+}
+
+/// The names of the input parameters, by their position among the inputs (`None` for unnamed
+/// ones): pg_proc lists the names of OUT parameters too, among the inputs. A call passes only the
+/// inputs, a procedure's as well (CALL's placeholders for OUT parameters are not passed).
+fn input_names(proc: &PgProc, inputs: usize) -> Vec<Option<String>> {
+    use pgrx::pg_catalog::pg_proc::ProArgMode;
+    let modes = proc.proargmodes();
+    let mut names: Vec<Option<String>> = proc
+        .proargnames()
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !matches!(modes.get(*i), Some(ProArgMode::Out | ProArgMode::Table)))
+        .map(|(_, name)| name.filter(|n| !n.is_empty()))
+        .collect();
+    names.resize(inputs, None);
+    names
 }
 
 /// Refuses the kinds of function plts cannot run yet, with one wording at CREATE FUNCTION

@@ -8,7 +8,7 @@ use crate::call_frame;
 use crate::ctx::{CallScope, Engine, Invocation, Program};
 use crate::engine::Js;
 use crate::error::{raise, raise_js, ErrorContext};
-use crate::values::{JsOut, SqlValue};
+use crate::values::{Expect, JsOut, SqlValue};
 use crate::{artifact, datum, ffi, function, gucs};
 
 const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
@@ -69,16 +69,33 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
             fn_oid: info.oid.to_u32(),
             fn_schema: &info.schema,
             fn_name: &info.name,
-            want_json: matches!(info.ret_type, pg_sys::JSONOID | pg_sys::JSONBOID),
+            result: &info.result,
             entry_required: true,
             ephemeral: false,
         };
         let ret_type = resolve_type(fcinfo, info.ret_type, None);
         let out = run_in_frame(&info.program, &call, info.read_only);
-        let result = datum::from_js_out(&out, ret_type).unwrap_or_else(|m| {
+        let converted = match &info.out_record {
+            Some(record) if out != JsOut::Null => record.build(&out).map(Some),
+            Some(record) if info.is_procedure => raise(
+                PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
+                format!("plts procedure {}.{} returned nothing, but it has output parameters", info.schema, info.name),
+                None,
+                Some(format!("Return an object keyed by their names: {}.", record.names().join(", "))),
+            ),
+            _ => datum::from_js_out(&out, ret_type),
+        };
+        let result = converted.unwrap_or_else(|m| {
             raise(
                 PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH,
-                format!("plts function {}.{} returned {}, which is not a valid {}", info.schema, info.name, m.got, m.expected),
+                format!(
+                    "plts function {}.{} returned {}{}, which is not a valid {}",
+                    info.schema,
+                    info.name,
+                    m.got,
+                    m.place(),
+                    m.expected
+                ),
                 None,
                 Some(format!("Return a value of type {} (or null/undefined for SQL NULL).", m.expected)),
             )
@@ -151,7 +168,7 @@ pub unsafe extern "C-unwind" fn plts_inline_handler(fcinfo: pg_sys::FunctionCall
             fn_oid: 0,
             fn_schema: "",
             fn_name: "",
-            want_json: false,
+            result: &Expect::Value,
             entry_required: false,
             ephemeral: true,
         };

@@ -12,7 +12,7 @@
 //! 5. `ctx.db` statements: `ctx::db`, then `spi` (subtransactions, plans, execution, cursors,
 //!    blocks); failures are `db_error` values.
 //! 6. Values: `values` are what crosses; `datum` converts Datums (with `jsonb`, `numeric`,
-//!    `json_doc`, `js_number`), `engine::convert` converts JS values; `args_shape` checks a
+//!    `json_doc`, `js_number`, `row` for composites), `engine::convert` converts JS values; `args_shape` checks a
 //!    wrapper's arguments before any JS runs.
 //! 7. The result becomes a Datum (`datum`), or an ERROR (`error`).
 //!
@@ -37,6 +37,7 @@ mod json_doc;
 mod jsonb;
 mod numeric;
 mod program;
+mod row;
 mod spi;
 mod values;
 

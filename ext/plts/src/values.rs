@@ -30,6 +30,8 @@ pub enum SqlValue {
     /// timestamp/timestamptz: milliseconds since the Unix epoch, a JS Date.
     Timestamp(f64),
     Array(Vec<SqlValue>),
+    /// A composite value (a row): its non-dropped columns' names and values, in column order.
+    Row(Vec<(String, SqlValue)>),
 }
 
 /// A column value read where SPI left it (`spi::Rows::cell`), on its way into JavaScript: the
@@ -66,6 +68,33 @@ pub enum JsOut {
     Json(String),
     /// The same for plain data, as a document (no text for jsonb to parse).
     JsonDoc(JsonDoc),
+    /// An object returned where a row is expected: its own enumerable keys and their values, in
+    /// key order (`row.rs` maps them to columns by name).
+    Record(Vec<(String, JsOut)>),
+}
+
+/// What the JS value is converted for: its expected shape, known before any JS runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expect {
+    /// A value of a scalar or array type.
+    Value,
+    /// json/jsonb: the whole value as JSON.
+    Json,
+    /// A row: an object whose keys are the columns.
+    Row(RowShape),
+}
+
+/// The columns of an expected row, for converting each member for its column's type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowShape {
+    pub columns: Vec<(String, Expect)>,
+}
+
+impl RowShape {
+    /// What the member `key` is converted for (`None`: no such column).
+    pub fn column(&self, key: &str) -> Option<&Expect> {
+        self.columns.iter().find(|(name, _)| name == key).map(|(_, expect)| expect)
+    }
 }
 
 impl JsOut {
@@ -90,6 +119,10 @@ impl JsOut {
             JsOut::Object(json) => format!("the object {}", clip(json)),
             JsOut::Json(json) => format!("the JSON value {}", clip(json)),
             JsOut::JsonDoc(doc) => format!("the JSON value {}", clip(&doc.to_json_text())),
+            JsOut::Record(members) => {
+                let keys: Vec<&str> = members.iter().map(|(key, _)| key.as_str()).collect();
+                format!("an object with the keys {}", clip(&keys.join(", ")))
+            }
         }
     }
 }

@@ -7,15 +7,15 @@ use std::rc::Rc;
 use crate::call_frame;
 use crate::db_error::DbError;
 use crate::spi::{self, ExecOptions, Executed, Rows};
-use crate::values::JsOut;
+use crate::values::{Expect, JsOut};
 
 /// A prepared statement, checked against the running call's limits.
 pub struct Statement(Rc<spi::Prepared>);
 
 impl Statement {
-    /// Whether parameter `i` is json/jsonb: its JS value is then converted as JSON.
-    pub fn param_is_json(&self, i: usize) -> bool {
-        self.0.param_is_json(i)
+    /// What parameter `i`'s JS value is converted for (JSON, a row, or a value).
+    pub fn param_expect(&self, i: usize) -> &Expect {
+        self.0.param_expect(i)
     }
 }
 

@@ -30,7 +30,7 @@ pub mod log;
 
 use crate::call_frame::{self, Limits, StopReason};
 use crate::db_error::DbError;
-use crate::values::{JsOut, SqlValue};
+use crate::values::{Expect, JsOut, SqlValue};
 
 pub use crate::program::Program;
 pub use crate::spi::Rows;
@@ -57,8 +57,9 @@ pub struct Invocation<'a> {
     pub fn_oid: u32,
     pub fn_schema: &'a str,
     pub fn_name: &'a str,
-    /// Return the result as JSON text (declared json/jsonb).
-    pub want_json: bool,
+    /// What the result is converted for: JSON (declared json/jsonb), a row (a composite type, OUT
+    /// parameters), or a value.
+    pub result: &'a Expect,
     /// DO blocks run the module body and call a default export only if there is one.
     pub entry_required: bool,
     /// Run once and forget (DO blocks): the entry is not kept for reuse.

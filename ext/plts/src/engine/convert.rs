@@ -4,7 +4,7 @@ use rquickjs::{qjs, BigInt, Ctx, FromJs, Function, Object, Result, Type, TypedAr
 
 use super::{json_in, raw};
 use super::json_out::{self, PlainShapes};
-use crate::values::{JsOut, SqlRef, SqlValue, MAX_SAFE_INTEGER};
+use crate::values::{Expect, JsOut, SqlRef, SqlValue, MAX_SAFE_INTEGER};
 
 /// A column value as an owned raw JS value: the common scalars directly, the rest through
 /// [`to_js`] (the same mapping either way).
@@ -47,6 +47,14 @@ pub fn to_js<'js>(ctx: &Ctx<'js>, value: &SqlValue) -> Result<Value<'js>> {
         SqlValue::Timestamp(ms) => unsafe {
             Value::from_raw(ctx.clone(), raw::new_date(ctx.as_raw().as_ptr(), *ms)?)
         },
+        SqlValue::Row(members) => {
+            let object = Object::new(ctx.clone())?;
+            for (name, value) in members {
+                // Defined, not assigned: a column named "__proto__" is an own property.
+                object.prop(name.as_str(), data_property(to_js(ctx, value)?))?;
+            }
+            object.into_value()
+        }
         SqlValue::Array(items) => {
             let array = rquickjs::Array::new(ctx.clone())?;
             for (i, item) in items.iter().enumerate() {
@@ -117,6 +125,35 @@ pub fn from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, as_json: bool, shapes: &P
         }
         other => JsOut::String(format!("<{}>", other.as_str())),
     })
+}
+
+/// Reads a JS value into [`JsOut`] for what it is expected to be: [`Expect::Row`] takes an
+/// object's own enumerable keys and their values (each converted for its column), anything else
+/// is read as [`from_js`] reads it.
+pub fn from_js_expecting<'js>(ctx: &Ctx<'js>, value: Value<'js>, expect: &Expect, shapes: &PlainShapes) -> Result<JsOut> {
+    let shape = match expect {
+        Expect::Value => return from_js(ctx, value, false, shapes),
+        Expect::Json => return from_js(ctx, value, true, shapes),
+        Expect::Row(shape) => shape,
+    };
+    let Some(object) = value.as_object().filter(|_| value.type_of() == Type::Object).cloned() else {
+        return from_js(ctx, value, false, shapes);
+    };
+    let date: Object = ctx.globals().get("Date")?;
+    if object.is_instance_of(&date) || TypedArray::<u8>::from_js(ctx, value.clone()).is_ok() {
+        return from_js(ctx, value, false, shapes);
+    }
+    let mut members = Vec::new();
+    for prop in object.props::<String, Value>() {
+        let (key, member) = prop?;
+        let converted = match shape.column(&key) {
+            Some(column) => from_js_expecting(ctx, member, column, shapes)?,
+            // Not a column: only its name matters (row.rs reports it, or ignores it).
+            None => JsOut::Null,
+        };
+        members.push((key, converted));
+    }
+    Ok(JsOut::Record(members))
 }
 
 /// QuickJS's own `JSON.stringify(value)`, for what json_out leaves to it.

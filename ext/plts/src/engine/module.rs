@@ -72,7 +72,7 @@ pub fn run<'js>(
         }
     };
     let value = settle(ctx, returned, &programs)?;
-    convert::from_js(ctx, value, call.want_json, shapes).map_err(fail)
+    convert::from_js_expecting(ctx, value, call.result, shapes).map_err(fail)
 }
 
 /// For a wrapper whose shape the jsonb argument passes: the argument with its keys in the

@@ -50,7 +50,7 @@ fn prepare<'js>(
     let statement = db::prepare(text, params.len()).map_err(|e| throw(ctx, e))?;
     let mut values = Vec::with_capacity(params.len());
     for (i, value) in params.iter::<Value>().enumerate() {
-        values.push(convert::from_js(ctx, value?, statement.param_is_json(i), shapes)?);
+        values.push(convert::from_js_expecting(ctx, value?, statement.param_expect(i), shapes)?);
     }
     Ok((statement, values))
 }

@@ -126,7 +126,7 @@ pub(super) fn bind(prepared: &Prepared, params: &[JsOut]) -> Result<Vec<Option<p
         .enumerate()
         .map(|(i, (value, typ))| {
             datum::from_js_out(value, *typ).map_err(|m| {
-                DbError::new("42804", format!("parameter ${} expects {}, got {}", i + 1, m.expected, m.got))
+                DbError::new("42804", format!("parameter ${} expects {}, got {}{}", i + 1, m.expected, m.got, m.place()))
                     .hint("Convert the value in JS, or cast the parameter in SQL (e.g. $1::text).")
             })
         })

@@ -14,18 +14,22 @@ use rustc_hash::FxHashMap;
 use super::subxact::in_subtransaction;
 use crate::backend::BackendLocal;
 use crate::db_error::DbError;
+use crate::values::Expect;
 
 pub struct Prepared {
     pub(super) plan: pg_sys::SPIPlanPtr,
     pub param_types: Vec<Oid>,
+    /// What each parameter's JS value is converted for (JSON, a row, or a value).
+    pub param_expects: Vec<Expect>,
     /// Plain SELECTs may stop early at the row limit; statements with side effects must not.
     pub(super) is_select: bool,
 }
 
 impl Prepared {
-    /// Whether parameter `i` is json/jsonb (JS values are then sent as JSON text).
-    pub fn param_is_json(&self, i: usize) -> bool {
-        matches!(self.param_types.get(i), Some(&pg_sys::JSONOID | &pg_sys::JSONBOID))
+    /// What parameter `i`'s JS value is converted for: JSON for json/jsonb, a row for a
+    /// composite type, a value otherwise.
+    pub fn param_expect(&self, i: usize) -> &Expect {
+        self.param_expects.get(i).unwrap_or(&Expect::Value)
     }
 
     /// The error for `given` parameters where the SQL has another number of them.
@@ -92,7 +96,8 @@ unsafe fn prepare_now(sql: &str) -> Result<Prepared, DbError> {
         pg_sys::SPI_keepplan(plan);
         let is_select = plan_is_select(plan);
         pg_sys::SPI_finish();
-        Ok(Prepared { plan, param_types, is_select })
+        let param_expects = param_types.iter().map(|&t| crate::row::expect_for(t, 0)).collect();
+        Ok(Prepared { plan, param_types, param_expects, is_select })
     }
 }
 

@@ -1,0 +1,246 @@
+//! Composite values (rows) on the Datum side, both ways: a composite Datum becomes a
+//! [`SqlValue::Row`] (arguments, `ctx.db` columns), and the members of a returned object
+//! ([`JsOut::Record`]) become a row of a tuple descriptor, matched to its columns by name. A
+//! missing key is NULL; a key that is not a column is an error that lists the columns, except in
+//! a record of OUT parameters, where extra keys are ignored (as plv8 does).
+
+use std::ffi::CStr;
+
+use pgrx::pg_sys::{self, Datum, Oid};
+
+use crate::datum::{self, Mismatch};
+use crate::values::{Expect, JsOut, RowShape, SqlValue};
+
+/// Whether a row's object may have keys that are not its columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OtherKeys {
+    Reject,
+    Ignore,
+}
+
+/// Whether `typoid` is a composite type (or a domain over one, or `record`).
+pub fn is_row_type(typoid: Oid) -> bool {
+    // SAFETY: a syscache lookup; an unknown OID is simply not a row type.
+    unsafe { pg_sys::type_is_rowtype(typoid) }
+}
+
+/// The columns of a tuple descriptor that are not dropped: (index, name, type).
+///
+/// # Safety
+/// `desc` must be a live tuple descriptor.
+unsafe fn columns(desc: pg_sys::TupleDesc) -> Vec<(usize, String, Oid)> {
+    // SAFETY: the caller's promise; `natts` attributes follow the descriptor.
+    unsafe {
+        let natts = (*desc).natts as usize;
+        (*desc)
+            .attrs
+            .as_slice(natts)
+            .iter()
+            .enumerate()
+            .filter(|(_, att)| !att.attisdropped)
+            .map(|(i, att)| (i, CStr::from_ptr(att.attname.data.as_ptr()).to_string_lossy().into_owned(), att.atttypid))
+            .collect()
+    }
+}
+
+/// What each column of `desc` expects of its member: JSON for json/jsonb, a row for a composite,
+/// a value otherwise.
+///
+/// # Safety
+/// `desc` must be a live tuple descriptor.
+unsafe fn shape_of(desc: pg_sys::TupleDesc, depth: usize) -> RowShape {
+    // SAFETY: the caller's promise.
+    let columns = unsafe { columns(desc) };
+    RowShape { columns: columns.into_iter().map(|(_, name, typ)| (name, expect_for(typ, depth + 1))).collect() }
+}
+
+/// What a value of `typoid` is converted for (rows nested at most a few levels deep are described;
+/// deeper ones take their members as plain values).
+pub fn expect_for(typoid: Oid, depth: usize) -> Expect {
+    match typoid {
+        pg_sys::JSONOID | pg_sys::JSONBOID => Expect::Json,
+        pg_sys::RECORDOID => Expect::Value,
+        t if depth < 8 && is_row_type(t) => with_row_desc(t, |desc| {
+            // SAFETY: the descriptor is live inside the closure.
+            Expect::Row(unsafe { shape_of(desc, depth) })
+        }),
+        _ => Expect::Value,
+    }
+}
+
+/// Calls `f` with the current tuple descriptor of the composite type `typoid` (or of a domain's
+/// base composite type), released afterwards.
+fn with_row_desc<T>(typoid: Oid, f: impl FnOnce(pg_sys::TupleDesc) -> T) -> T {
+    // SAFETY: lookup_rowtype_tupdesc_domain returns a reference-counted descriptor from the type
+    // cache (or raises an ERROR for a type that is not composite); it is released after `f`, and
+    // an ERROR in `f` releases it with the resource owner.
+    unsafe {
+        let desc = pg_sys::lookup_rowtype_tupdesc_domain(typoid, -1, false);
+        let out = f(desc);
+        release(desc);
+        out
+    }
+}
+
+/// ReleaseTupleDesc: only reference-counted descriptors are released.
+///
+/// # Safety
+/// `desc` must be a live tuple descriptor that the caller holds a reference to, if counted.
+unsafe fn release(desc: pg_sys::TupleDesc) {
+    // SAFETY: the caller's promise.
+    unsafe {
+        if (*desc).tdrefcount >= 0 {
+            pg_sys::DecrTupleDescRefCount(desc);
+        }
+    }
+}
+
+/// A composite Datum as a [`SqlValue::Row`] of its columns, each converted as any value of its type.
+///
+/// # Safety
+/// `datum` must be a non-null composite Datum.
+pub unsafe fn to_sql_value(datum: Datum) -> SqlValue {
+    // SAFETY: a composite Datum is a (possibly toasted) HeapTupleHeader that names its type and
+    // typmod; its descriptor describes the tuple, which heap_deform_tuple reads into `natts` slots.
+    unsafe {
+        let header = pg_sys::pg_detoast_datum(datum.cast_mut_ptr()) as pg_sys::HeapTupleHeader;
+        let typid = (*header).t_choice.t_datum.datum_typeid;
+        let typmod = (*header).t_choice.t_datum.datum_typmod;
+        let desc = pg_sys::lookup_rowtype_tupdesc(typid, typmod);
+        let mut tuple = pg_sys::HeapTupleData {
+            t_len: pgrx::varsize(header.cast()) as u32,
+            t_self: pg_sys::ItemPointerData::default(),
+            t_tableOid: pg_sys::InvalidOid,
+            t_data: header,
+        };
+        let natts = (*desc).natts as usize;
+        let (mut values, mut nulls) = (vec![Datum::from(0); natts], vec![false; natts]);
+        pg_sys::heap_deform_tuple(&mut tuple, desc, values.as_mut_ptr(), nulls.as_mut_ptr());
+        let members = columns(desc)
+            .into_iter()
+            .map(|(i, name, typ)| (name, datum::to_sql_value(values[i], nulls[i], typ)))
+            .collect();
+        release(desc);
+        SqlValue::Row(members)
+    }
+}
+
+/// A value returned for the composite type `typoid`: an object's members as a row of the type's
+/// current columns (a key that is not a column is an error).
+pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Datum, Mismatch> {
+    let JsOut::Record(members) = value else { return Err(Mismatch::new(&datum::type_name(typoid), value)) };
+    // SAFETY: the descriptor is live inside the closure.
+    with_row_desc(typoid, |desc| unsafe { build(members, desc, OtherKeys::Reject, typoid) })
+}
+
+/// Forms the row of `desc` from `members`, each converted for its column's type.
+///
+/// # Safety
+/// `desc` must be a live tuple descriptor.
+unsafe fn build(members: &[(String, JsOut)], desc: pg_sys::TupleDesc, other_keys: OtherKeys, typoid: Oid) -> Result<Datum, Mismatch> {
+    // SAFETY: the caller's promise.
+    let columns = unsafe { columns(desc) };
+    if other_keys == OtherKeys::Reject {
+        if let Some((key, _)) = members.iter().find(|(key, _)| !columns.iter().any(|(_, name, _)| name == key)) {
+            let names: Vec<&str> = columns.iter().map(|(_, name, _)| name.as_str()).collect();
+            return Err(Mismatch {
+                expected: format!("{}: its columns are {}", row_label(desc, typoid), names.join(", ")),
+                got: format!("an object with the key {key:?}"),
+                column: None,
+            });
+        }
+    }
+    // SAFETY: the caller's promise; `natts` is the descriptor's attribute count.
+    let natts = unsafe { (*desc).natts } as usize;
+    let (mut values, mut nulls) = (vec![Datum::from(0); natts], vec![true; natts]);
+    for (i, name, typ) in columns {
+        let Some((_, value)) = members.iter().find(|(key, _)| *key == name) else { continue };
+        if let Some(d) = datum::from_js_out(value, typ).map_err(|m| m.in_column(&name))? {
+            values[i] = d;
+            nulls[i] = false;
+        }
+    }
+    // SAFETY: one value and null flag per attribute of `desc`; the tuple is palloc'd in the
+    // current memory context, where results of the call live.
+    unsafe {
+        let tuple = pg_sys::heap_form_tuple(desc, values.as_mut_ptr(), nulls.as_mut_ptr());
+        Ok(pg_sys::HeapTupleHeaderGetDatum((*tuple).t_data))
+    }
+}
+
+/// `a row of point`, or `a record` for an anonymous row type.
+///
+/// # Safety
+/// `desc` must be a live tuple descriptor.
+unsafe fn row_label(desc: pg_sys::TupleDesc, typoid: Oid) -> String {
+    // SAFETY: the caller's promise.
+    let typ = unsafe { (*desc).tdtypeid };
+    match typ {
+        pg_sys::RECORDOID if typoid == pg_sys::RECORDOID => "record".into(),
+        pg_sys::RECORDOID => datum::type_name(typoid),
+        t => datum::type_name(t),
+    }
+}
+
+/// The result row of a function with OUT or INOUT parameters (`RETURNS record` made by them):
+/// its descriptor, derived from the pg_proc row (so it changes only with it), kept for the
+/// backend and registered as a record type.
+pub struct OutRecord {
+    desc: pg_sys::TupleDesc,
+    /// One output parameter (a procedure's): the handler returns its value itself.
+    single: bool,
+}
+
+impl OutRecord {
+    /// The OUT record of function `oid`, when its result is one.
+    pub fn of_function(oid: Oid) -> Option<OutRecord> {
+        // SAFETY: get_func_result_type reads the pg_proc row; the descriptor it returns is a new
+        // one in the current memory context, copied into TopMemoryContext (kept for the backend,
+        // like the function cache entry that holds it) and blessed so its tuples name their type.
+        unsafe {
+            let (mut rettype, mut desc) = (pg_sys::InvalidOid, std::ptr::null_mut());
+            let class = pg_sys::get_func_result_type(oid, &mut rettype, &mut desc);
+            if class != pg_sys::TypeFuncClass::TYPEFUNC_COMPOSITE || rettype != pg_sys::RECORDOID || desc.is_null() {
+                return None;
+            }
+            let previous = pg_sys::MemoryContextSwitchTo(pg_sys::TopMemoryContext);
+            let kept = pg_sys::BlessTupleDesc(pg_sys::CreateTupleDescCopy(desc));
+            pg_sys::MemoryContextSwitchTo(previous);
+            let single = columns(kept).len() == 1;
+            Some(OutRecord { desc: kept, single })
+        }
+    }
+
+    /// What the handler's result is converted for: an object keyed by the OUT names, or with a
+    /// single output parameter its value itself.
+    pub fn expect(&self) -> Expect {
+        // SAFETY: the descriptor is kept for the backend.
+        let shape = unsafe { shape_of(self.desc, 0) };
+        if self.single {
+            return shape.columns.into_iter().next().map(|(_, expect)| expect).unwrap_or(Expect::Value);
+        }
+        Expect::Row(shape)
+    }
+
+    /// The names of the output parameters, for errors.
+    pub fn names(&self) -> Vec<String> {
+        // SAFETY: the descriptor is kept for the backend.
+        unsafe { columns(self.desc) }.into_iter().map(|(_, name, _)| name).collect()
+    }
+
+    /// The result row: the returned object's members by OUT name (other keys ignored), or the
+    /// single output parameter's value.
+    pub fn build(&self, value: &JsOut) -> Result<Datum, Mismatch> {
+        // SAFETY: the descriptor is kept for the backend.
+        unsafe {
+            if self.single {
+                let name = columns(self.desc).remove(0).1;
+                return build(&[(name, value.clone())], self.desc, OtherKeys::Ignore, pg_sys::RECORDOID);
+            }
+            let JsOut::Record(members) = value else {
+                return Err(Mismatch::new(&format!("record of the OUT parameters {}", self.names().join(", ")), value));
+            };
+            build(members, self.desc, OtherKeys::Ignore, pg_sys::RECORDOID)
+        }
+    }
+}
