@@ -76,14 +76,8 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
         let ret_type = resolve_type(fcinfo, info.ret_type, None);
         let out = run_in_frame(&info.program, &call, info.read_only);
         let converted = match &info.out_record {
-            Some(record) if out != JsOut::Null => record.build(&out).map(Some),
-            Some(record) if info.is_procedure => raise(
-                PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
-                format!("plts procedure {}.{} returned nothing, but it has output parameters", info.schema, info.name),
-                None,
-                Some(format!("Return an object keyed by their names: {}.", record.names().join(", "))),
-            ),
-            _ => datum::from_js_out(&out, ret_type),
+            None => datum::from_js_out(&out, ret_type),
+            Some(record) => out_record(&info, record, &out),
         };
         let result = converted.unwrap_or_else(|m| {
             raise(
@@ -109,6 +103,27 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
             }
         }
     }
+}
+
+/// The result row of a function or procedure with output parameters.
+#[cold]
+fn out_record(info: &function::FunctionInfo, record: &crate::row::OutRecord, out: &JsOut) -> Result<Option<Datum>, datum::Mismatch> {
+    if *out != JsOut::Null {
+        return record.build(out).map(Some);
+    }
+    if info.is_procedure {
+        let hint = match record.names().as_slice() {
+            [one] => format!("Return the value of {one}."),
+            names => format!("Return an object keyed by their names: {}.", names.join(", ")),
+        };
+        raise(
+            PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
+            format!("plts procedure {}.{} returned nothing, but it has output parameters", info.schema, info.name),
+            None,
+            Some(hint),
+        );
+    }
+    Ok(None)
 }
 
 /// Runs a call in a frame of its own (call_frame.rs): a read-only call also makes the transaction

@@ -4,7 +4,7 @@ use rquickjs::{qjs, BigInt, Ctx, FromJs, Function, Object, Result, Type, TypedAr
 
 use super::{json_in, raw};
 use super::json_out::{self, PlainShapes};
-use crate::values::{Expect, JsOut, SqlRef, SqlValue, MAX_SAFE_INTEGER};
+use crate::values::{Expect, JsOut, RowShape, SqlRef, SqlValue, MAX_SAFE_INTEGER};
 
 /// A column value as an owned raw JS value: the common scalars directly, the rest through
 /// [`to_js`] (the same mapping either way).
@@ -130,12 +130,18 @@ pub fn from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, as_json: bool, shapes: &P
 /// Reads a JS value into [`JsOut`] for what it is expected to be: [`Expect::Row`] takes an
 /// object's own enumerable keys and their values (each converted for its column), anything else
 /// is read as [`from_js`] reads it.
+#[inline]
 pub fn from_js_expecting<'js>(ctx: &Ctx<'js>, value: Value<'js>, expect: &Expect, shapes: &PlainShapes) -> Result<JsOut> {
-    let shape = match expect {
-        Expect::Value => return from_js(ctx, value, false, shapes),
-        Expect::Json => return from_js(ctx, value, true, shapes),
-        Expect::Row(shape) => shape,
-    };
+    match expect {
+        Expect::Value => from_js(ctx, value, false, shapes),
+        Expect::Json => from_js(ctx, value, true, shapes),
+        Expect::Row(shape) => row_from_js(ctx, value, shape, shapes),
+    }
+}
+
+/// An object's members for a row of `shape`; anything that is not a plain object (an array, a
+/// Date, a typed array, a primitive) is read as [`from_js`] reads it, for the mismatch error.
+fn row_from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, shape: &RowShape, shapes: &PlainShapes) -> Result<JsOut> {
     let Some(object) = value.as_object().filter(|_| value.type_of() == Type::Object).cloned() else {
         return from_js(ctx, value, false, shapes);
     };
