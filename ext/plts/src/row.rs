@@ -126,11 +126,19 @@ pub unsafe fn to_sql_value(datum: Datum) -> SqlValue {
 }
 
 /// A value returned for the composite type `typoid`: an object's members as a row of the type's
-/// current columns (a key that is not a column is an error).
+/// current columns (a key that is not a column is an error); for a domain over a composite type,
+/// the domain's constraints are checked.
 pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Datum, Mismatch> {
     let JsOut::Record(members) = value else { return Err(Mismatch::new(&datum::type_name(typoid), value)) };
     // SAFETY: the descriptor is live inside the closure.
-    with_row_desc(typoid, |desc| unsafe { build(members, desc, OtherKeys::Reject, typoid) })
+    let row = with_row_desc(typoid, |desc| unsafe { build(members, desc, OtherKeys::Reject, typoid) })?;
+    // SAFETY: a syscache lookup; domain_check raises the domain's own ERROR when a constraint fails.
+    unsafe {
+        if pg_sys::get_typtype(typoid) as u8 == pg_sys::TYPTYPE_DOMAIN {
+            pg_sys::domain_check(row, false, typoid, std::ptr::null_mut(), std::ptr::null_mut());
+        }
+    }
+    Ok(row)
 }
 
 /// Forms the row of `desc` from `members`, each converted for its column's type.

@@ -13,6 +13,13 @@ SELECT show_pair(ROW(1, 'x')::pair), show_pair(NULL), show_pair(ROW(NULL, NULL):
 CREATE FUNCTION as_json(v anyelement) RETURNS jsonb LANGUAGE plts AS $$ export default (_ctx: unknown, v: unknown) => v $$;
 SELECT as_json(people) FROM people;
 SELECT as_json(ROW(ROW(2, 'y')::pair, ARRAY['t1', 't2'], '{"k": 1}')::nested);
+-- arrays of composites and domains over them
+SELECT as_json(ARRAY[ROW(1, 'a')::pair, NULL, ROW(2, 'b')::pair]);
+CREATE DOMAIN positive_pair AS pair CHECK ((VALUE).a > 0);
+SELECT as_json(ROW(3, 'c')::positive_pair);
+CREATE FUNCTION make_positive(a int) RETURNS positive_pair LANGUAGE plts AS $$ export default (_ctx: unknown, a: number) => ({ a, b: "p" }) $$;
+SELECT make_positive(4);
+SELECT make_positive(-4);
 -- results: the object becomes the row, in any key order, nested composites included
 CREATE FUNCTION make_pair(a int) RETURNS pair LANGUAGE plts AS $$ export default (_ctx: unknown, a: number) => ({ b: `b${a}`, a }) $$;
 SELECT make_pair(7), (make_pair(8)).b;
