@@ -35,6 +35,10 @@ pub struct FunctionInfo {
     /// The result row of a function or procedure with OUT/INOUT parameters.
     pub out_record: Option<OutRecord>,
     pub is_procedure: bool,
+    /// `RETURNS SETOF ...` or `RETURNS TABLE (...)`: the handler's iterable becomes the rows.
+    pub returns_set: bool,
+    /// The names of the output parameters (OUT, INOUT, TABLE columns), in order.
+    pub out_names: Vec<String>,
     /// `(args jsonb) returns jsonb`: `ctx.args` is the decoded value itself.
     pub args_is_value: bool,
     /// STABLE and IMMUTABLE functions get a read-only ctx.db (as PL/pgSQL runs them read-only).
@@ -142,8 +146,11 @@ fn load(oid: Oid, version: (u32, pg_sys::ItemPointerData)) -> FunctionInfo {
     let is_procedure = proc.prokind() == pgrx::pg_catalog::pg_proc::ProKind::Procedure;
     let arg_names = input_names(&proc, arg_types.len());
     let ret_type = proc.prorettype();
-    refuse_unsupported(&format!("{schema}.{name}"), ret_type, proc.proretset());
-    let out_record = OutRecord::of_function(oid);
+    refuse_unsupported(&format!("{schema}.{name}"), ret_type);
+    let returns_set = proc.proretset();
+    // A set's rows are described at each call (row.rs, set.rs): a column definition list decides
+    // the columns of `SETOF record`.
+    let out_record = if returns_set { None } else { OutRecord::of_function(oid) };
     let result = match &out_record {
         Some(record) => record.expect(),
         None => crate::row::expect_for(ret_type, 0),
@@ -171,6 +178,8 @@ fn load(oid: Oid, version: (u32, pg_sys::ItemPointerData)) -> FunctionInfo {
         result,
         out_record,
         is_procedure,
+        returns_set,
+        out_names: output_names(&proc),
         args_is_value,
         read_only,
         program,
@@ -196,23 +205,27 @@ fn input_names(proc: &PgProc, inputs: usize) -> Vec<Option<String>> {
     names
 }
 
+/// The names of the output parameters (OUT, INOUT and TABLE columns), in order.
+fn output_names(proc: &PgProc) -> Vec<String> {
+    use pgrx::pg_catalog::pg_proc::ProArgMode;
+    let modes = proc.proargmodes();
+    proc.proargnames()
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| matches!(modes.get(*i), Some(ProArgMode::Out | ProArgMode::InOut | ProArgMode::Table)))
+        .map(|(_, name)| name.unwrap_or_default())
+        .collect()
+}
+
 /// Refuses the kinds of function plts cannot run yet, with one wording at CREATE FUNCTION
-/// (the validator) and at a call: trigger functions and set-returning functions.
-pub fn refuse_unsupported(label: &str, ret_type: Oid, returns_set: bool) {
+/// (the validator) and at a call: trigger functions.
+pub fn refuse_unsupported(label: &str, ret_type: Oid) {
     if ret_type == pg_sys::TRIGGEROID {
         raise(
             PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
             format!("plts function {label} cannot return trigger: plts has no trigger support yet"),
             None,
             Some("Call a plts function from a PL/pgSQL trigger function instead.".into()),
-        );
-    }
-    if returns_set {
-        raise(
-            PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
-            format!("plts function {label} cannot return a set (SETOF/TABLE) yet"),
-            None,
-            Some("Return an array or jsonb instead.".into()),
         );
     }
 }

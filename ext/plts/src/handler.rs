@@ -44,7 +44,7 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
         let context = (*fcinfo).context;
         if !context.is_null() && (*context).type_ == pg_sys::NodeTag::T_TriggerData {
             let (schema, name) = function::names((*(*fcinfo).flinfo).fn_oid);
-            function::refuse_unsupported(&format!("{schema}.{name}"), pg_sys::TRIGGEROID, false);
+            function::refuse_unsupported(&format!("{schema}.{name}"), pg_sys::TRIGGEROID);
         }
         let info = function::lookup_for_call((*fcinfo).flinfo);
         let nargs = (*fcinfo).nargs as usize;
@@ -72,8 +72,17 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
             result: &info.result,
             entry_required: true,
             ephemeral: false,
+            rows: None,
         };
         let ret_type = resolve_type(fcinfo, info.ret_type, None);
+        if info.returns_set {
+            let program = &info.program;
+            let datum = crate::set::materialize(fcinfo, &info, ret_type, |expect, rows| {
+                run_in_frame(program, &Invocation { result: expect, rows: Some(rows), ..call }, info.read_only);
+            });
+            error_context.pop();
+            return datum;
+        }
         let out = run_in_frame(&info.program, &call, info.read_only);
         let converted = match &info.out_record {
             None => datum::from_js_out(&out, ret_type),
@@ -186,6 +195,7 @@ pub unsafe extern "C-unwind" fn plts_inline_handler(fcinfo: pg_sys::FunctionCall
             result: &Expect::Value,
             entry_required: false,
             ephemeral: true,
+            rows: None,
         };
         run_in_frame(&program, &call, false);
         error_context.pop();
@@ -206,7 +216,7 @@ pub unsafe extern "C-unwind" fn plts_validator(fcinfo: pg_sys::FunctionCallInfo)
         let proc = pgrx::pg_catalog::pg_proc::PgProc::new(fn_oid).expect("validated function exists");
         let (schema, name) = function::names(fn_oid);
         let label = format!("{schema}.{name}");
-        function::refuse_unsupported(&label, proc.prorettype(), proc.proretset());
+        function::refuse_unsupported(&label, proc.prorettype());
         if pg_sys::check_function_bodies {
             artifact::validate_body(&proc.prosrc(), &label);
         }

@@ -14,7 +14,8 @@
 //! 6. Values: `values` are what crosses; `datum` converts Datums (with `jsonb`, `numeric`,
 //!    `json_doc`, `js_number`, `row` for composites), `engine::convert` converts JS values; `args_shape` checks a
 //!    wrapper's arguments before any JS runs.
-//! 7. The result becomes a Datum (`datum`), or an ERROR (`error`).
+//! 7. The result becomes a Datum (`datum`, `row` for rows and OUT parameters), the rows of a set
+//!    (`set`: a tuplestore filled as the handler's iterable yields), or an ERROR (`error`).
 //!
 //! `gucs` holds the settings, `backend` the per-backend statics.
 
@@ -38,6 +39,7 @@ mod jsonb;
 mod numeric;
 mod program;
 mod row;
+mod set;
 mod spi;
 mod values;
 

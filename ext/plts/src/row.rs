@@ -48,7 +48,7 @@ unsafe fn columns(desc: pg_sys::TupleDesc) -> Vec<(usize, String, Oid)> {
 ///
 /// # Safety
 /// `desc` must be a live tuple descriptor.
-unsafe fn shape_of(desc: pg_sys::TupleDesc, depth: usize) -> RowShape {
+pub unsafe fn shape_of(desc: pg_sys::TupleDesc, depth: usize) -> RowShape {
     // SAFETY: the caller's promise.
     let columns = unsafe { columns(desc) };
     RowShape { columns: columns.into_iter().map(|(_, name, typ)| (name, expect_for(typ, depth + 1))).collect() }
@@ -147,6 +147,41 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Datum, Mismatch> {
 /// `desc` must be a live tuple descriptor.
 unsafe fn build(members: &[(String, JsOut)], desc: pg_sys::TupleDesc, other_keys: OtherKeys, typoid: Oid) -> Result<Datum, Mismatch> {
     // SAFETY: the caller's promise.
+    let (mut values, mut nulls) = unsafe { values_of(members, desc, other_keys, typoid) }?;
+    // SAFETY: one value and null flag per attribute of `desc`; the tuple is palloc'd in the
+    // current memory context, where results of the call live.
+    unsafe {
+        let tuple = pg_sys::heap_form_tuple(desc, values.as_mut_ptr(), nulls.as_mut_ptr());
+        Ok(pg_sys::HeapTupleHeaderGetDatum((*tuple).t_data))
+    }
+}
+
+/// The values of one row of a set (set.rs): an object's members by column name, a key that is
+/// not a column being an error.
+///
+/// # Safety
+/// `desc` must be a live tuple descriptor.
+pub unsafe fn set_row_values(value: &JsOut, desc: pg_sys::TupleDesc) -> Result<(Vec<Datum>, Vec<bool>), Mismatch> {
+    let JsOut::Record(members) = value else {
+        // SAFETY: the caller's promise.
+        let names: Vec<String> = unsafe { columns(desc) }.into_iter().map(|(_, name, _)| name).collect();
+        return Err(Mismatch::new(&format!("row: an object with the columns {}", names.join(", ")), value));
+    };
+    // SAFETY: the caller's promise.
+    unsafe { values_of(members, desc, OtherKeys::Reject, pg_sys::RECORDOID) }
+}
+
+/// One Datum and null flag per attribute of `desc`, from `members` matched to the columns by name.
+///
+/// # Safety
+/// `desc` must be a live tuple descriptor.
+unsafe fn values_of(
+    members: &[(String, JsOut)],
+    desc: pg_sys::TupleDesc,
+    other_keys: OtherKeys,
+    typoid: Oid,
+) -> Result<(Vec<Datum>, Vec<bool>), Mismatch> {
+    // SAFETY: the caller's promise.
     let columns = unsafe { columns(desc) };
     if other_keys == OtherKeys::Reject {
         if let Some((key, _)) = members.iter().find(|(key, _)| !columns.iter().any(|(_, name, _)| name == key)) {
@@ -168,12 +203,7 @@ unsafe fn build(members: &[(String, JsOut)], desc: pg_sys::TupleDesc, other_keys
             nulls[i] = false;
         }
     }
-    // SAFETY: one value and null flag per attribute of `desc`; the tuple is palloc'd in the
-    // current memory context, where results of the call live.
-    unsafe {
-        let tuple = pg_sys::heap_form_tuple(desc, values.as_mut_ptr(), nulls.as_mut_ptr());
-        Ok(pg_sys::HeapTupleHeaderGetDatum((*tuple).t_data))
-    }
+    Ok((values, nulls))
 }
 
 /// `a row of point`, or `a record` for an anonymous row type.

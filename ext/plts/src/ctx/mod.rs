@@ -14,7 +14,9 @@
 //!   3. *call the entry* with `ctx` (`{ args }` on a prototype holding `fn`, inheriting `context`)
 //!      and the SQL arguments, then settle a returned promise by running the job queue;
 //!   4. *convert values*: each [`SqlValue`] argument into JS, and the result into [`JsOut`] (JSON
-//!      for json/jsonb results), by the mapping of `docs/RUNTIME-CONTRACT.md`.
+//!      for json/jsonb results, members for rows), by the mapping of `docs/RUNTIME-CONTRACT.md`;
+//!      for a set-returning call, each element of the returned iterable, handed to
+//!      [`Invocation::rows`] as it is produced.
 //!
 //!   Failures come back as [`JsError`], with TypeScript positions in their stacks.
 //! - **What the engine offers `prelude.js`**: an object `native` of plain functions, each a thin
@@ -64,7 +66,14 @@ pub struct Invocation<'a> {
     pub entry_required: bool,
     /// Run once and forget (DO blocks): the entry is not kept for reuse.
     pub ephemeral: bool,
+    /// A set-returning call: the handler's array, iterable, generator or async generator is
+    /// walked, and each element, converted for `result`, goes to this sink as it is produced.
+    pub rows: Option<RowSink<'a>>,
 }
+
+/// Where a set-returning call's rows go (set.rs): one converted element at a time; an error
+/// (a row that does not fit) ends the call with it.
+pub type RowSink<'a> = &'a dyn Fn(JsOut) -> Result<(), DbError>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JsErrorKind {

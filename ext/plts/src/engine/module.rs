@@ -4,14 +4,15 @@
 use std::rc::Rc;
 
 use rquickjs::promise::PromiseState;
+use rquickjs::function::This;
 use rquickjs::{Ctx, Function, Object, Persistent, Value};
 use rustc_hash::FxHashMap;
 
 use super::{convert, errors, invoker, js_error, json_in, json_out};
 use crate::args_shape::Shape;
 use crate::call_frame;
-use crate::ctx::{Invocation, JsError, JsErrorKind, Program};
-use crate::values::{JsOut, SqlValue};
+use crate::ctx::{Invocation, JsError, JsErrorKind, Program, RowSink};
+use crate::values::{Expect, JsOut, SqlValue};
 
 /// An evaluated program, ready to call.
 #[derive(Clone)]
@@ -72,7 +73,64 @@ pub fn run<'js>(
         }
     };
     let value = settle(ctx, returned, &programs)?;
+    if let Some(rows) = call.rows {
+        walk(ctx, value, call.result, rows, shapes, &programs)?;
+        return Ok(JsOut::Null);
+    }
     convert::from_js_expecting(ctx, value, call.result, shapes).map_err(fail)
+}
+
+/// Walks what a set-returning handler returned — an array or any iterable, a generator, an async
+/// generator or async iterable — handing each element, converted for `expect`, to `rows`.
+fn walk<'js>(
+    ctx: &Ctx<'js>,
+    value: Value<'js>,
+    expect: &Expect,
+    rows: RowSink<'_>,
+    shapes: &json_out::PlainShapes,
+    programs: &[&Program],
+) -> Result<(), JsError> {
+    let fail = |e: rquickjs::Error| js_error(ctx, e, programs);
+    let not_iterable = |what: &str| {
+        JsError::new(
+            JsErrorKind::Thrown,
+            format!("TypeError: a set-returning function returns an array, an iterable or a generator, not {what}"),
+        )
+    };
+    let Some(object) = value.as_object().cloned() else {
+        return Err(not_iterable(&convert::from_js(ctx, value, false, shapes).map_err(fail)?.describe()));
+    };
+    let symbol: Object = ctx.globals().get("Symbol").map_err(fail)?;
+    let method = |name: &str| -> rquickjs::Result<Option<Function<'js>>> {
+        let key: Value = symbol.get(name)?;
+        let atom = rquickjs::Atom::from_value(ctx.clone(), &key)?;
+        Ok(object.get::<_, Value>(atom)?.as_function().cloned())
+    };
+    let (make, is_async) = match method("asyncIterator").map_err(fail)? {
+        Some(f) => (f, true),
+        None => match method("iterator").map_err(fail)? {
+            Some(f) => (f, false),
+            None => return Err(not_iterable(&convert::from_js(ctx, value, false, shapes).map_err(fail)?.describe())),
+        },
+    };
+    let iterator: Object = make.call((This(object.clone()),)).map_err(fail)?;
+    let next: Function = iterator.get("next").map_err(fail)?;
+    loop {
+        let mut step: Value = next.call((This(iterator.clone()),)).map_err(fail)?;
+        if is_async {
+            step = settle(ctx, step, programs)?;
+        }
+        let Some(step) = step.as_object() else {
+            return Err(JsError::new(JsErrorKind::Thrown, "TypeError: the iterator's next() returned a non-object"));
+        };
+        if step.get::<_, Value>("done").map_err(fail)?.as_bool().unwrap_or(false) {
+            return Ok(());
+        }
+        let element: Value = step.get("value").map_err(fail)?;
+        let element = if is_async { element } else { settle(ctx, element, programs)? };
+        let out = convert::from_js_expecting(ctx, element, expect, shapes).map_err(fail)?;
+        rows(out).map_err(|e| JsError { pg: Some(Box::new(e.clone())), ..JsError::new(JsErrorKind::Thrown, e.message) })?;
+    }
 }
 
 /// For a wrapper whose shape the jsonb argument passes: the argument with its keys in the

@@ -15,10 +15,11 @@ SELECT broken_later();
 -- a body without a default export compiles, but calling it says what to write
 CREATE FUNCTION no_entry() RETURNS int LANGUAGE plts AS $$ export const x = 1; $$;
 SELECT no_entry();
--- set-returning and trigger functions are refused up front
-CREATE FUNCTION srf() RETURNS SETOF int LANGUAGE plts AS $$ export default () => [1] $$;
+-- trigger functions are refused up front
 CREATE FUNCTION trg() RETURNS trigger LANGUAGE plts AS $$ export default () => null $$;
 -- a call that reaches one anyway (here a catalog edited by hand) is refused with the same words
-CREATE FUNCTION srf_later() RETURNS int LANGUAGE plts AS $$ export default () => 1 $$;
-UPDATE pg_proc SET proretset = true WHERE proname = 'srf_later';
-SELECT * FROM srf_later();
+CREATE FUNCTION trg_later() RETURNS int LANGUAGE plts AS $$ export default () => 1 $$;
+UPDATE pg_proc SET prorettype = 'trigger'::regtype WHERE proname = 'trg_later';
+CREATE TABLE trg_target (x int);
+CREATE TRIGGER trg_later BEFORE INSERT ON trg_target FOR EACH ROW EXECUTE FUNCTION trg_later();
+INSERT INTO trg_target VALUES (1);
