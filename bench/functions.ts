@@ -60,6 +60,18 @@ export const SETUP = [
      begin for i in 0..n - 1 loop
        begin update bench_accounts set balance = balance + 0 where id = 1 + i % 10000; exception when others then null; end;
      end loop; return n; end $$`,
+  // Rows in and out: a composite argument and result; a million rows from a generator.
+  `do $$ begin create type bench_pair as (a int, b text); exception when duplicate_object then null; end $$`,
+  `create or replace function bench_plts_pair(p bench_pair) returns bench_pair language plts as $$
+     export default (_ctx: unknown, p: { a: number; b: string }) => ({ a: p.a + 1, b: p.b });
+   $$`,
+  `create or replace function bench_plpgsql_pair(p bench_pair) returns bench_pair language plpgsql as $$
+     begin return row(p.a + 1, p.b)::bench_pair; end $$`,
+  `create or replace function bench_plts_rows(n int) returns table (i int, label text) language plts as $$
+     export default function* (_ctx: unknown, n: number) { for (let i = 0; i < n; i++) yield { i, label: "row" }; }
+   $$`,
+  `create or replace function bench_plpgsql_rows(n int) returns table (i int, label text) language plpgsql as $$
+     begin for k in 0..n - 1 loop i := k; label := 'row'; return next; end loop; end $$`,
   `create or replace function bench_plts_wrapped5(args jsonb) returns jsonb language plts as $$
      import { query, v } from "@stopgap/runtime";
      const Args = v.object({ id: v.number(), name: v.string(), price: v.number(), tags: v.array(v.string()), ok: v.boolean() });
@@ -113,6 +125,13 @@ export const PER_CALL_CASES: PerCallCase[] = [
     baseline: "bench_plpgsql_balance(1 + i % 10000)",
     target: "within 1.5x",
     heavy: true,
+  },
+  {
+    name: "composite argument in, composite result out",
+    plts: "bench_plts_pair(row(i, 'x')::bench_pair)",
+    baselineName: "PL/pgSQL",
+    baseline: "bench_plpgsql_pair(row(i, 'x')::bench_pair)",
+    target: "within 2x",
   },
   {
     name: "query wrapper validating 5 fields",

@@ -22,6 +22,8 @@ const SERVER_CALLS = 100_000;
 /** Fewer calls for the heavier cases (a query per call, a compile per call). */
 const QUERY_CALLS = 20_000;
 const COMPILE_CALLS = 50;
+/** Rows of the set-returning case: a million, as a generator's throughput is what it measures. */
+const SET_ROWS = 1_000_000;
 /** Client round trips and fresh backends. */
 const ROUND_TRIPS = 300;
 const FRESH_BACKENDS = 15;
@@ -112,6 +114,14 @@ const PAIRS: Pair[] = [
     QUERY_CALLS / 4,
   ),
   {
+    name: "rows of a set: a generator vs RETURN NEXT",
+    unit: "µs/row",
+    plts: (sql) => perRowOfSet(sql, "bench_plts_rows", SET_ROWS),
+    baselineName: "PL/pgSQL RETURN NEXT",
+    baseline: (sql) => perRowOfSet(sql, "bench_plpgsql_rows", SET_ROWS),
+    target: "within 2x",
+  },
+  {
     // What a client sees: each call is its own round trip and transaction, so the per-call costs
     // above sit beside the network, the parse, the commit, and caches the wait left cold.
     name: "ctx.db.query by PK, one call per round trip",
@@ -180,6 +190,13 @@ async function perCallInServerLoop(sql: postgres.Sql, expression: string, n: num
   const loopOnly = await time("i");
   const withCalls = await time(expression);
   return ((withCalls - loopOnly) / n) * 1000;
+}
+
+/** Microseconds per row of `select count(*) from fn(n)`, a set-returning function of `n` rows. */
+async function perRowOfSet(sql: postgres.Sql, fn: string, n: number): Promise<number> {
+  const start = performance.now();
+  await sql.unsafe(`select count(*) from ${fn}($1::int)`, [n]);
+  return ((performance.now() - start) / n) * 1000;
 }
 
 /**

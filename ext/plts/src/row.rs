@@ -24,11 +24,14 @@ pub fn is_row_type(typoid: Oid) -> bool {
     unsafe { pg_sys::type_is_rowtype(typoid) }
 }
 
-/// The columns of a tuple descriptor that are not dropped: (index, name, type).
+/// A tuple descriptor's columns that are not dropped: (index, name, type).
+pub type Columns = Vec<(usize, String, Oid)>;
+
+/// The columns of a tuple descriptor that are not dropped.
 ///
 /// # Safety
 /// `desc` must be a live tuple descriptor.
-unsafe fn columns(desc: pg_sys::TupleDesc) -> Vec<(usize, String, Oid)> {
+pub unsafe fn columns(desc: pg_sys::TupleDesc) -> Columns {
     // SAFETY: the caller's promise; `natts` attributes follow the descriptor.
     unsafe {
         let natts = (*desc).natts as usize;
@@ -147,7 +150,7 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Datum, Mismatch> {
 /// `desc` must be a live tuple descriptor.
 unsafe fn build(members: &[(String, JsOut)], desc: pg_sys::TupleDesc, other_keys: OtherKeys, typoid: Oid) -> Result<Datum, Mismatch> {
     // SAFETY: the caller's promise.
-    let (mut values, mut nulls) = unsafe { values_of(members, desc, other_keys, typoid) }?;
+    let (mut values, mut nulls) = unsafe { values_of(members, desc, &columns(desc), other_keys, typoid) }?;
     // SAFETY: one value and null flag per attribute of `desc`; the tuple is palloc'd in the
     // current memory context, where results of the call live.
     unsafe {
@@ -160,15 +163,14 @@ unsafe fn build(members: &[(String, JsOut)], desc: pg_sys::TupleDesc, other_keys
 /// not a column being an error.
 ///
 /// # Safety
-/// `desc` must be a live tuple descriptor.
-pub unsafe fn set_row_values(value: &JsOut, desc: pg_sys::TupleDesc) -> Result<(Vec<Datum>, Vec<bool>), Mismatch> {
+/// `desc` must be a live tuple descriptor and `columns` its columns.
+pub unsafe fn set_row_values(value: &JsOut, desc: pg_sys::TupleDesc, columns: &Columns) -> Result<(Vec<Datum>, Vec<bool>), Mismatch> {
     let JsOut::Record(members) = value else {
-        // SAFETY: the caller's promise.
-        let names: Vec<String> = unsafe { columns(desc) }.into_iter().map(|(_, name, _)| name).collect();
+        let names: Vec<&str> = columns.iter().map(|(_, name, _)| name.as_str()).collect();
         return Err(Mismatch::new(&format!("row: an object with the columns {}", names.join(", ")), value));
     };
     // SAFETY: the caller's promise.
-    unsafe { values_of(members, desc, OtherKeys::Reject, pg_sys::RECORDOID) }
+    unsafe { values_of(members, desc, columns, OtherKeys::Reject, pg_sys::RECORDOID) }
 }
 
 /// One Datum and null flag per attribute of `desc`, from `members` matched to the columns by name.
@@ -178,11 +180,10 @@ pub unsafe fn set_row_values(value: &JsOut, desc: pg_sys::TupleDesc) -> Result<(
 unsafe fn values_of(
     members: &[(String, JsOut)],
     desc: pg_sys::TupleDesc,
+    columns: &Columns,
     other_keys: OtherKeys,
     typoid: Oid,
 ) -> Result<(Vec<Datum>, Vec<bool>), Mismatch> {
-    // SAFETY: the caller's promise.
-    let columns = unsafe { columns(desc) };
     if other_keys == OtherKeys::Reject {
         if let Some((key, _)) = members.iter().find(|(key, _)| !columns.iter().any(|(_, name, _)| name == key)) {
             let names: Vec<&str> = columns.iter().map(|(_, name, _)| name.as_str()).collect();
@@ -197,10 +198,10 @@ unsafe fn values_of(
     let natts = unsafe { (*desc).natts } as usize;
     let (mut values, mut nulls) = (vec![Datum::from(0); natts], vec![true; natts]);
     for (i, name, typ) in columns {
-        let Some((_, value)) = members.iter().find(|(key, _)| *key == name) else { continue };
-        if let Some(d) = datum::from_js_out(value, typ).map_err(|m| m.in_column(&name))? {
-            values[i] = d;
-            nulls[i] = false;
+        let Some((_, value)) = members.iter().find(|(key, _)| key == name) else { continue };
+        if let Some(d) = datum::from_js_out(value, *typ).map_err(|m| m.in_column(name))? {
+            values[*i] = d;
+            nulls[*i] = false;
         }
     }
     Ok((values, nulls))

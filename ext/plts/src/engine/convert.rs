@@ -142,13 +142,9 @@ pub fn from_js_expecting<'js>(ctx: &Ctx<'js>, value: Value<'js>, expect: &Expect
 /// An object's members for a row of `shape`; anything that is not a plain object (an array, a
 /// Date, a typed array, a primitive) is read as [`from_js`] reads it, for the mismatch error.
 fn row_from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, shape: &RowShape, shapes: &PlainShapes) -> Result<JsOut> {
-    let Some(object) = value.as_object().filter(|_| value.type_of() == Type::Object).cloned() else {
+    let Some(object) = value.as_object().filter(|_| shapes.is_ordinary_object(&value)).cloned() else {
         return from_js(ctx, value, false, shapes);
     };
-    let date: Object = ctx.globals().get("Date")?;
-    if object.is_instance_of(&date) || TypedArray::<u8>::from_js(ctx, value.clone()).is_ok() {
-        return from_js(ctx, value, false, shapes);
-    }
     let mut members = Vec::new();
     for prop in object.props::<String, Value>() {
         let (key, member) = prop?;

@@ -31,6 +31,13 @@ pub struct PlainShapes {
 }
 
 impl PlainShapes {
+    /// Whether `value` is an ordinary object (an object literal, a class instance, `Object.create`),
+    /// not an array, a function, a Date, a typed array, a Map, a Proxy or another exotic class.
+    pub fn is_ordinary_object(&self, value: &Value<'_>) -> bool {
+        // SAFETY: reading an object's class id needs no context; other values have none.
+        value.is_object() && unsafe { qjs::JS_GetClassID(value.as_raw()) } == self.object_class
+    }
+
     /// Read from a fresh `{}` and `[]`. The prototypes are the context's own intrinsics, alive
     /// as long as the context; they are only compared, never dereferenced.
     pub fn of(ctx: &Ctx<'_>) -> Result<Self> {
