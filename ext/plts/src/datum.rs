@@ -210,6 +210,10 @@ impl Mismatch {
 /// [`JsOut`] → Datum of `typoid`; `None` is SQL NULL.
 pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch> {
     let mismatch = || Mismatch::new(&type_name(typoid), value);
+    if typoid == pg_sys::VOIDOID {
+        // The void value, not NULL (as PL/pgSQL returns it): `f() IS NULL` is false.
+        return Ok(Some(Datum::from(0)));
+    }
     if *value == JsOut::Null {
         return Ok(None);
     }
@@ -226,7 +230,10 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch
                 JsOut::Number(n) if n.fract() == 0.0 && *n >= min as f64 && *n <= max as f64 && n.abs() < 9.3e18 => {
                     *n as i64
                 }
-                JsOut::BigInt(s) => s.parse::<i64>().ok().filter(|n| (min..=max).contains(n)).ok_or_else(mismatch)?,
+                // A string that is exactly an integer in range, as PL/pgSQL's assignment takes it.
+                JsOut::BigInt(s) | JsOut::String(s) => {
+                    s.parse::<i64>().ok().filter(|n| (min..=max).contains(n)).ok_or_else(mismatch)?
+                }
                 _ => return Err(mismatch()),
             };
             match typoid {

@@ -61,6 +61,13 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
         };
         let args = if nargs <= ARGS_ON_STACK { &on_stack[..nargs] } else { &on_heap[..] };
         let error_context = ErrorContext::push(&info.context_line, call_frame::depth());
+        let ret_type = resolve_type(fcinfo, info.ret_type, None);
+        // `RETURNS record` without OUT parameters: the call's column definition list is the row.
+        let record = if ret_type == pg_sys::RECORDOID && info.out_record.is_none() && !info.returns_set {
+            Some(call_record(fcinfo, &info))
+        } else {
+            None
+        };
         let call = Invocation {
             role: ffi::GetUserId().to_u32(),
             arg_names: &info.arg_names,
@@ -69,12 +76,11 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
             fn_oid: info.oid.to_u32(),
             fn_schema: &info.schema,
             fn_name: &info.name,
-            result: &info.result,
+            result: record.as_ref().map_or(&info.result, |(_, expect)| expect),
             entry_required: true,
             ephemeral: false,
             rows: None,
         };
-        let ret_type = resolve_type(fcinfo, info.ret_type, None);
         if info.returns_set {
             let program = &info.program;
             let datum = crate::set::materialize(fcinfo, &info, ret_type, |expect, rows| {
@@ -84,9 +90,11 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
             return datum;
         }
         let out = run_in_frame(&info.program, &call, info.read_only);
-        let converted = match &info.out_record {
-            None => datum::from_js_out(&out, ret_type),
-            Some(record) => out_record(&info, record, &out),
+        let converted = match (&info.out_record, &record) {
+            (Some(record), _) => out_record(&info, record, &out),
+            (None, Some(_)) if out == JsOut::Null => Ok(None),
+            (None, Some((desc, _))) => crate::row::build_call_record(&out, *desc).map(Some),
+            (None, None) => datum::from_js_out(&out, ret_type),
         };
         let result = converted.unwrap_or_else(|m| {
             raise(
@@ -111,6 +119,17 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
                 Datum::from(0)
             }
         }
+    }
+}
+
+/// The row a `RETURNS record` call's column definition list describes, and what the result is
+/// converted for.
+#[cold]
+unsafe fn call_record(fcinfo: pg_sys::FunctionCallInfo, info: &function::FunctionInfo) -> (pg_sys::TupleDesc, Expect) {
+    // SAFETY: `fcinfo` is the live call (the caller's promise); the descriptor lives for the call.
+    unsafe {
+        let desc = crate::row::call_record_desc(fcinfo, &format!("{}.{}", info.schema, info.name), &info.name);
+        (desc, Expect::Row(crate::row::shape_of(desc, 0)))
     }
 }
 

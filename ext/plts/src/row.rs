@@ -221,6 +221,45 @@ unsafe fn row_label(desc: pg_sys::TupleDesc, typoid: Oid) -> String {
     }
 }
 
+/// The columns a call of a `RETURNS record` function (without OUT parameters) asks for: its
+/// column definition list (`SELECT * FROM f() AS t(a int, b text)`).
+///
+/// # Safety
+/// `fcinfo` must be the live call.
+pub unsafe fn call_record_desc(fcinfo: pg_sys::FunctionCallInfo, label: &str, name: &str) -> pg_sys::TupleDesc {
+    // SAFETY: the caller's promise; the descriptor is made for this call in the current memory
+    // context and blessed so the tuple names its record type.
+    unsafe {
+        let mut desc = std::ptr::null_mut();
+        let class = pg_sys::get_call_result_type(fcinfo, std::ptr::null_mut(), &mut desc);
+        if class != pg_sys::TypeFuncClass::TYPEFUNC_COMPOSITE || desc.is_null() {
+            crate::error::raise(
+                pgrx::PgSqlErrorCode::ERRCODE_SYNTAX_ERROR,
+                format!("plts function {label} returns record, but the call gives no columns"),
+                None,
+                Some(format!("Give a column definition list: SELECT * FROM {name}() AS t(a int, b text).")),
+            );
+        }
+        pg_sys::BlessTupleDesc(desc)
+    }
+}
+
+/// The result of a `RETURNS record` call: the returned object's members as the row the column
+/// definition list describes (a key that is not a column is an error).
+///
+/// # Safety
+/// `desc` must come from [`call_record_desc`] for this call.
+pub unsafe fn build_call_record(value: &JsOut, desc: pg_sys::TupleDesc) -> Result<Datum, Mismatch> {
+    // SAFETY: the caller's promise.
+    let columns = unsafe { columns(desc) };
+    let JsOut::Record(members) = value else {
+        let names: Vec<&str> = columns.iter().map(|(_, name, _)| name.as_str()).collect();
+        return Err(Mismatch::new(&format!("record: an object with the columns {}", names.join(", ")), value));
+    };
+    // SAFETY: the caller's promise.
+    unsafe { build(members, desc, OtherKeys::Reject, pg_sys::RECORDOID) }
+}
+
 /// The result row of a function with OUT or INOUT parameters (`RETURNS record` made by them):
 /// its descriptor, derived from the pg_proc row (so it changes only with it), kept for the
 /// backend and registered as a record type.

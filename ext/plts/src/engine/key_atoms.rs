@@ -145,3 +145,17 @@ impl Drop for Atoms {
         }
     }
 }
+
+/// `value[key]`, with the key's atom from the cache (a property read by name costs an atom made
+/// from the text otherwise).
+pub fn get_by_key<'js>(ctx: &rquickjs::Ctx<'js>, value: &rquickjs::Value<'js>, key: &str) -> Result<rquickjs::Value<'js>> {
+    let raw_ctx = ctx.as_raw().as_ptr();
+    // SAFETY: `raw_ctx` is the live context of `value`; the atom is freed after the read, and the
+    // property's value (a new reference, or the exception marker) is owned by the returned Value.
+    unsafe {
+        let atom = atom(raw_ctx, key)?;
+        let got = qjs::JS_GetProperty(raw_ctx, value.as_raw(), atom);
+        qjs::JS_FreeAtom(raw_ctx, atom);
+        Ok(rquickjs::Value::from_raw(ctx.clone(), raw::checked(got)?))
+    }
+}

@@ -198,7 +198,13 @@ fn evaluate<'js>(ctx: &Ctx<'js>, program: &Program) -> Result<Value<'js>, Failur
 
 /// Waits for a promise by running the job queue; other values are returned as they are.
 fn settle<'js>(ctx: &Ctx<'js>, value: Value<'js>, programs: &[&Program]) -> Result<Value<'js>, JsError> {
-    let Some(promise) = value.as_promise().cloned() else { return Ok(value) };
+    let promise = match value.as_promise() {
+        Some(promise) => promise.clone(),
+        None => match thenable(ctx, &value).map_err(|e| js_error(ctx, e, programs))? {
+            Some(promise) => promise,
+            None => return Ok(value),
+        },
+    };
     loop {
         match promise.state() {
             PromiseState::Resolved => {
@@ -224,6 +230,20 @@ fn settle<'js>(ctx: &Ctx<'js>, value: Value<'js>, programs: &[&Program]) -> Resu
             }
         }
     }
+}
+
+/// A thenable (an object with a callable `then`, not a promise) as the promise `await` makes of it.
+fn thenable<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> rquickjs::Result<Option<rquickjs::Promise<'js>>> {
+    if !value.is_object() {
+        return Ok(None);
+    }
+    if !super::key_atoms::get_by_key(ctx, value, "then")?.is_function() {
+        return Ok(None);
+    }
+    let promise: Object = ctx.globals().get("Promise")?;
+    let resolve: Function = promise.get("resolve")?;
+    let resolved: Value = resolve.call((This(promise), value.clone()))?;
+    Ok(resolved.as_promise().cloned())
 }
 
 /// `ctx.fn = { oid, schema, name }`, frozen: built once per program.

@@ -55,3 +55,8 @@ CREATE FUNCTION db_bad_param() RETURNS text LANGUAGE plts AS $$
 export default (ctx: any) => ctx.db.query("SELECT ($1::pair).b AS b", [{ a: "five" }])[0].b;
 $$;
 SELECT db_bad_param();
+-- RETURNS record: the call's column definition list is the row
+CREATE FUNCTION any_record() RETURNS record LANGUAGE plts AS $$ export default () => ({ x: 1, y: "one" }) $$;
+SELECT * FROM any_record() AS t(x int, y text);
+SELECT * FROM any_record() AS t(x int);
+SELECT any_record();

@@ -28,6 +28,16 @@ SELECT ret_numeric_from(42) AS int, ret_numeric_from(-7) AS negative, ret_numeri
 -- mismatches name the function, the expected type and what was returned
 CREATE FUNCTION ret_bad_int() RETURNS int LANGUAGE plts AS $$ export default () => 1.5 $$;
 SELECT ret_bad_int();
+-- a string that is exactly an integer in range is an integer, as PL/pgSQL's assignment takes it
+CREATE FUNCTION ret_int_text(s text) RETURNS int LANGUAGE plts AS $$ export default (_ctx: unknown, s: string) => s $$;
+SELECT ret_int_text('42') AS plain, ret_int_text('-7') AS negative;
+SELECT ret_int_text('4.0');
+SELECT ret_int_text('99999999999');
+-- void is the void value, not NULL, as in PL/pgSQL
+SELECT ret_void() IS NULL AS void_is_null;
+-- a returned thenable is awaited as await would
+CREATE FUNCTION ret_thenable() RETURNS int LANGUAGE plts AS $$ export default () => ({ then(resolve: (v: number) => void) { resolve(5); } }) $$;
+SELECT ret_thenable();
 CREATE FUNCTION ret_int_overflow() RETURNS int LANGUAGE plts AS $$ export default () => 2147483648 $$;
 SELECT ret_int_overflow();
 CREATE FUNCTION ret_bad_bool() RETURNS bool LANGUAGE plts AS $$ export default () => "yes" $$;
