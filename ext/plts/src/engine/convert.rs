@@ -109,6 +109,9 @@ pub fn from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, as_json: bool, shapes: &P
                 let copied = unsafe { bytes.as_bytes() }.unwrap_or_default().to_vec();
                 return Ok(JsOut::Bytes(copied));
             }
+            if let Some(bytes) = buffer_bytes(ctx, &value)? {
+                return Ok(JsOut::Bytes(bytes));
+            }
             let object = Object::from_js(ctx, value.clone())?;
             let date: Object = ctx.globals().get("Date")?;
             if object.is_instance_of(&date) {
@@ -156,6 +159,28 @@ fn row_from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, shape: &RowShape, shapes:
         members.push((key, converted));
     }
     Ok(JsOut::Record(members))
+}
+
+/// The bytes of an `ArrayBuffer`, or of the part of its buffer that a view (any typed array, a
+/// `DataView`) covers; `None` for other objects.
+fn buffer_bytes<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> Result<Option<Vec<u8>>> {
+    let copy = |buffer: &rquickjs::ArrayBuffer<'js>, offset: usize, len: usize| {
+        // SAFETY: the bytes are copied at once, before any JS runs that could detach the buffer.
+        let bytes = unsafe { buffer.as_bytes() }.unwrap_or_default();
+        bytes.get(offset..offset.saturating_add(len)).unwrap_or_default().to_vec()
+    };
+    if let Ok(buffer) = rquickjs::ArrayBuffer::from_js(ctx, value.clone()) {
+        return Ok(Some(copy(&buffer, 0, buffer.len())));
+    }
+    let array_buffer: Object = ctx.globals().get("ArrayBuffer")?;
+    let is_view: Function = array_buffer.get("isView")?;
+    if !is_view.call::<_, bool>((value.clone(),))? {
+        return Ok(None);
+    }
+    let view = Object::from_js(ctx, value.clone())?;
+    let (offset, len): (f64, f64) = (view.get("byteOffset")?, view.get("byteLength")?);
+    let buffer = rquickjs::ArrayBuffer::from_js(ctx, view.get("buffer")?)?;
+    Ok(Some(copy(&buffer, offset as usize, len as usize)))
 }
 
 /// QuickJS's own `JSON.stringify(value)`, for what json_out leaves to it.

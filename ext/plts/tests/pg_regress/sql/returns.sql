@@ -33,6 +33,19 @@ CREATE FUNCTION ret_int_text(s text) RETURNS int LANGUAGE plts AS $$ export defa
 SELECT ret_int_text('42') AS plain, ret_int_text('-7') AS negative;
 SELECT ret_int_text('4.0');
 SELECT ret_int_text('99999999999');
+-- bytea from an ArrayBuffer and from any view of one: a typed array, a subarray, a DataView
+CREATE FUNCTION ret_bytes(kind text) RETURNS bytea LANGUAGE plts AS $$
+export default (_ctx: unknown, kind: string) => {
+  const buffer = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]).buffer;
+  switch (kind) {
+    case "buffer": return buffer;
+    case "int32": return new Int32Array([1, -1]);
+    case "subarray": return new Uint8Array(buffer).subarray(2, 5);
+    case "dataview": return new DataView(buffer, 6, 2);
+  }
+};
+$$;
+SELECT ret_bytes('buffer') AS buffer, ret_bytes('int32') AS int32, ret_bytes('subarray') AS subarray, ret_bytes('dataview') AS dataview;
 -- void is the void value, not NULL, as in PL/pgSQL
 SELECT ret_void() IS NULL AS void_is_null;
 -- a returned thenable is awaited as await would
