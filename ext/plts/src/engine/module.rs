@@ -200,6 +200,7 @@ fn evaluate<'js>(ctx: &Ctx<'js>, program: &Program) -> Result<Value<'js>, Failur
 fn settle<'js>(ctx: &Ctx<'js>, value: Value<'js>, programs: &[&Program]) -> Result<Value<'js>, JsError> {
     let promise = match value.as_promise() {
         Some(promise) => promise.clone(),
+        None if !value.is_object() => return Ok(value),
         None => match thenable(ctx, &value).map_err(|e| js_error(ctx, e, programs))? {
             Some(promise) => promise,
             None => return Ok(value),
@@ -233,10 +234,8 @@ fn settle<'js>(ctx: &Ctx<'js>, value: Value<'js>, programs: &[&Program]) -> Resu
 }
 
 /// A thenable (an object with a callable `then`, not a promise) as the promise `await` makes of it.
+#[inline(never)]
 fn thenable<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> rquickjs::Result<Option<rquickjs::Promise<'js>>> {
-    if !value.is_object() {
-        return Ok(None);
-    }
     if !super::key_atoms::get_by_key(ctx, value, "then")?.is_function() {
         return Ok(None);
     }
