@@ -67,6 +67,14 @@ pub fn expect_for(typoid: Oid, depth: usize) -> Expect {
             // SAFETY: the descriptor is live inside the closure.
             Expect::Row(unsafe { shape_of(desc, depth) })
         }),
+        // SAFETY: a syscache lookup; InvalidOid for a type that is not an array.
+        t if depth < 8 => match unsafe { pg_sys::get_element_type(t) } {
+            elem if elem == pg_sys::InvalidOid => Expect::Value,
+            elem => match expect_for(elem, depth + 1) {
+                Expect::Value => Expect::Value,
+                inner => Expect::Array(Box::new(inner)),
+            },
+        },
         _ => Expect::Value,
     }
 }

@@ -82,6 +82,8 @@ pub enum Expect {
     Json,
     /// A row: an object whose keys are the columns.
     Row(RowShape),
+    /// An array whose elements are JSON or rows (json[], arrays of a composite type).
+    Array(Box<Expect>),
 }
 
 /// The columns of an expected row, for converting each member for its column's type.

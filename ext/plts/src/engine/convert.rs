@@ -139,7 +139,19 @@ pub fn from_js_expecting<'js>(ctx: &Ctx<'js>, value: Value<'js>, expect: &Expect
         Expect::Value => from_js(ctx, value, false, shapes),
         Expect::Json => from_js(ctx, value, true, shapes),
         Expect::Row(shape) => row_from_js(ctx, value, shape, shapes),
+        Expect::Array(element) => array_from_js(ctx, value, element, shapes),
     }
+}
+
+/// An array's elements, each converted for `element` (JSON or a row); anything else is read as
+/// [`from_js`] reads it.
+fn array_from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, element: &Expect, shapes: &PlainShapes) -> Result<JsOut> {
+    let Some(array) = value.as_array().cloned() else { return from_js(ctx, value, false, shapes) };
+    let mut items = Vec::with_capacity(array.len());
+    for item in array.iter::<Value>() {
+        items.push(from_js_expecting(ctx, item?, element, shapes)?);
+    }
+    Ok(JsOut::Array(items))
 }
 
 /// An object's members for a row of `shape`; anything that is not a plain object (an array, a

@@ -55,6 +55,17 @@ CREATE FUNCTION db_bad_param() RETURNS text LANGUAGE plts AS $$
 export default (ctx: any) => ctx.db.query("SELECT ($1::pair).b AS b", [{ a: "five" }])[0].b;
 $$;
 SELECT db_bad_param();
+-- arrays of composites and of jsonb, as results and as ctx.db parameters
+CREATE FUNCTION make_pairs() RETURNS pair[] LANGUAGE plts AS $$ export default () => [{ a: 1, b: "x" }, null, { a: 2 }] $$;
+SELECT make_pairs();
+CREATE FUNCTION make_docs() RETURNS jsonb[] LANGUAGE plts AS $$ export default () => [{ k: 1 }, "text", [1, 2]] $$;
+SELECT make_docs();
+CREATE FUNCTION db_pairs_param() RETURNS int LANGUAGE plts AS $$
+export default (ctx: any) => ctx.db.query("SELECT sum((p).a)::int AS s FROM unnest($1::pair[]) p", [[{ a: 3, b: "c" }, { a: 4 }]])[0].s;
+$$;
+SELECT db_pairs_param();
+CREATE FUNCTION bad_pairs() RETURNS pair[] LANGUAGE plts AS $$ export default () => [{ a: 1 }, { a: "two" }] $$;
+SELECT bad_pairs();
 -- RETURNS record: the call's column definition list is the row
 CREATE FUNCTION any_record() RETURNS record LANGUAGE plts AS $$ export default () => ({ x: 1, y: "one" }) $$;
 SELECT * FROM any_record() AS t(x int, y text);
