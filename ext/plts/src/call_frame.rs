@@ -1,5 +1,5 @@
 //! The state of the running plts call, in one place: its nesting depth, whether ctx.db may write,
-//! its limits and deadline, `ctx.now`, and the cursors and transaction blocks it opened.
+//! its deadline, `ctx.now`, and the cursors and transaction blocks it opened.
 //!
 //! A call pushes a new frame ([`push`]) and gets back a guard that pops it when dropped, also when
 //! an ERROR unwinds past it. Closing the call's cursors and rolling back its
@@ -29,11 +29,6 @@ pub struct Limits {
     pub max_stack_bytes: usize,
 }
 
-impl Limits {
-    /// No limits: the frame outside any call.
-    const NONE: Limits = Limits { max_runtime_ms: 0, max_heap_bytes: usize::MAX, max_stack_bytes: usize::MAX };
-}
-
 /// When a call must stop: the instant, and the `plts.max_runtime_ms` it came from (for the error).
 #[derive(Debug, Clone, Copy)]
 pub struct Deadline {
@@ -52,7 +47,6 @@ pub struct CallFrame {
     pub depth: usize,
     /// ctx.db may only read (STABLE/IMMUTABLE functions, `query` handlers).
     pub read_only: bool,
-    pub limits: Limits,
     pub deadline: Option<Deadline>,
     /// The transaction start, in milliseconds since the Unix epoch: what `ctx.now` reads.
     pub now_ms: f64,
@@ -68,7 +62,6 @@ pub struct CallFrame {
 const OUTSIDE: CallFrame = CallFrame {
     depth: 0,
     read_only: false,
-    limits: Limits::NONE,
     deadline: None,
     now_ms: 0.0,
     cursors: Vec::new(),
@@ -125,7 +118,6 @@ pub fn push(entry: Entry) -> Option<Pushed> {
         let frame = &mut frames[*depth];
         frame.depth = *depth;
         frame.read_only = entry.read_only;
-        frame.limits = entry.limits;
         frame.deadline = deadline;
         frame.now_ms = entry.now_ms;
         frame.xact_read_only = xact_read_only;

@@ -5,7 +5,7 @@
 //! 1. SQL calls the function: `handler` (call handler, DO blocks, validator).
 //! 2. The function, compiled once per backend and version: `function`, from `artifact` (stored
 //!    artifacts, and bodies transpiled by `compiler`) as a `program`.
-//! 3. The call's frame — depth, read-only mode, limits, cursors, blocks: `call_frame`, entered
+//! 3. The call's frame — depth, read-only mode, deadline, cursors, blocks: `call_frame`, entered
 //!    through `ctx::CallScope`.
 //! 4. The engine runs it: `ctx` is the boundary (the `Engine` trait and the ctx API's natives);
 //!    `engine` is QuickJS behind it.

@@ -27,6 +27,11 @@ pub fn is_row_type(typoid: Oid) -> bool {
 /// A tuple descriptor's columns that are not dropped: (index, name, type).
 pub type Columns = Vec<(usize, String, Oid)>;
 
+/// `a, b, c`: the names of `columns`, for messages.
+fn names_of(columns: &Columns) -> String {
+    columns.iter().map(|(_, name, _)| name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
 /// The columns of a tuple descriptor that are not dropped.
 ///
 /// # Safety
@@ -142,7 +147,7 @@ pub unsafe fn to_sql_value(datum: Datum) -> SqlValue {
 pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Datum, Mismatch> {
     let JsOut::Record(members) = value else { return Err(Mismatch::new(&datum::type_name(typoid), value)) };
     // SAFETY: the descriptor is live inside the closure.
-    let row = with_row_desc(typoid, |desc| unsafe { build(members, desc, OtherKeys::Reject, typoid) })?;
+    let row = with_row_desc(typoid, |desc| unsafe { build(members, desc, &columns(desc), OtherKeys::Reject, typoid) })?;
     // SAFETY: a syscache lookup; domain_check raises the domain's own ERROR when a constraint fails.
     unsafe {
         if pg_sys::get_typtype(typoid) as u8 == pg_sys::TYPTYPE_DOMAIN {
@@ -155,10 +160,16 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Datum, Mismatch> {
 /// Forms the row of `desc` from `members`, each converted for its column's type.
 ///
 /// # Safety
-/// `desc` must be a live tuple descriptor.
-unsafe fn build(members: &[(String, JsOut)], desc: pg_sys::TupleDesc, other_keys: OtherKeys, typoid: Oid) -> Result<Datum, Mismatch> {
+/// `desc` must be a live tuple descriptor and `columns` its columns.
+unsafe fn build(
+    members: &[(String, JsOut)],
+    desc: pg_sys::TupleDesc,
+    columns: &Columns,
+    other_keys: OtherKeys,
+    typoid: Oid,
+) -> Result<Datum, Mismatch> {
     // SAFETY: the caller's promise.
-    let (mut values, mut nulls) = unsafe { values_of(members, desc, &columns(desc), other_keys, typoid) }?;
+    let (mut values, mut nulls) = unsafe { values_of(members, desc, columns, other_keys, typoid) }?;
     // SAFETY: one value and null flag per attribute of `desc`; the tuple is palloc'd in the
     // current memory context, where results of the call live.
     unsafe {
@@ -174,8 +185,7 @@ unsafe fn build(members: &[(String, JsOut)], desc: pg_sys::TupleDesc, other_keys
 /// `desc` must be a live tuple descriptor and `columns` its columns.
 pub unsafe fn set_row_values(value: &JsOut, desc: pg_sys::TupleDesc, columns: &Columns) -> Result<(Vec<Datum>, Vec<bool>), Mismatch> {
     let JsOut::Record(members) = value else {
-        let names: Vec<&str> = columns.iter().map(|(_, name, _)| name.as_str()).collect();
-        return Err(Mismatch::new(&format!("row: an object with the columns {}", names.join(", ")), value));
+        return Err(Mismatch::new(&format!("row: an object with the columns {}", names_of(columns)), value));
     };
     // SAFETY: the caller's promise.
     unsafe { values_of(members, desc, columns, OtherKeys::Reject, pg_sys::RECORDOID) }
@@ -194,9 +204,8 @@ unsafe fn values_of(
 ) -> Result<(Vec<Datum>, Vec<bool>), Mismatch> {
     if other_keys == OtherKeys::Reject {
         if let Some((key, _)) = members.iter().find(|(key, _)| !columns.iter().any(|(_, name, _)| name == key)) {
-            let names: Vec<&str> = columns.iter().map(|(_, name, _)| name.as_str()).collect();
             return Err(Mismatch {
-                expected: format!("{}: its columns are {}", row_label(desc, typoid), names.join(", ")),
+                expected: format!("{}: its columns are {}", row_label(desc, typoid), names_of(columns)),
                 got: format!("an object with the key {key:?}"),
                 column: None,
             });
@@ -261,11 +270,10 @@ pub unsafe fn build_call_record(value: &JsOut, desc: pg_sys::TupleDesc) -> Resul
     // SAFETY: the caller's promise.
     let columns = unsafe { columns(desc) };
     let JsOut::Record(members) = value else {
-        let names: Vec<&str> = columns.iter().map(|(_, name, _)| name.as_str()).collect();
-        return Err(Mismatch::new(&format!("record: an object with the columns {}", names.join(", ")), value));
+        return Err(Mismatch::new(&format!("record: an object with the columns {}", names_of(&columns)), value));
     };
     // SAFETY: the caller's promise.
-    unsafe { build(members, desc, OtherKeys::Reject, pg_sys::RECORDOID) }
+    unsafe { build(members, desc, &columns, OtherKeys::Reject, pg_sys::RECORDOID) }
 }
 
 /// The result row of a function with OUT or INOUT parameters (`RETURNS record` made by them):
@@ -273,8 +281,7 @@ pub unsafe fn build_call_record(value: &JsOut, desc: pg_sys::TupleDesc) -> Resul
 /// backend and registered as a record type.
 pub struct OutRecord {
     desc: pg_sys::TupleDesc,
-    /// One output parameter (a procedure's): the handler returns its value itself.
-    single: bool,
+    columns: Columns,
 }
 
 impl OutRecord {
@@ -292,8 +299,7 @@ impl OutRecord {
             let previous = pg_sys::MemoryContextSwitchTo(pg_sys::TopMemoryContext);
             let kept = pg_sys::BlessTupleDesc(pg_sys::CreateTupleDescCopy(desc));
             pg_sys::MemoryContextSwitchTo(previous);
-            let single = columns(kept).len() == 1;
-            Some(OutRecord { desc: kept, single })
+            Some(OutRecord { desc: kept, columns: columns(kept) })
         }
     }
 
@@ -302,31 +308,36 @@ impl OutRecord {
     pub fn expect(&self) -> Expect {
         // SAFETY: the descriptor is kept for the backend.
         let shape = unsafe { shape_of(self.desc, 0) };
-        if self.single {
+        if self.is_single() {
             return shape.columns.into_iter().next().map(|(_, expect)| expect).unwrap_or(Expect::Value);
         }
         Expect::Row(shape)
     }
 
+    /// One output parameter (a procedure's): the handler returns its value itself.
+    fn is_single(&self) -> bool {
+        self.columns.len() == 1
+    }
+
     /// The names of the output parameters, for errors.
-    pub fn names(&self) -> Vec<String> {
-        // SAFETY: the descriptor is kept for the backend.
-        unsafe { columns(self.desc) }.into_iter().map(|(_, name, _)| name).collect()
+    pub fn names(&self) -> Vec<&str> {
+        self.columns.iter().map(|(_, name, _)| name.as_str()).collect()
     }
 
     /// The result row: the returned object's members by OUT name (other keys ignored), or the
     /// single output parameter's value.
     pub fn build(&self, value: &JsOut) -> Result<Datum, Mismatch> {
-        // SAFETY: the descriptor is kept for the backend.
+        // SAFETY: the descriptor is kept for the backend, and `columns` are its columns.
         unsafe {
-            if self.single {
-                let name = columns(self.desc).remove(0).1;
-                return build(&[(name, value.clone())], self.desc, OtherKeys::Ignore, pg_sys::RECORDOID);
+            if self.is_single() {
+                let member = [(self.columns[0].1.clone(), value.clone())];
+                return build(&member, self.desc, &self.columns, OtherKeys::Ignore, pg_sys::RECORDOID);
             }
             let JsOut::Record(members) = value else {
-                return Err(Mismatch::new(&format!("record of the OUT parameters {}", self.names().join(", ")), value));
+                let expected = format!("record of the OUT parameters {}", names_of(&self.columns));
+                return Err(Mismatch::new(&expected, value));
             };
-            build(members, self.desc, OtherKeys::Ignore, pg_sys::RECORDOID)
+            build(members, self.desc, &self.columns, OtherKeys::Ignore, pg_sys::RECORDOID)
         }
     }
 }
