@@ -107,6 +107,14 @@ export interface PltsContext<Args = unknown, D extends ReadDb = Db> {
  * The default export of a plts function body: called with the context, then the SQL arguments in
  * declared order. A returned promise is awaited; `undefined` and `null` become SQL `NULL`.
  *
+ * For a function with OUT or INOUT parameters, `Result` is the output record: an object keyed by the
+ * OUT names (a missing key is `NULL`, other keys are ignored), or with one output parameter its value.
+ * For a set-returning function use {@linkcode PltsSetHandler}.
+ *
+ * @typeParam Args The shape of {@linkcode PltsContext.args}.
+ * @typeParam Positional The SQL arguments after the context, in declared order.
+ * @typeParam Result What the handler returns (or its promise resolves to).
+ *
  * @example A handler taking two positional integers
  * ```ts
  * import type { PltsHandler } from "./mod.ts";
@@ -114,8 +122,58 @@ export interface PltsContext<Args = unknown, D extends ReadDb = Db> {
  * const add: PltsHandler<{ a: number; b: number }, [number, number]> = (_ctx, a, b) => a + b;
  * export default add;
  * ```
+ *
+ * @example OUT parameters: `f(a int, OUT doubled int, OUT label text)`
+ * ```ts
+ * import type { PltsHandler } from "./mod.ts";
+ *
+ * const f: PltsHandler<{ a: number }, [number], { doubled: number; label: string }> = (_ctx, a) => ({
+ *   doubled: a * 2,
+ *   label: `n${a}`,
+ * });
+ * export default f;
+ * ```
  */
-export type PltsHandler<Args = unknown, Positional extends unknown[] = unknown[]> = (
+export type PltsHandler<Args = unknown, Positional extends unknown[] = unknown[], Result = unknown> = (
   ctx: PltsContext<Args>,
   ...positional: Positional
-) => unknown | Promise<unknown>;
+) => Result | Promise<Result>;
+
+/**
+ * The default export of a set-returning plts function (`RETURNS SETOF <type>`, `RETURNS TABLE (...)`,
+ * `RETURNS SETOF record`): it returns an array or any other iterable object, or is a generator or an
+ * async generator, or resolves to one of them. Each element is a row: an object keyed by the column
+ * names, or for `SETOF <scalar>` the value itself. A string, though iterable, is not a set of rows.
+ *
+ * @typeParam RowT One element of the set: a row object, or a scalar value.
+ * @typeParam Args The shape of {@linkcode PltsContext.args}.
+ * @typeParam Positional The SQL arguments after the context, in declared order.
+ *
+ * @example `RETURNS TABLE (n int, square int)` from a generator
+ * ```ts
+ * import type { PltsSetHandler } from "./mod.ts";
+ *
+ * const squares: PltsSetHandler<{ n: number; square: number }, { upto: number }, [number]> = function* (_ctx, upto) {
+ *   for (let n = 1; n <= upto; n++) yield { n, square: n * n };
+ * };
+ * export default squares;
+ * ```
+ *
+ * @example `RETURNS SETOF text` from the rows of a query
+ * ```ts
+ * import type { PltsSetHandler } from "./mod.ts";
+ *
+ * const names: PltsSetHandler<string> = async (ctx) => {
+ *   const rows = await ctx.db.query<{ name: string }>("select name from items order by name");
+ *   return rows.map((row) => row.name);
+ * };
+ * export default names;
+ * ```
+ */
+export type PltsSetHandler<RowT, Args = unknown, Positional extends unknown[] = unknown[]> = (
+  ctx: PltsContext<Args>,
+  ...positional: Positional
+) =>
+  | (Iterable<RowT> & object)
+  | AsyncIterable<RowT>
+  | Promise<(Iterable<RowT> & object) | AsyncIterable<RowT>>;

@@ -40,6 +40,7 @@ export type {
   Log,
   PltsContext,
   PltsHandler,
+  PltsSetHandler,
   ReadDb,
   Row,
   Statement,

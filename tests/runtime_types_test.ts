@@ -3,7 +3,19 @@
  * compiles: each `@ts-expect-error` must meet a real type error.
  */
 import assert from "node:assert/strict";
-import { type InferInput, type InferOutput, type Issue, mutation, query, type Schema, v } from "../mod.ts";
+import {
+  type InferInput,
+  type InferOutput,
+  type Issue,
+  mutation,
+  type PltsContext,
+  type PltsHandler,
+  type PltsSetHandler,
+  query,
+  type Row,
+  type Schema,
+  v,
+} from "../mod.ts";
 
 const getItem = query(v.object({ id: v.number(), tags: v.array(v.string()) }), async ({ id, tags }, ctx) => {
   const n: number = id;
@@ -46,4 +58,84 @@ Deno.test("InferInput, InferOutput, Schema and Issue accept valibot's schemas an
   assert.equal(schema.type, "object");
   assert.equal(asyncSchema.async, true);
   assert.equal(issues[0].path?.[0].key, "id");
+});
+
+// Set-returning handlers: an array or any iterable object, a generator or an async generator, or a
+// promise of one; each element is a row (or, for `SETOF <scalar>`, the value).
+type Pair = { n: number; label: string };
+const fromArray: PltsSetHandler<Pair> = () => [{ n: 1, label: "a" }];
+const fromGenerator: PltsSetHandler<Pair, { upto: number }, [number]> = function* (ctx, upto) {
+  const limit: number = ctx.args.upto;
+  for (let n = 1; n <= Math.min(upto, limit); n++) yield { n, label: `n${n}` };
+};
+const fromAsyncGenerator: PltsSetHandler<Pair> = async function* () {
+  yield await Promise.resolve({ n: 1, label: "a" });
+};
+const fromPromise: PltsSetHandler<number> = async () => await Promise.resolve([1, 2]);
+const fromSet: PltsSetHandler<string> = () => new Set(["a", "b"]);
+const fromCursor: PltsSetHandler<{ id: number }> = (ctx) => ctx.db.cursor<{ id: number }>("select id from items");
+const untypedRows: PltsSetHandler<Row> = () => [{ anything: 1 }];
+// @ts-expect-error a set-returning handler returns an iterable, not a number
+const returnsNumber: PltsSetHandler<number> = () => 5;
+// @ts-expect-error a string is iterable, but plts does not take it for a set of rows
+const returnsString: PltsSetHandler<string> = () => "abc";
+// @ts-expect-error a plain object is not iterable
+const returnsRow: PltsSetHandler<Pair> = () => ({ n: 1, label: "a" });
+// A generator's yields are checked where it is assigned (TypeScript infers its yield type first).
+// @ts-expect-error each row has every column RowT demands
+const missingColumn: PltsSetHandler<Pair> = function* () {
+  yield { n: 1 };
+};
+// @ts-expect-error the elements of SETOF int are numbers
+const wrongScalar: PltsSetHandler<number> = async function* () {
+  yield "one";
+};
+// @ts-expect-error a promise of a non-iterable is not a set of rows
+const promiseOfNumber: PltsSetHandler<number> = async () => await Promise.resolve(5);
+
+Deno.test("PltsSetHandler takes arrays, iterables, generators and promises of rows (enforced by deno check)", async () => {
+  const ctx = { args: { upto: 2 } } as PltsContext<{ upto: number }>;
+  const rows = async (result: ReturnType<PltsSetHandler<unknown>>) => {
+    const out: unknown[] = [];
+    for await (const row of await result) out.push(row);
+    return out;
+  };
+  assert.deepEqual(await rows(fromArray(ctx)), [{ n: 1, label: "a" }]);
+  assert.deepEqual(await rows(fromGenerator(ctx, 3)), [{ n: 1, label: "n1" }, { n: 2, label: "n2" }]);
+  assert.deepEqual(await rows(fromAsyncGenerator(ctx)), [{ n: 1, label: "a" }]);
+  assert.deepEqual(await rows(fromPromise(ctx)), [1, 2]);
+  assert.deepEqual(await rows(fromSet(ctx)), ["a", "b"]);
+  assert.deepEqual(await rows(untypedRows(ctx)), [{ anything: 1 }]);
+  assert.deepEqual(await rows(missingColumn(ctx)), [{ n: 1 }]);
+  assert.deepEqual(await rows(wrongScalar(ctx)), ["one"]);
+  assert.equal(typeof fromCursor, "function");
+  assert.deepEqual([returnsNumber(ctx), returnsString(ctx), returnsRow(ctx)], [5, "abc", { n: 1, label: "a" }]);
+  assert.equal(await promiseOfNumber(ctx), 5);
+});
+
+// OUT and INOUT parameters: PltsHandler's third parameter is the output record (or, with one output
+// parameter, its value). Without it the result is unknown, as before.
+type Outs = { doubled: number; label: string };
+const twoOuts: PltsHandler<{ a: number }, [number], Outs> = (_ctx, a) => ({ doubled: a * 2, label: `n${a}` });
+const asyncOuts: PltsHandler<{ a: number }, [number], Outs> = async (_ctx, a) =>
+  await Promise.resolve({ doubled: a, label: "x" });
+const oneOut: PltsHandler<{ v: string }, [string], string> = (_ctx, v) => v.toUpperCase();
+const partialOuts: PltsHandler<unknown, [], Partial<Outs>> = () => ({ label: "only" });
+const anyResult: PltsHandler = () => 5;
+// @ts-expect-error doubled is an int OUT parameter
+const wrongOutType: PltsHandler<{ a: number }, [number], Outs> = (_ctx, a) => ({ doubled: `${a}`, label: "x" });
+// @ts-expect-error label is required by Outs (make it optional for a NULL)
+const missingOut: PltsHandler<{ a: number }, [number], Outs> = (_ctx, a) => ({ doubled: a });
+// @ts-expect-error the promise resolves to the record, so its keys are checked too
+const asyncWrongOut: PltsHandler<unknown, [], Outs> = async () => await Promise.resolve({ doubled: "2", label: "x" });
+
+Deno.test("PltsHandler's Result types an OUT record (enforced by deno check)", async () => {
+  const ctx = {} as PltsContext<never>;
+  assert.deepEqual(twoOuts(ctx, 21), { doubled: 42, label: "n21" });
+  assert.deepEqual(await asyncOuts(ctx, 1), { doubled: 1, label: "x" });
+  assert.equal(oneOut(ctx, "shout"), "SHOUT");
+  assert.deepEqual(partialOuts(ctx), { label: "only" });
+  assert.equal(anyResult(ctx), 5);
+  assert.deepEqual([wrongOutType(ctx, 1), missingOut(ctx, 1)], [{ doubled: "1", label: "x" }, { doubled: 1 }]);
+  assert.deepEqual(await asyncWrongOut(ctx), { doubled: "2", label: "x" });
 });
