@@ -51,10 +51,10 @@ pub fn to_sql_value(datum: Datum, is_null: bool, typoid: Oid) -> SqlValue {
                 i32::MIN => SqlValue::Text("-infinity".into()),
                 days => SqlValue::Text(pg_date_to_iso(days)),
             },
-            _ => match array_element_type(typoid) {
-                Some(elem) => array(datum, typoid, elem),
-                None if crate::row::is_row_type(typoid) => crate::row::to_sql_value(datum),
-                None => SqlValue::Text(output_text(datum, typoid)),
+            _ => match kind_of(typoid) {
+                TypeKind::Array(elem) => array(datum, typoid, elem),
+                TypeKind::Row => crate::row::to_sql_value(datum),
+                TypeKind::Other => SqlValue::Text(output_text(datum, typoid)),
             },
         }
     }
@@ -105,10 +105,66 @@ fn timestamp(micros: i64) -> SqlValue {
 }
 
 fn array_element_type(typoid: Oid) -> Option<Oid> {
+    match kind_of(typoid) {
+        TypeKind::Array(elem) => Some(elem),
+        _ => None,
+    }
+}
+
+/// What a type is, for the conversions that depend on more than its OID.
+#[derive(Clone, Copy)]
+enum TypeKind {
+    /// An array of this element type.
+    Array(Oid),
+    /// A composite type, a domain over one, or `record`.
+    Row,
+    Other,
+}
+
+/// The kinds of the types converted so far. Each lookup is two syscache searches; the map is
+/// emptied when pg_type changes (a type dropped, and its OID used again).
+static TYPE_KINDS: BackendLocal<RefCell<Option<FxHashMap<Oid, TypeKind>>>> = BackendLocal::new(RefCell::new(None));
+
+/// PostgreSQL's syscache callback for pg_type: every kind is looked up again.
+///
+/// # Safety
+/// None beyond the callback's signature: it reads none of its arguments.
+unsafe extern "C-unwind" fn type_changed(_arg: Datum, _cache: std::ffi::c_int, _hash: u32) {
+    TYPE_KINDS.with(|kinds| {
+        if let Ok(mut kinds) = kinds.try_borrow_mut() {
+            kinds.as_mut().map(FxHashMap::clear);
+        }
+    });
+}
+
+fn kind_of(typoid: Oid) -> TypeKind {
+    if let Some(kind) = TYPE_KINDS.with(|kinds| kinds.borrow().as_ref().and_then(|kinds| kinds.get(&typoid).copied())) {
+        return kind;
+    }
     // SAFETY: get_element_type is a syscache lookup that takes any OID (InvalidOid when it is
     // not an array type).
-    let elem = unsafe { pg_sys::get_element_type(typoid) };
-    (elem != pg_sys::InvalidOid).then_some(elem)
+    let kind = match unsafe { pg_sys::get_element_type(typoid) } {
+        elem if elem != pg_sys::InvalidOid => TypeKind::Array(elem),
+        _ if crate::row::is_row_type(typoid) => TypeKind::Row,
+        _ => TypeKind::Other,
+    };
+    TYPE_KINDS.with(|kinds| {
+        let mut kinds = kinds.borrow_mut();
+        let kinds = kinds.get_or_insert_with(|| {
+            // SAFETY: registering a static function as a syscache callback, once per backend.
+            unsafe {
+                pg_sys::CacheRegisterSyscacheCallback(pg_sys::SysCacheIdentifier::TYPEOID as _, Some(type_changed), Datum::from(0))
+            };
+            FxHashMap::with_hasher(rustc_hash::FxBuildHasher)
+        });
+        kinds.insert(typoid, kind);
+    });
+    kind
+}
+
+/// Whether `typoid` is a composite type (or a domain over one, or `record`), from the kinds cache.
+pub fn is_row_type(typoid: Oid) -> bool {
+    matches!(kind_of(typoid), TypeKind::Row)
 }
 
 /// # Safety
@@ -183,7 +239,8 @@ static INPUT_FUNCTIONS: BackendLocal<RefCell<FxHashMap<Oid, (*mut pg_sys::FmgrIn
 pub struct Mismatch {
     pub expected: String,
     pub got: String,
-    /// The column of a row (`address.city` when nested) whose value does not fit.
+    /// Where in the value it was found, as a JS path: the column of a row (`address.city` when
+    /// nested), an array's element (`[2]`), or both (`items[0].qty`).
     pub column: Option<String>,
 }
 
@@ -195,15 +252,31 @@ impl Mismatch {
     /// The same mismatch, found in column `name` of a row.
     pub fn in_column(mut self, name: &str) -> Self {
         self.column = Some(match self.column.take() {
+            Some(inner) if inner.starts_with('[') => format!("{name}{inner}"),
             Some(inner) => format!("{name}.{inner}"),
             None => name.to_string(),
         });
         self
     }
 
-    /// ` for column "c"` where the mismatch is inside a row, for messages.
+    /// The same mismatch, found in element `index` (0-based, as in JS) of an array.
+    pub fn in_element(mut self, index: usize) -> Self {
+        self.column = Some(match self.column.take() {
+            Some(inner) if inner.starts_with('[') => format!("[{index}]{inner}"),
+            Some(inner) => format!("[{index}].{inner}"),
+            None => format!("[{index}]"),
+        });
+        self
+    }
+
+    /// ` for column "c"` where the mismatch is inside a row, ` at element [1]` inside an array,
+    /// for messages.
     pub fn place(&self) -> String {
-        self.column.as_ref().map(|c| format!(" for column {c:?}")).unwrap_or_default()
+        match &self.column {
+            Some(path) if path.starts_with('[') => format!(" at element {path}"),
+            Some(path) => format!(" for column {path:?}"),
+            None => String::new(),
+        }
     }
 }
 
@@ -263,10 +336,16 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch
         (pg_sys::DATEOID, JsOut::Date(ms)) if ms.is_finite() => {
             Datum::from(((ms - PG_EPOCH_MS) / 86_400_000.0).floor() as i32)
         }
-        (t, JsOut::Record(_)) if crate::row::is_row_type(t) => crate::row::from_js_out(value, t)?,
+        (t, JsOut::Record(_)) if is_row_type(t) => crate::row::from_js_out(value, t)?,
         (_, JsOut::Array(items)) => match array_element_type(typoid) {
             Some(elem) => build_array(items, elem)?,
             None => return Err(mismatch()),
+        },
+        // text's input function only copies the bytes (up to a NUL, which text cannot hold).
+        // SAFETY: the pointer and length describe the string's bytes, copied into a new text
+        // in the current memory context.
+        (pg_sys::TEXTOID, JsOut::String(s)) if s.len() < i32::MAX as usize && !s.as_bytes().contains(&0) => unsafe {
+            Datum::from(pg_sys::cstring_to_text_with_len(s.as_ptr().cast(), s.len() as i32))
         },
         // Text-like and every other type: through the type's input function, which
         // validates (uuid, date, timestamptz, enums, ...).
@@ -284,8 +363,8 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch
 fn build_array(items: &[JsOut], elem: Oid) -> Result<Datum, Mismatch> {
     let mut datums = Vec::with_capacity(items.len());
     let mut nulls = Vec::with_capacity(items.len());
-    for item in items {
-        match from_js_out(item, elem)? {
+    for (i, item) in items.iter().enumerate() {
+        match from_js_out(item, elem).map_err(|m| m.in_element(i))? {
             Some(d) => {
                 datums.push(d);
                 nulls.push(false);
@@ -316,5 +395,25 @@ fn build_array(items: &[JsOut], elem: Oid) -> Result<Datum, Mismatch> {
             align,
         );
         Ok(Datum::from(arr))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(m: Mismatch) -> String {
+        m.place()
+    }
+
+    #[test]
+    fn mismatch_places_read_as_js_paths() {
+        let m = || Mismatch::new("integer", &JsOut::String("x".into()));
+        assert_eq!(at(m()), "");
+        assert_eq!(at(m().in_column("b").in_column("p")), " for column \"p.b\"");
+        assert_eq!(at(m().in_element(2)), " at element [2]");
+        assert_eq!(at(m().in_column("qty").in_element(0).in_column("items")), " for column \"items[0].qty\"");
+        assert_eq!(at(m().in_element(1).in_element(0)), " at element [0][1]");
+        assert_eq!(at(m().in_column("a").in_element(3)), " at element [3].a");
     }
 }

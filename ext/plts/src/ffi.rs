@@ -7,11 +7,14 @@
 //!   a PostgreSQL ERROR into a Rust panic. For a function that only reads a backend global and
 //!   cannot raise an ERROR, the guard costs more than the call itself, on every plts call. They
 //!   are declared `safe`: they have no precondition.
+//! - **Headers pgrx does not bind.** `parser/parse_param.h` is not among pgrx's headers; its
+//!   setup of variable parameters is what `parse_analyze_varparams` uses, and plts wraps it to
+//!   see how each parameter's type was decided (spi/plans.rs).
 //! - **The C allocator**, for QuickJS's heap (engine/allocator.rs): malloc and friends, and
 //!   glibc's `malloc_usable_size` to count the bytes. plts has no `libc` dependency; these five
 //!   are all it needs.
 
-use pgrx::pg_sys::{Oid, TimestampTz};
+use pgrx::pg_sys::{Oid, ParseState, TimestampTz};
 
 // SAFETY: the signature is elog.h's `int errcontext_msg(const char *fmt, ...)`.
 unsafe extern "C" {
@@ -25,6 +28,14 @@ unsafe extern "C" {
 unsafe extern "C" {
     pub safe fn GetUserId() -> Oid;
     pub safe fn GetCurrentTransactionStartTimestamp() -> TimestampTz;
+}
+
+// SAFETY: the signature is parse_param.h's (PostgreSQL 13 and later). It only sets the parse
+// state's hooks and cannot raise an ERROR.
+unsafe extern "C-unwind" {
+    /// Makes `pstate` infer the types of `$n` parameters into `*param_types` (a palloc'd array of
+    /// `*num_params` OIDs, grown as parameters are met).
+    pub fn setup_parse_variable_parameters(pstate: *mut ParseState, param_types: *mut *mut Oid, num_params: *mut i32);
 }
 
 // SAFETY: the signatures are the C library's (stdlib.h, and glibc's malloc.h for

@@ -4,6 +4,7 @@
 //! missing key is NULL; a key that is not a column is an error that lists the columns, except in
 //! a record of OUT parameters, where extra keys are ignored (as plv8 does).
 
+use std::borrow::Cow;
 use std::ffi::CStr;
 
 use pgrx::pg_sys::{self, Datum, Oid};
@@ -25,19 +26,24 @@ pub fn is_row_type(typoid: Oid) -> bool {
 }
 
 /// A tuple descriptor's columns that are not dropped: (index, name, type).
-pub type Columns = Vec<(usize, String, Oid)>;
+type Columns = Vec<(usize, String, Oid)>;
 
-/// `a, b, c`: the names of `columns`, for messages.
-fn names_of(columns: &Columns) -> String {
-    columns.iter().map(|(_, name, _)| name.as_str()).collect::<Vec<_>>().join(", ")
-}
-
-/// The columns of a tuple descriptor that are not dropped.
+/// `a, b, c`: the names of a descriptor's columns, for messages.
 ///
 /// # Safety
 /// `desc` must be a live tuple descriptor.
-pub unsafe fn columns(desc: pg_sys::TupleDesc) -> Columns {
-    // SAFETY: the caller's promise; `natts` attributes follow the descriptor.
+unsafe fn names_of(desc: pg_sys::TupleDesc) -> String {
+    // SAFETY: the caller's promise.
+    unsafe { live_columns(desc) }.map(|(_, name, _)| name).collect::<Vec<_>>().join(", ")
+}
+
+/// The columns of a tuple descriptor that are not dropped, with their names borrowed from it.
+///
+/// # Safety
+/// `desc` must be a live tuple descriptor, alive while the iterator is.
+unsafe fn live_columns<'a>(desc: pg_sys::TupleDesc) -> impl Iterator<Item = (usize, Cow<'a, str>, Oid)> {
+    // SAFETY: the caller's promise; `natts` attributes follow the descriptor, and each name is a
+    // NUL-terminated NameData.
     unsafe {
         let natts = (*desc).natts as usize;
         (*desc)
@@ -46,9 +52,17 @@ pub unsafe fn columns(desc: pg_sys::TupleDesc) -> Columns {
             .iter()
             .enumerate()
             .filter(|(_, att)| !att.attisdropped)
-            .map(|(i, att)| (i, CStr::from_ptr(att.attname.data.as_ptr()).to_string_lossy().into_owned(), att.atttypid))
-            .collect()
+            .map(|(i, att)| (i, CStr::from_ptr(att.attname.data.as_ptr()).to_string_lossy(), att.atttypid))
     }
+}
+
+/// The columns of a tuple descriptor that are not dropped, owned.
+///
+/// # Safety
+/// `desc` must be a live tuple descriptor.
+unsafe fn columns(desc: pg_sys::TupleDesc) -> Columns {
+    // SAFETY: the caller's promise.
+    unsafe { live_columns(desc) }.map(|(i, name, typ)| (i, name.into_owned(), typ)).collect()
 }
 
 /// What each column of `desc` expects of its member: JSON for json/jsonb, a row for a composite,
@@ -58,8 +72,8 @@ pub unsafe fn columns(desc: pg_sys::TupleDesc) -> Columns {
 /// `desc` must be a live tuple descriptor.
 pub unsafe fn shape_of(desc: pg_sys::TupleDesc, depth: usize) -> RowShape {
     // SAFETY: the caller's promise.
-    let columns = unsafe { columns(desc) };
-    RowShape { columns: columns.into_iter().map(|(_, name, typ)| (name, expect_for(typ, depth + 1))).collect() }
+    let columns = unsafe { live_columns(desc) };
+    RowShape { columns: columns.map(|(_, name, typ)| (name.into_owned(), expect_for(typ, depth + 1))).collect() }
 }
 
 /// What a value of `typoid` is converted for (rows nested at most a few levels deep are described;
@@ -132,9 +146,8 @@ pub unsafe fn to_sql_value(datum: Datum) -> SqlValue {
         let natts = (*desc).natts as usize;
         let (mut values, mut nulls) = (vec![Datum::from(0); natts], vec![false; natts]);
         pg_sys::heap_deform_tuple(&mut tuple, desc, values.as_mut_ptr(), nulls.as_mut_ptr());
-        let members = columns(desc)
-            .into_iter()
-            .map(|(i, name, typ)| (name, datum::to_sql_value(values[i], nulls[i], typ)))
+        let members = live_columns(desc)
+            .map(|(i, name, typ)| (name.into_owned(), datum::to_sql_value(values[i], nulls[i], typ)))
             .collect();
         release(desc);
         SqlValue::Row(members)
@@ -146,13 +159,14 @@ pub unsafe fn to_sql_value(datum: Datum) -> SqlValue {
 /// the domain's constraints are checked.
 pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Datum, Mismatch> {
     let JsOut::Record(members) = value else { return Err(Mismatch::new(&datum::type_name(typoid), value)) };
+    // A domain's descriptor is its base type's.
     // SAFETY: the descriptor is live inside the closure.
-    let row = with_row_desc(typoid, |desc| unsafe { build(members, desc, &columns(desc), OtherKeys::Reject, typoid) })?;
-    // SAFETY: a syscache lookup; domain_check raises the domain's own ERROR when a constraint fails.
-    unsafe {
-        if pg_sys::get_typtype(typoid) as u8 == pg_sys::TYPTYPE_DOMAIN {
-            pg_sys::domain_check(row, false, typoid, std::ptr::null_mut(), std::ptr::null_mut());
-        }
+    let (row, is_domain) =
+        with_row_desc(typoid, |desc| unsafe { (build(members, desc, OtherKeys::Reject, typoid), (*desc).tdtypeid != typoid) });
+    let row = row?;
+    if is_domain {
+        // SAFETY: domain_check raises the domain's own ERROR when a constraint fails.
+        unsafe { pg_sys::domain_check(row, false, typoid, std::ptr::null_mut(), std::ptr::null_mut()) };
     }
     Ok(row)
 }
@@ -160,16 +174,10 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Datum, Mismatch> {
 /// Forms the row of `desc` from `members`, each converted for its column's type.
 ///
 /// # Safety
-/// `desc` must be a live tuple descriptor and `columns` its columns.
-unsafe fn build(
-    members: &[(String, JsOut)],
-    desc: pg_sys::TupleDesc,
-    columns: &Columns,
-    other_keys: OtherKeys,
-    typoid: Oid,
-) -> Result<Datum, Mismatch> {
+/// `desc` must be a live tuple descriptor.
+unsafe fn build(members: &[(String, JsOut)], desc: pg_sys::TupleDesc, other_keys: OtherKeys, typoid: Oid) -> Result<Datum, Mismatch> {
     // SAFETY: the caller's promise.
-    let (mut values, mut nulls) = unsafe { values_of(members, desc, columns, other_keys, typoid) }?;
+    let (mut values, mut nulls) = unsafe { values_of(members, desc, other_keys, typoid) }?;
     // SAFETY: one value and null flag per attribute of `desc`; the tuple is palloc'd in the
     // current memory context, where results of the call live.
     unsafe {
@@ -182,13 +190,15 @@ unsafe fn build(
 /// not a column being an error.
 ///
 /// # Safety
-/// `desc` must be a live tuple descriptor and `columns` its columns.
-pub unsafe fn set_row_values(value: &JsOut, desc: pg_sys::TupleDesc, columns: &Columns) -> Result<(Vec<Datum>, Vec<bool>), Mismatch> {
-    let JsOut::Record(members) = value else {
-        return Err(Mismatch::new(&format!("row: an object with the columns {}", names_of(columns)), value));
-    };
+/// `desc` must be a live tuple descriptor.
+pub unsafe fn set_row_values(value: &JsOut, desc: pg_sys::TupleDesc) -> Result<(Vec<Datum>, Vec<bool>), Mismatch> {
     // SAFETY: the caller's promise.
-    unsafe { values_of(members, desc, columns, OtherKeys::Reject, pg_sys::RECORDOID) }
+    unsafe {
+        let JsOut::Record(members) = value else {
+            return Err(Mismatch::new(&format!("row: an object with the columns {}", names_of(desc)), value));
+        };
+        values_of(members, desc, OtherKeys::Reject, pg_sys::RECORDOID)
+    }
 }
 
 /// One Datum and null flag per attribute of `desc`, from `members` matched to the columns by name.
@@ -198,30 +208,32 @@ pub unsafe fn set_row_values(value: &JsOut, desc: pg_sys::TupleDesc, columns: &C
 unsafe fn values_of(
     members: &[(String, JsOut)],
     desc: pg_sys::TupleDesc,
-    columns: &Columns,
     other_keys: OtherKeys,
     typoid: Oid,
 ) -> Result<(Vec<Datum>, Vec<bool>), Mismatch> {
-    if other_keys == OtherKeys::Reject {
-        if let Some((key, _)) = members.iter().find(|(key, _)| !columns.iter().any(|(_, name, _)| name == key)) {
-            return Err(Mismatch {
-                expected: format!("{}: its columns are {}", row_label(desc, typoid), names_of(columns)),
-                got: format!("an object with the key {key:?}"),
-                column: None,
-            });
+    // SAFETY: the caller's promise: `desc` is live, and so are the names borrowed from it.
+    unsafe {
+        if other_keys == OtherKeys::Reject {
+            let is_column = |key: &str| live_columns(desc).any(|(_, name, _)| name == key);
+            if let Some((key, _)) = members.iter().find(|(key, _)| !is_column(key)) {
+                return Err(Mismatch {
+                    expected: format!("{}: its columns are {}", row_label(desc, typoid), names_of(desc)),
+                    got: format!("an object with the key {key:?}"),
+                    column: None,
+                });
+            }
         }
-    }
-    // SAFETY: the caller's promise; `natts` is the descriptor's attribute count.
-    let natts = unsafe { (*desc).natts } as usize;
-    let (mut values, mut nulls) = (vec![Datum::from(0); natts], vec![true; natts]);
-    for (i, name, typ) in columns {
-        let Some((_, value)) = members.iter().find(|(key, _)| key == name) else { continue };
-        if let Some(d) = datum::from_js_out(value, *typ).map_err(|m| m.in_column(name))? {
-            values[*i] = d;
-            nulls[*i] = false;
+        let natts = (*desc).natts as usize;
+        let (mut values, mut nulls) = (vec![Datum::from(0); natts], vec![true; natts]);
+        for (i, name, typ) in live_columns(desc) {
+            let Some((_, value)) = members.iter().find(|(key, _)| *key == name) else { continue };
+            if let Some(d) = datum::from_js_out(value, typ).map_err(|m| m.in_column(&name))? {
+                values[i] = d;
+                nulls[i] = false;
+            }
         }
+        Ok((values, nulls))
     }
-    Ok((values, nulls))
 }
 
 /// `a row of point`, or `a record` for an anonymous row type.
@@ -268,12 +280,12 @@ pub unsafe fn call_record_desc(fcinfo: pg_sys::FunctionCallInfo, label: &str, na
 /// `desc` must come from [`call_record_desc`] for this call.
 pub unsafe fn build_call_record(value: &JsOut, desc: pg_sys::TupleDesc) -> Result<Datum, Mismatch> {
     // SAFETY: the caller's promise.
-    let columns = unsafe { columns(desc) };
-    let JsOut::Record(members) = value else {
-        return Err(Mismatch::new(&format!("record: an object with the columns {}", names_of(&columns)), value));
-    };
-    // SAFETY: the caller's promise.
-    unsafe { build(members, desc, &columns, OtherKeys::Reject, pg_sys::RECORDOID) }
+    unsafe {
+        let JsOut::Record(members) = value else {
+            return Err(Mismatch::new(&format!("record: an object with the columns {}", names_of(desc)), value));
+        };
+        build(members, desc, OtherKeys::Reject, pg_sys::RECORDOID)
+    }
 }
 
 /// The result row of a function with OUT or INOUT parameters (`RETURNS record` made by them):
@@ -331,13 +343,13 @@ impl OutRecord {
         unsafe {
             if self.is_single() {
                 let member = [(self.columns[0].1.clone(), value.clone())];
-                return build(&member, self.desc, &self.columns, OtherKeys::Ignore, pg_sys::RECORDOID);
+                return build(&member, self.desc, OtherKeys::Ignore, pg_sys::RECORDOID);
             }
             let JsOut::Record(members) = value else {
-                let expected = format!("record of the OUT parameters {}", names_of(&self.columns));
+                let expected = format!("record of the OUT parameters {}", self.names().join(", "));
                 return Err(Mismatch::new(&expected, value));
             };
-            build(members, self.desc, &self.columns, OtherKeys::Ignore, pg_sys::RECORDOID)
+            build(members, self.desc, OtherKeys::Ignore, pg_sys::RECORDOID)
         }
     }
 }

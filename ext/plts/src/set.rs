@@ -90,13 +90,12 @@ pub unsafe fn materialize(
             pg_sys::ALLOCSET_DEFAULT_INITSIZE as usize,
             pg_sys::ALLOCSET_DEFAULT_MAXSIZE as usize,
         );
-        let columns = row::columns(desc);
         let rows = Cell::new(0u64);
         let sink = |out: JsOut| -> Result<(), DbError> {
             rows.set(rows.get() + 1);
             let previous = pg_sys::MemoryContextSwitchTo(row_memory);
             let as_row = !scalar || matches!(out, JsOut::Record(_));
-            let put = put_row(store, desc, &columns, &out, scalar, ret_type);
+            let put = put_row(store, desc, &out, scalar, ret_type);
             pg_sys::MemoryContextSwitchTo(previous);
             pg_sys::MemoryContextReset(row_memory);
             put.map_err(|m| {
@@ -134,7 +133,6 @@ pub unsafe fn materialize(
 unsafe fn put_row(
     store: *mut pg_sys::Tuplestorestate,
     desc: pg_sys::TupleDesc,
-    columns: &row::Columns,
     out: &JsOut,
     scalar: bool,
     ret_type: Oid,
@@ -142,7 +140,7 @@ unsafe fn put_row(
     let (mut values, mut nulls) = if scalar && matches!(out, JsOut::Record(_)) {
         // One named column, given as an object keyed by its name.
         // SAFETY: the caller's promise.
-        unsafe { row::set_row_values(out, desc, columns) }?
+        unsafe { row::set_row_values(out, desc) }?
     } else if scalar {
         let value = datum::from_js_out(out, ret_type)?;
         (vec![value.unwrap_or(Datum::from(0))], vec![value.is_none()])
@@ -152,7 +150,7 @@ unsafe fn put_row(
         (vec![Datum::from(0); natts], vec![true; natts])
     } else {
         // SAFETY: the caller's promise.
-        unsafe { row::set_row_values(out, desc, columns) }?
+        unsafe { row::set_row_values(out, desc) }?
     };
     // SAFETY: one value and null flag per attribute of `desc`; the tuplestore copies the row.
     unsafe { pg_sys::tuplestore_putvalues(store, desc, values.as_mut_ptr(), nulls.as_mut_ptr()) };

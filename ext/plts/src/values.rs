@@ -73,6 +73,28 @@ pub enum JsOut {
     Record(Vec<(String, JsOut)>),
 }
 
+/// The SQL type a JS value has of itself, for a `ctx.db` parameter whose type the SQL does not
+/// determine (`SELECT $1`, `pg_typeof($1)`, `$1 IS NULL`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NaturalType {
+    /// null and undefined say nothing: such a parameter is text, as PostgreSQL's default.
+    Unknown,
+    Bool,
+    /// An integral number that fits int4.
+    Int4,
+    /// An integral number beyond int4 (within 2^53), or a BigInt.
+    Int8,
+    /// Any other number.
+    Float8,
+    Text,
+    /// A Uint8Array, an ArrayBuffer or another view of one.
+    Bytea,
+    /// A Date.
+    Timestamptz,
+    /// Any other object, and arrays.
+    Jsonb,
+}
+
 /// What the JS value is converted for: its expected shape, known before any JS runs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expect {

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use crate::call_frame;
 use crate::db_error::DbError;
 use crate::spi::{self, ExecOptions, Executed, Rows};
-use crate::values::{Expect, JsOut};
+use crate::values::{Expect, JsOut, NaturalType};
 
 /// A prepared statement, checked against the running call's limits.
 pub struct Statement(Rc<spi::Prepared>);
@@ -20,8 +20,9 @@ impl Statement {
 }
 
 /// Checks `sql` and its parameter count against `plts.max_sql_bytes` and `plts.max_params`,
-/// then prepares it (or finds it prepared).
-pub fn prepare(sql: &str, param_count: usize) -> Result<Statement, DbError> {
+/// then prepares it (or finds it prepared). `natural(i)` is the natural type of parameter `i`'s
+/// value, for parameters the SQL does not type.
+pub fn prepare(sql: &str, param_count: usize, natural: impl Fn(usize) -> NaturalType) -> Result<Statement, DbError> {
     let limits = crate::gucs::db_limits();
     if sql.len() > limits.max_sql_bytes {
         return Err(DbError::new(
@@ -35,7 +36,7 @@ pub fn prepare(sql: &str, param_count: usize) -> Result<Statement, DbError> {
             format!("{param_count} parameters given, more than plts.max_params ({})", limits.max_params),
         ));
     }
-    spi::prepare(sql).map(Statement)
+    spi::prepare(sql, param_count, natural).map(Statement)
 }
 
 /// The error for SQL text that has no UTF-8 form.

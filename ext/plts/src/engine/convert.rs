@@ -2,9 +2,9 @@
 
 use rquickjs::{qjs, BigInt, Ctx, FromJs, Function, Object, Result, Type, TypedArray, Value};
 
-use super::{json_in, raw};
+use super::{json_in, kept_shapes, key_atoms, raw};
 use super::json_out::{self, PlainShapes};
-use crate::values::{Expect, JsOut, RowShape, SqlRef, SqlValue, MAX_SAFE_INTEGER};
+use crate::values::{Expect, JsOut, NaturalType, RowShape, SqlRef, SqlValue, MAX_SAFE_INTEGER};
 
 /// A column value as an owned raw JS value: the common scalars directly, the rest through
 /// [`to_js`] (the same mapping either way).
@@ -48,12 +48,8 @@ pub fn to_js<'js>(ctx: &Ctx<'js>, value: &SqlValue) -> Result<Value<'js>> {
             Value::from_raw(ctx.clone(), raw::new_date(ctx.as_raw().as_ptr(), *ms)?)
         },
         SqlValue::Row(members) => {
-            let object = Object::new(ctx.clone())?;
-            for (name, value) in members {
-                // Defined, not assigned: a column named "__proto__" is an own property.
-                object.prop(name.as_str(), data_property(to_js(ctx, value)?))?;
-            }
-            object.into_value()
+            // SAFETY: a live context; the object is owned by its guard until returned.
+            unsafe { Value::from_raw(ctx.clone(), row_object(ctx, members)?) }
         }
         SqlValue::Array(items) => {
             let array = rquickjs::Array::new(ctx.clone())?;
@@ -63,6 +59,34 @@ pub fn to_js<'js>(ctx: &Ctx<'js>, value: &SqlValue) -> Result<Value<'js>> {
             array.into_value()
         }
     })
+}
+
+/// A row's object, its keys made through the key cache and its shapes kept: every value of a
+/// composite type has the same keys, so the next one finds them made.
+fn row_object(ctx: &Ctx<'_>, members: &[(String, SqlValue)]) -> Result<qjs::JSValue> {
+    let raw_ctx = ctx.as_raw().as_ptr();
+    let mut keys = [qjs::JS_ATOM_NULL; kept_shapes::MAX_KEYS];
+    // SAFETY: `raw_ctx` is the live context of `ctx`; the guard owns the new object until it is
+    // returned; each member value is a new reference that `define` takes; each atom is freed once,
+    // after the object took its own reference (or failed to).
+    unsafe {
+        let object = raw::OwnedValue::new(raw_ctx, raw::new_object(raw_ctx, None)?);
+        for (i, (name, value)) in members.iter().enumerate() {
+            let atom = key_atoms::atom(raw_ctx, name)?;
+            // Defined, not assigned: a column named "__proto__" is an own property.
+            let defined = to_js(ctx, value).and_then(|v| raw::define(raw_ctx, object.get(), atom, raw::dup(raw_ctx, v.as_raw())));
+            qjs::JS_FreeAtom(raw_ctx, atom);
+            defined?;
+            if let Some(slot) = keys.get_mut(i) {
+                *slot = atom;
+            }
+        }
+        if members.len() <= keys.len() {
+            // The object holds its key atoms; the context forgets kept objects before it is freed.
+            kept_shapes::keep(raw_ctx, &keys[..members.len()]);
+        }
+        Ok(object.into_raw())
+    }
 }
 
 /// A plain own data property (writable, enumerable, configurable), like an object literal's.
@@ -157,32 +181,78 @@ fn array_from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, element: &Expect, shape
 /// An object's members for a row of `shape`; anything that is not a plain object (an array, a
 /// Date, a typed array, a primitive) is read as [`from_js`] reads it, for the mismatch error.
 fn row_from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, shape: &RowShape, shapes: &PlainShapes) -> Result<JsOut> {
-    let Some(object) = value.as_object().filter(|_| shapes.is_ordinary_object(&value)).cloned() else {
+    if !shapes.is_ordinary_object(&value) {
         return from_js(ctx, value, false, shapes);
-    };
-    let mut members = Vec::new();
-    for prop in object.props::<String, Value>() {
-        let (key, member) = prop?;
-        let converted = match shape.column(&key) {
+    }
+    let raw_ctx = ctx.as_raw().as_ptr();
+    // SAFETY: `value` is an object of the live `raw_ctx`. On success QuickJS hands over a table of
+    // `len` own enumerable string keys, read while it lives and freed once.
+    unsafe {
+        let (mut table, mut len) = (std::ptr::null_mut(), 0u32);
+        let flags = (qjs::JS_GPN_STRING_MASK | qjs::JS_GPN_ENUM_ONLY) as i32;
+        if qjs::JS_GetOwnPropertyNames(raw_ctx, &mut table, &mut len, value.as_raw(), flags) < 0 {
+            return Err(rquickjs::Error::Exception);
+        }
+        let keys = std::slice::from_raw_parts(table, len as usize);
+        let members = row_members(ctx, &value, keys, shape, shapes);
+        qjs::JS_FreePropertyEnum(raw_ctx, table, len);
+        members.map(JsOut::Record)
+    }
+}
+
+/// The members of a row's object, in key order: each key's text (from the key cache) and its
+/// value converted for its column.
+///
+/// # Safety
+/// `keys` must be own keys of `object`, a value of `ctx`.
+unsafe fn row_members<'js>(
+    ctx: &Ctx<'js>,
+    object: &Value<'js>,
+    keys: &[qjs::JSPropertyEnum],
+    shape: &RowShape,
+    shapes: &PlainShapes,
+) -> Result<Vec<(String, JsOut)>> {
+    let raw_ctx = ctx.as_raw().as_ptr();
+    let mut members = Vec::with_capacity(keys.len());
+    for key in keys {
+        // SAFETY: `key.atom` is an atom of the live context's runtime (the caller's promise); the
+        // callback makes and reads no key atoms.
+        let name = unsafe { key_atoms::with_text(raw_ctx, key.atom, |text| text.map(str::to_owned)) };
+        let name = match name {
+            Some(name) => name,
+            // A key with a lone surrogate (or no memory for its text): rquickjs's conversion says why.
+            // SAFETY: the atom is alive while the key table is; the key's string is a new
+            // reference (or the exception marker), owned by the Value.
+            None => String::from_js(ctx, unsafe { Value::from_raw(ctx.clone(), raw::checked(qjs::JS_AtomToString(raw_ctx, key.atom))?) })?,
+        };
+        // SAFETY: `object` is an object of the live context; the member is a new reference (or the
+        // exception marker), owned by the Value.
+        let member = unsafe { Value::from_raw(ctx.clone(), raw::checked(qjs::JS_GetProperty(raw_ctx, object.as_raw(), key.atom))?) };
+        let converted = match shape.column(&name) {
             Some(column) => from_js_expecting(ctx, member, column, shapes)?,
             // Not a column: only its name matters (row.rs reports it, or ignores it).
             None => JsOut::Null,
         };
-        members.push((key, converted));
+        members.push((name, converted));
     }
-    Ok(JsOut::Record(members))
+    Ok(members)
 }
 
 /// The bytes of an `ArrayBuffer`, or of the part of its buffer that a view (any typed array, a
 /// `DataView`) covers; `None` for other objects.
 fn buffer_bytes<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> Result<Option<Vec<u8>>> {
-    let copy = |buffer: &rquickjs::ArrayBuffer<'js>, offset: usize, len: usize| {
-        // SAFETY: the bytes are copied at once, before any JS runs that could detach the buffer.
-        let bytes = unsafe { buffer.as_bytes() }.unwrap_or_default();
-        bytes.get(offset..offset.saturating_add(len)).unwrap_or_default().to_vec()
-    };
+    let Some((buffer, offset, len)) = binary_view(ctx, value)? else { return Ok(None) };
+    // SAFETY: the bytes are copied at once, before any JS runs that could detach the buffer.
+    let bytes = unsafe { buffer.as_bytes() }.unwrap_or_default();
+    Ok(Some(bytes.get(offset..offset.saturating_add(len)).unwrap_or_default().to_vec()))
+}
+
+/// An `ArrayBuffer` whole, or the buffer, offset and length a view (any typed array, a
+/// `DataView`) covers; `None` for other values.
+fn binary_view<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> Result<Option<(rquickjs::ArrayBuffer<'js>, usize, usize)>> {
     if let Ok(buffer) = rquickjs::ArrayBuffer::from_js(ctx, value.clone()) {
-        return Ok(Some(copy(&buffer, 0, buffer.len())));
+        let len = buffer.len();
+        return Ok(Some((buffer, 0, len)));
     }
     let array_buffer: Object = ctx.globals().get("ArrayBuffer")?;
     let is_view: Function = array_buffer.get("isView")?;
@@ -192,7 +262,34 @@ fn buffer_bytes<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> Result<Option<Vec<u8
     let view = Object::from_js(ctx, value.clone())?;
     let (offset, len): (f64, f64) = (view.get("byteOffset")?, view.get("byteLength")?);
     let buffer = rquickjs::ArrayBuffer::from_js(ctx, view.get("buffer")?)?;
-    Ok(Some(copy(&buffer, offset as usize, len as usize)))
+    Ok(Some((buffer, offset as usize, len as usize)))
+}
+
+/// The SQL type a parameter's value has of itself, for a parameter the SQL leaves untyped.
+pub fn natural_type<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> NaturalType {
+    let integral = |n: f64| n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER as f64;
+    match value.type_of() {
+        Type::Bool => NaturalType::Bool,
+        Type::Int => NaturalType::Int4,
+        Type::Float => match value.as_float().unwrap_or(f64::NAN) {
+            n if integral(n) && n >= f64::from(i32::MIN) && n <= f64::from(i32::MAX) => NaturalType::Int4,
+            n if integral(n) => NaturalType::Int8,
+            _ => NaturalType::Float8,
+        },
+        Type::BigInt => NaturalType::Int8,
+        Type::String => NaturalType::Text,
+        Type::Array => NaturalType::Jsonb,
+        Type::Object => {
+            if matches!(binary_view(ctx, value), Ok(Some(_))) {
+                return NaturalType::Bytea;
+            }
+            let is_date = ctx.globals().get::<_, Object>("Date").is_ok_and(|date| {
+                value.as_object().is_some_and(|object| object.is_instance_of(&date))
+            });
+            if is_date { NaturalType::Timestamptz } else { NaturalType::Jsonb }
+        }
+        _ => NaturalType::Unknown,
+    }
 }
 
 /// QuickJS's own `JSON.stringify(value)`, for what json_out leaves to it.

@@ -5,10 +5,10 @@ use std::rc::Rc;
 
 use rquickjs::promise::PromiseState;
 use rquickjs::function::This;
-use rquickjs::{Ctx, Function, Object, Persistent, Value};
+use rquickjs::{qjs, Ctx, Function, Object, Persistent, Value};
 use rustc_hash::FxHashMap;
 
-use super::{convert, errors, invoker, js_error, json_in, json_out};
+use super::{convert, errors, invoker, js_error, json_in, json_out, key_atoms, raw};
 use crate::args_shape::Shape;
 use crate::call_frame;
 use crate::ctx::{Invocation, JsError, JsErrorKind, Program, RowSink};
@@ -115,18 +115,34 @@ fn walk<'js>(
     };
     let iterator: Object = make.call((This(object.clone()),)).map_err(fail)?;
     let next: Function = iterator.get("next").map_err(fail)?;
+    let raw_ctx = ctx.as_raw().as_ptr();
+    // The step's keys, made once for the whole set.
+    // SAFETY: `raw_ctx` is live for this call, and outlives the atoms (dropped at its end).
+    let keys = unsafe { key_atoms::Atoms::new(raw_ctx, ["done", "value"]) }.map_err(fail)?;
+    let (done_key, value_key) = (keys.as_slice()[0], keys.as_slice()[1]);
+    // SAFETY: `raw_ctx` is the live context of `object`; each property read gives a new
+    // reference (or the exception marker), owned by its Value at once.
+    let read = |object: &Value<'js>, key| unsafe {
+        raw::checked(qjs::JS_GetProperty(raw_ctx, object.as_raw(), key)).map(|v| Value::from_raw(ctx.clone(), v))
+    };
     loop {
-        let mut step: Value = next.call((This(iterator.clone()),)).map_err(fail)?;
+        // SAFETY: `next` and `iterator` are values of the live `raw_ctx`; JS_Call borrows them and
+        // returns a new reference (or the exception marker), owned by the Value at once.
+        let step = unsafe { raw::checked(raw::call_on(raw_ctx, next.as_raw(), iterator.as_raw(), &mut [])) };
+        // SAFETY: as above.
+        let mut step = unsafe { Value::from_raw(ctx.clone(), step.map_err(fail)?) };
         if is_async {
             step = settle(ctx, step, programs)?;
         }
-        let Some(step) = step.as_object() else {
+        if !step.is_object() {
             return Err(JsError::new(JsErrorKind::Thrown, "TypeError: the iterator's next() returned a non-object"));
-        };
-        if step.get::<_, Value>("done").map_err(fail)?.as_bool().unwrap_or(false) {
+        }
+        let done = read(&step, done_key).map_err(fail)?;
+        // SAFETY: ToBoolean of a value of the live context: no user code runs, nothing is taken.
+        if unsafe { qjs::JS_ToBool(raw_ctx, done.as_raw()) } > 0 {
             return Ok(());
         }
-        let element: Value = step.get("value").map_err(fail)?;
+        let element = read(&step, value_key).map_err(fail)?;
         let element = if is_async { element } else { settle(ctx, element, programs)? };
         let out = convert::from_js_expecting(ctx, element, expect, shapes).map_err(fail)?;
         rows(out).map_err(|e| JsError { pg: Some(Box::new(e.clone())), ..JsError::new(JsErrorKind::Thrown, e.message) })?;

@@ -9,6 +9,7 @@ use super::json_out::PlainShapes;
 use super::{convert, raw};
 use crate::ctx::{self, db, Rows};
 use crate::db_error::DbError;
+use crate::values::NaturalType;
 
 /// Installs `ctx.db` and `ctx.log` in a new context (prelude.js applied to the native
 /// functions) and returns what the invokers need, `{ context }` (engine/invoker.rs),
@@ -47,7 +48,8 @@ fn prepare<'js>(
     // SAFETY: `ctx` is the live context of `sql`; the text is released before this returns.
     let text = unsafe { raw::Utf8::of_value(ctx.as_raw().as_ptr(), sql.as_raw()) }.ok_or(rquickjs::Error::Exception)?;
     let text = text.as_str().ok_or_else(|| throw(ctx, db::lone_surrogate()))?;
-    let statement = db::prepare(text, params.len()).map_err(|e| throw(ctx, e))?;
+    let natural = |i: usize| params.get::<Value>(i).map_or(NaturalType::Unknown, |value| convert::natural_type(ctx, &value));
+    let statement = db::prepare(text, params.len(), natural).map_err(|e| throw(ctx, e))?;
     let mut values = Vec::with_capacity(params.len());
     for (i, value) in params.iter::<Value>().enumerate() {
         values.push(convert::from_js_expecting(ctx, value?, statement.param_expect(i), shapes)?);

@@ -101,6 +101,16 @@ pub unsafe fn call(ctx: *mut qjs::JSContext, function: qjs::JSValue, argv: &mut 
     unsafe { qjs::JS_Call(ctx, function, qjs::JS_UNDEFINED, argv.len() as i32, argv.as_mut_ptr()) }
 }
 
+/// Calls `function` with `this`, as a method call does.
+///
+/// # Safety
+/// `ctx` must be a live context, and `function`, `this` and every value of `argv` values of it.
+#[inline]
+pub unsafe fn call_on(ctx: *mut qjs::JSContext, function: qjs::JSValue, this: qjs::JSValue, argv: &mut [qjs::JSValue]) -> qjs::JSValue {
+    // SAFETY: the caller's promises; JS_Call only borrows its arguments.
+    unsafe { qjs::JS_Call(ctx, function, this, argv.len() as i32, argv.as_mut_ptr()) }
+}
+
 /// Defines an own data property (writable, enumerable, configurable), taking `value`, as an
 /// object literal or `JSON.parse` does: so `__proto__` is a key like any other.
 ///

@@ -5,16 +5,17 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::ffi::{CStr, CString};
+use std::ffi::CString;
 use std::rc::Rc;
 
+use pgrx::pg_guard;
 use pgrx::pg_sys::{self, Oid};
 use rustc_hash::FxHashMap;
 
 use super::subxact::in_subtransaction;
 use crate::backend::BackendLocal;
 use crate::db_error::DbError;
-use crate::values::Expect;
+use crate::values::{Expect, NaturalType};
 
 pub struct Prepared {
     pub(super) plan: pg_sys::SPIPlanPtr,
@@ -46,46 +47,146 @@ impl Prepared {
 }
 
 const PLAN_CACHE_SIZE: usize = 256;
+/// Plans kept per SQL text for the natural types of its undetermined parameters.
+const VARIANTS_PER_SQL: usize = 8;
 
-type PlanCache = (FxHashMap<String, Rc<Prepared>>, VecDeque<String>);
+/// The plans of one SQL text. Parameters the SQL determines have the types the server inferred;
+/// the `open` ones (nothing in the SQL decides their type) take their JS values' natural types,
+/// so there is one plan per combination met, found by those types.
+struct Entry {
+    /// The inferred types, `InvalidOid` at the open parameters.
+    inferred: Box<[Oid]>,
+    /// The parameters (0-based) whose types come from their values.
+    open: Box<[usize]>,
+    /// (natural types of the open parameters, plan); a single plan when none is open.
+    plans: Vec<(Box<[NaturalType]>, Rc<Prepared>)>,
+}
+
+type PlanCache = (FxHashMap<String, Entry>, VecDeque<String>);
 
 static PLANS: BackendLocal<RefCell<PlanCache>> =
     BackendLocal::new(RefCell::new((FxHashMap::with_hasher(rustc_hash::FxBuildHasher), VecDeque::new())));
 
-/// The prepared plan for `sql`, from the per-backend cache or prepared now.
-pub fn prepare(sql: &str) -> Result<Rc<Prepared>, DbError> {
-    if let Some(hit) = PLANS.with(|p| p.borrow().0.get(sql).cloned()) {
-        return Ok(hit);
+/// The prepared plan for `sql` with `param_count` values, from the per-backend cache or prepared
+/// now. `natural(i)` is the natural type of parameter `i`'s JS value, asked only for parameters
+/// the SQL leaves open.
+pub fn prepare(sql: &str, param_count: usize, natural: impl Fn(usize) -> NaturalType) -> Result<Rc<Prepared>, DbError> {
+    // The cache is not borrowed while `natural` runs: it reads JS values, and a getter may be
+    // user code that runs statements of its own.
+    let known = PLANS.with(|p| {
+        p.borrow().0.get(sql).map(|entry| match entry.plans.first() {
+            Some((_, plan)) if entry.open.is_empty() => Ok(plan.clone()),
+            _ => Err((entry.inferred.clone(), entry.open.clone())),
+        })
+    });
+    let (inferred, open) = match known {
+        Some(Ok(plan)) => return Ok(plan),
+        Some(Err(open)) => open,
+        None => {
+            // SAFETY: infer_param_types's calls run inside the subtransaction, which catches their ERRORs.
+            let (inferred, open) = match in_subtransaction(|| unsafe { infer_param_types(sql) }) {
+                Ok(found) => found,
+                Err(error) => untyped_operands(error, param_count)?,
+            };
+            let key: Box<[NaturalType]> = open.iter().map(|&i| natural(i)).collect();
+            let plan = Rc::new(prepare_typed(sql, &inferred, &open, &key)?);
+            insert(sql, Entry { inferred, open, plans: vec![(key, plan.clone())] });
+            return Ok(plan);
+        }
+    };
+    let key: Box<[NaturalType]> = open.iter().map(|&i| natural(i)).collect();
+    let found = PLANS.with(|p| {
+        let cache = p.borrow();
+        let plans = cache.0.get(sql).map(|entry| entry.plans.as_slice()).unwrap_or_default();
+        plans.iter().find(|(k, _)| *k == key).map(|(_, plan)| plan.clone())
+    });
+    if let Some(plan) = found {
+        return Ok(plan);
     }
-    // SAFETY: prepare_now's SPI calls run inside the subtransaction, which catches their ERRORs.
-    let prepared = Rc::new(in_subtransaction(|| unsafe { prepare_now(sql) })?);
+    // A new combination of natural types for SQL seen before: no inference again.
+    let plan = Rc::new(prepare_typed(sql, &inferred, &open, &key)?);
+    add_variant(sql, key, plan.clone());
+    Ok(plan)
+}
+
+/// After an analysis that failed for want of types (`$1 + $2`: "operator is not unique: unknown
+/// + unknown"), every parameter is open, to be tried with its value's natural type. Any other
+/// failure is the statement's error.
+fn untyped_operands(error: DbError, param_count: usize) -> Result<(Box<[Oid]>, Box<[usize]>), DbError> {
+    // 42725: ambiguous function or operator; 42883: no function or operator for unknown operands.
+    if param_count == 0 || !matches!(error.sqlstate.as_str(), "42725" | "42883") {
+        return Err(error);
+    }
+    Ok((vec![pg_sys::InvalidOid; param_count].into(), (0..param_count).collect()))
+}
+
+/// Keeps a new SQL text's entry, evicting the oldest past the cache's size.
+fn insert(sql: &str, entry: Entry) {
     PLANS.with(|p| {
         let (map, order) = &mut *p.borrow_mut();
         if map.len() >= PLAN_CACHE_SIZE {
             if let Some(oldest) = order.pop_front() {
                 if let Some(old) = map.remove(&oldest) {
-                    // Only this cache holds plans; freeing is safe once no call uses it.
-                    if Rc::strong_count(&old) == 1 {
-                        // SAFETY: the plan was kept by SPI_keepplan and nothing else refers to it.
-                        unsafe { pg_sys::SPI_freeplan(old.plan) };
-                    }
+                    old.plans.into_iter().for_each(|(_, plan)| free(plan));
                 }
             }
         }
-        map.insert(sql.to_string(), prepared.clone());
+        map.insert(sql.to_string(), entry);
         order.push_back(sql.to_string());
     });
-    Ok(prepared)
+}
+
+/// Keeps another plan of a known SQL text, evicting its oldest variant past the bound.
+fn add_variant(sql: &str, key: Box<[NaturalType]>, plan: Rc<Prepared>) {
+    PLANS.with(|p| {
+        let mut cache = p.borrow_mut();
+        let Some(entry) = cache.0.get_mut(sql) else { return };
+        if entry.plans.len() >= VARIANTS_PER_SQL {
+            free(entry.plans.remove(0).1);
+        }
+        entry.plans.push((key, plan));
+    });
+}
+
+/// Frees an evicted plan. Only the cache holds plans; one a running call still uses stays.
+fn free(plan: Rc<Prepared>) {
+    if Rc::strong_count(&plan) == 1 {
+        // SAFETY: the plan was kept by SPI_keepplan and nothing else refers to it.
+        unsafe { pg_sys::SPI_freeplan(plan.plan) };
+    }
+}
+
+/// The OID of a natural type (text where the value says nothing, as PostgreSQL's default).
+fn natural_oid(natural: NaturalType) -> Oid {
+    match natural {
+        NaturalType::Unknown | NaturalType::Text => pg_sys::TEXTOID,
+        NaturalType::Bool => pg_sys::BOOLOID,
+        NaturalType::Int4 => pg_sys::INT4OID,
+        NaturalType::Int8 => pg_sys::INT8OID,
+        NaturalType::Float8 => pg_sys::FLOAT8OID,
+        NaturalType::Bytea => pg_sys::BYTEAOID,
+        NaturalType::Timestamptz => pg_sys::TIMESTAMPTZOID,
+        NaturalType::Jsonb => pg_sys::JSONBOID,
+    }
+}
+
+/// Prepares `sql` with the inferred types, and the natural types `key` at the `open` parameters.
+fn prepare_typed(sql: &str, inferred: &[Oid], open: &[usize], key: &[NaturalType]) -> Result<Prepared, DbError> {
+    let mut types = inferred.to_vec();
+    for (&i, &natural) in open.iter().zip(key) {
+        types[i] = natural_oid(natural);
+    }
+    // SAFETY: prepare_now's SPI calls run inside the subtransaction, which catches their ERRORs.
+    in_subtransaction(|| unsafe { prepare_now(sql, types) })
 }
 
 /// # Safety
 /// Must run inside [`in_subtransaction`]: PostgreSQL may raise an ERROR.
-unsafe fn prepare_now(sql: &str) -> Result<Prepared, DbError> {
-    let c_sql = CString::new(sql).map_err(|_| DbError::new("22021", "SQL text contains a NUL byte"))?;
+unsafe fn prepare_now(sql: &str, param_types: Vec<Oid>) -> Result<Prepared, DbError> {
+    let c_sql = c_text(sql)?;
     // SAFETY: the caller catches ERRORs; `c_sql` outlives every call that reads it; the plan is
     // made permanent with SPI_keepplan before SPI_finish frees SPI's memory.
     unsafe {
-        let param_types = infer_param_types(&c_sql)?;
         pg_sys::SPI_connect();
         let mut types = param_types.clone();
         let plan = pg_sys::SPI_prepare(c_sql.as_ptr(), types.len() as i32, types.as_mut_ptr());
@@ -101,31 +202,64 @@ unsafe fn prepare_now(sql: &str) -> Result<Prepared, DbError> {
     }
 }
 
-/// Parses and analyses `sql` with parameters of unknown type, as the wire protocol does, and
-/// returns the type the server inferred for each `$n` (text where nothing decides it).
+fn c_text(sql: &str) -> Result<CString, DbError> {
+    CString::new(sql).map_err(|_| DbError::new("22021", "SQL text contains a NUL byte"))
+}
+
+/// Where the analysis of one statement puts its parameters' types: the parser's own array (grown
+/// as `$n` are met) and its length.
+struct Inference {
+    types: *mut *mut Oid,
+    count: *mut i32,
+}
+
+/// Parses and analyses `sql` with parameters of unknown type, as the wire protocol does. Returns
+/// the type the server inferred for each `$n` (`InvalidOid` where nothing decides it) and those
+/// open parameters.
 ///
 /// # Safety
 /// As [`prepare_now`].
-unsafe fn infer_param_types(sql: &CStr) -> Result<Vec<Oid>, DbError> {
-    // SAFETY: the parse tree lives in the current (scratch) memory context for this call; `types`
-    // is an array of `n` OIDs palloc'd by pg_analyze_and_rewrite_varparams.
+unsafe fn infer_param_types(sql: &str) -> Result<(Box<[Oid]>, Box<[usize]>), DbError> {
+    let c_sql = c_text(sql)?;
+    // SAFETY: the parse tree and the parser's type array live in the current (scratch) memory
+    // context for this call; `inference` and the places it points to outlive the analysis.
     unsafe {
-        let statements = pg_sys::raw_parser(sql.as_ptr(), pg_sys::RawParseMode::RAW_PARSE_DEFAULT);
+        let statements = pg_sys::raw_parser(c_sql.as_ptr(), pg_sys::RawParseMode::RAW_PARSE_DEFAULT);
         let count = if statements.is_null() { 0 } else { (*statements).length };
         if count != 1 {
             // Several statements (or none) cannot share parameters; SPI runs them without any.
-            return Ok(Vec::new());
+            return Ok((Box::new([]), Box::new([])));
         }
         let raw = pg_sys::list_nth(statements, 0) as *mut pg_sys::RawStmt;
-        let mut types: *mut Oid = std::ptr::null_mut();
-        let mut n: i32 = 0;
-        pg_sys::pg_analyze_and_rewrite_varparams(raw, sql.as_ptr(), &mut types, &mut n, std::ptr::null_mut());
-        Ok((0..n as usize)
-            .map(|i| match *types.add(i) {
-                t if t == pg_sys::InvalidOid || t == pg_sys::UNKNOWNOID => pg_sys::TEXTOID,
-                t => t,
-            })
-            .collect())
+        let (mut types, mut n): (*mut Oid, i32) = (std::ptr::null_mut(), 0);
+        let mut inference = Inference { types: &mut types, count: &mut n };
+        pg_sys::parse_analyze_withcb(raw, c_sql.as_ptr(), Some(setup_parser), (&raw mut inference).cast(), std::ptr::null_mut());
+        let mut inferred: Vec<Oid> = (0..n as usize).map(|i| *types.add(i)).collect();
+        let mut open = Vec::new();
+        for (i, t) in inferred.iter_mut().enumerate() {
+            if *t == pg_sys::UNKNOWNOID {
+                *t = pg_sys::InvalidOid;
+            }
+            if *t == pg_sys::InvalidOid {
+                open.push(i);
+            }
+        }
+        Ok((inferred.into(), open.into()))
+    }
+}
+
+/// The parser's setup for [`infer_param_types`]: PostgreSQL's variable parameters, as
+/// `parse_analyze_varparams` sets them up, except that the statement's own output columns are
+/// not made text when nothing typed them: `SELECT $1` leaves `$1` open (a subquery's columns
+/// still become text, as PostgreSQL makes them).
+#[pg_guard]
+unsafe extern "C-unwind" fn setup_parser(pstate: *mut pg_sys::ParseState, arg: *mut std::ffi::c_void) {
+    // SAFETY: `arg` is the Inference that infer_param_types passed, alive during the analysis;
+    // `pstate` is the parser's own state.
+    unsafe {
+        let inference = arg.cast::<Inference>();
+        crate::ffi::setup_parse_variable_parameters(pstate, (*inference).types, (*inference).count);
+        (*pstate).p_resolve_unknowns = false;
     }
 }
 

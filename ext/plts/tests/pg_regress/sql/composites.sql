@@ -66,6 +66,11 @@ $$;
 SELECT db_pairs_param();
 CREATE FUNCTION bad_pairs() RETURNS pair[] LANGUAGE plts AS $$ export default () => [{ a: 1 }, { a: "two" }] $$;
 SELECT bad_pairs();
+CREATE TYPE pair_list AS (name text, items pair[]);
+CREATE FUNCTION bad_pair_list() RETURNS pair_list LANGUAGE plts AS $$
+export default () => ({ name: "l", items: [{ a: 1 }, { a: 2 }, { a: 3, b: { no: "text" } }] })
+$$;
+SELECT bad_pair_list();
 -- RETURNS record: the call's column definition list is the row
 CREATE FUNCTION any_record() RETURNS record LANGUAGE plts AS $$ export default () => ({ x: 1, y: "one" }) $$;
 SELECT * FROM any_record() AS t(x int, y text);
