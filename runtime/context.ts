@@ -1,7 +1,8 @@
 /**
  * The context a plts function receives: arguments, the function's identity, the transaction time,
- * and the database (`ctx.db`) and logging (`ctx.log`) APIs. Types only; the values are provided by
- * the `plts` extension inside PostgreSQL, or by {@linkcode callLocal} in Deno tests.
+ * the database (`ctx.db`) and logging (`ctx.log`) APIs, and in a trigger `ctx.trigger` (`ctx.event`
+ * in an event trigger). Types only; the values are provided by the `plts` extension inside
+ * PostgreSQL, or by {@linkcode callLocal} in Deno tests.
  *
  * @module
  */
@@ -177,3 +178,158 @@ export type PltsSetHandler<RowT, Args = unknown, Positional extends unknown[] = 
   | (Iterable<RowT> & object)
   | AsyncIterable<RowT>
   | Promise<(Iterable<RowT> & object) | AsyncIterable<RowT>>;
+
+/**
+ * `ctx.trigger` of a trigger function (`RETURNS trigger`): what fired it, on which table, and the
+ * rows. `new` is the row being inserted or the row an UPDATE makes, `old` the row being updated or
+ * deleted; each is `null` where the event has none, and both are `null` at statement level.
+ *
+ * @typeParam RowT The table's row: its columns by name.
+ *
+ * @example Describing a trigger's call
+ * ```ts
+ * import type { TriggerData } from "./mod.ts";
+ *
+ * export const describe = (trigger: TriggerData): string =>
+ *   `${trigger.name}: ${trigger.when} ${trigger.event} ${trigger.level} on ${trigger.table.schema}.${trigger.table.name}`;
+ * ```
+ */
+export interface TriggerData<RowT extends Row = Row> {
+  /** The statement that fired the trigger. */
+  event: "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE";
+  /** When the trigger runs: `INSTEAD OF` is a view's row trigger. */
+  when: "BEFORE" | "AFTER" | "INSTEAD OF";
+  /** `FOR EACH ROW` or `FOR EACH STATEMENT`. */
+  level: "ROW" | "STATEMENT";
+  /** The trigger's name (`CREATE TRIGGER <name>`). */
+  name: string;
+  /** The table (or view) the trigger is on. */
+  table: { schema: string; name: string; oid: number };
+  /** The trigger's arguments, as text: `EXECUTE FUNCTION f('a', 'b')` gives `["a", "b"]`. */
+  args: string[];
+  /** The new row: set for INSERT and UPDATE row triggers, `null` otherwise. */
+  new: RowT | null;
+  /** The old row: set for UPDATE and DELETE row triggers, `null` otherwise. */
+  old: RowT | null;
+}
+
+/**
+ * The context of a trigger function (`RETURNS trigger`): a {@linkcode PltsContext} with
+ * {@linkcode TriggerData} as `ctx.trigger`. A trigger function has no SQL arguments, so `ctx.args` is
+ * an empty object; the trigger's own arguments are `ctx.trigger.args`. `ctx.db` runs in the
+ * transaction of the statement that fired the trigger; in a statement trigger with
+ * `REFERENCING NEW TABLE AS ...` or `OLD TABLE AS ...`, `ctx.db` queries the transition tables by
+ * those names.
+ *
+ * @typeParam RowT The table's row: its columns by name.
+ *
+ * @example An AFTER row trigger writing an audit row
+ * ```ts
+ * import type { TriggerContext } from "./mod.ts";
+ *
+ * export default async (ctx: TriggerContext<{ id: number; name: string }>) => {
+ *   const { event, table } = ctx.trigger;
+ *   const row = ctx.trigger.new ?? ctx.trigger.old;
+ *   await ctx.db.exec("insert into audit (tbl, op, row_id) values ($1, $2, $3)", [table.name, event, row?.id ?? null]);
+ * };
+ * ```
+ */
+export interface TriggerContext<RowT extends Row = Row> extends PltsContext<Record<never, never>> {
+  /** What fired the trigger, and the rows. */
+  trigger: TriggerData<RowT>;
+}
+
+/**
+ * The default export of a trigger function (`CREATE FUNCTION f() RETURNS trigger LANGUAGE plts`),
+ * called with the context alone. A returned promise is awaited.
+ *
+ * A BEFORE or INSTEAD OF row trigger must return the row to use, or `null` to skip the row: for
+ * INSERT and UPDATE `ctx.trigger.new`, changed or not, or any object keyed by column names (a missing
+ * key is `NULL`; make a column optional in `RowT` to leave it out), and for DELETE `ctx.trigger.old`.
+ * Returning `undefined` from one is an error at run time, which this type cannot catch: it also
+ * types AFTER and statement-level triggers, whose results are ignored and which return nothing.
+ *
+ * @typeParam RowT The table's row: its columns by name.
+ *
+ * @example A BEFORE INSERT OR UPDATE row trigger that sets a column
+ * ```ts
+ * import type { PltsTriggerHandler } from "./mod.ts";
+ *
+ * // CREATE TRIGGER stamp BEFORE INSERT OR UPDATE ON items FOR EACH ROW EXECUTE FUNCTION stamp();
+ * const stamp: PltsTriggerHandler<{ id: number; name: string; updated_at: Date | null }> = (ctx) => {
+ *   const row = ctx.trigger.new;
+ *   return row === null ? null : { ...row, name: row.name.trim(), updated_at: ctx.now };
+ * };
+ * export default stamp;
+ * ```
+ *
+ * @example An AFTER statement trigger reading its transition table
+ * ```ts
+ * import type { PltsTriggerHandler } from "./mod.ts";
+ *
+ * // CREATE TRIGGER counted AFTER INSERT ON items REFERENCING NEW TABLE AS inserted
+ * //   FOR EACH STATEMENT EXECUTE FUNCTION counted();
+ * const counted: PltsTriggerHandler = async (ctx) => {
+ *   const [{ n }] = await ctx.db.query<{ n: number }>("select count(*)::int as n from inserted");
+ *   ctx.log.info(`${n} rows into ${ctx.trigger.table.name}`);
+ * };
+ * export default counted;
+ * ```
+ */
+export type PltsTriggerHandler<RowT extends Row = Row> = (
+  ctx: TriggerContext<RowT>,
+) => RowT | null | void | Promise<RowT | null | void>;
+
+/**
+ * `ctx.event` of an event trigger function (`RETURNS event_trigger`).
+ *
+ * @example Telling DDL events apart
+ * ```ts
+ * import type { EventTriggerData } from "./mod.ts";
+ *
+ * export const isDrop = (event: EventTriggerData): boolean => event.event === "sql_drop" || event.tag.startsWith("DROP ");
+ * ```
+ */
+export interface EventTriggerData {
+  /** The event: `ddl_command_start`, `ddl_command_end`, `sql_drop` or `table_rewrite`. */
+  event: string;
+  /** The command tag of the statement that fired it: `CREATE TABLE`, `ALTER TABLE`, `DROP INDEX`, ... */
+  tag: string;
+}
+
+/**
+ * The context of an event trigger function (`RETURNS event_trigger`): a {@linkcode PltsContext} with
+ * {@linkcode EventTriggerData} as `ctx.event`. An event trigger function has no SQL arguments, so
+ * `ctx.args` is an empty object.
+ *
+ * @example Refusing a command
+ * ```ts
+ * import type { EventTriggerContext } from "./mod.ts";
+ *
+ * export default (ctx: EventTriggerContext) => {
+ *   if (ctx.event.tag === "DROP TABLE") throw new Error("tables are not dropped here");
+ * };
+ * ```
+ */
+export interface EventTriggerContext extends PltsContext<Record<never, never>> {
+  /** The event and the command that fired it. */
+  event: EventTriggerData;
+}
+
+/**
+ * The default export of an event trigger function
+ * (`CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plts`), called with the context alone. It
+ * returns nothing (a returned promise is awaited); a throw fails the command that fired it.
+ *
+ * @example Logging every DDL command
+ * ```ts
+ * import type { PltsEventTriggerHandler } from "./mod.ts";
+ *
+ * // CREATE EVENT TRIGGER ddl_log ON ddl_command_end EXECUTE FUNCTION ddl_log();
+ * const ddlLog: PltsEventTriggerHandler = (ctx) => {
+ *   ctx.log.notice(`${ctx.event.event}: ${ctx.event.tag}`);
+ * };
+ * export default ddlLog;
+ * ```
+ */
+export type PltsEventTriggerHandler = (ctx: EventTriggerContext) => void | Promise<void>;

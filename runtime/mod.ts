@@ -36,14 +36,20 @@ export const v: typeof valibot = valibot;
 export type {
   CursorOptions,
   Db,
+  EventTriggerContext,
+  EventTriggerData,
   ExecResult,
   Log,
   PltsContext,
+  PltsEventTriggerHandler,
   PltsHandler,
   PltsSetHandler,
+  PltsTriggerHandler,
   ReadDb,
   Row,
   Statement,
+  TriggerContext,
+  TriggerData,
 } from "./context.ts";
 export type { InferInput, InferOutput, Issue, IssuePathItem, Schema } from "./schema.ts";
 export {

@@ -4,16 +4,22 @@
  */
 import assert from "node:assert/strict";
 import {
+  type EventTriggerContext,
+  type EventTriggerData,
   type InferInput,
   type InferOutput,
   type Issue,
   mutation,
   type PltsContext,
+  type PltsEventTriggerHandler,
   type PltsHandler,
   type PltsSetHandler,
+  type PltsTriggerHandler,
   query,
   type Row,
   type Schema,
+  type TriggerContext,
+  type TriggerData,
   v,
 } from "../mod.ts";
 
@@ -138,4 +144,113 @@ Deno.test("PltsHandler's Result types an OUT record (enforced by deno check)", a
   assert.equal(anyResult(ctx), 5);
   assert.deepEqual([wrongOutType(ctx, 1), missingOut(ctx, 1)], [{ doubled: "1", label: "x" }, { doubled: 1 }]);
   assert.deepEqual(await asyncWrongOut(ctx), { doubled: "2", label: "x" });
+});
+
+// Triggers: ctx.trigger types the event and the rows as RowT. A BEFORE or INSTEAD OF row trigger
+// returns the row (or null to skip it); AFTER and statement triggers return nothing.
+type Item = { id: number; name: string; note?: string | null };
+const trimName: PltsTriggerHandler<Item> = (ctx) => {
+  const row = ctx.trigger.new;
+  if (row === null) return ctx.trigger.old;
+  const name: string = row.name;
+  return { ...row, name: name.trim() };
+};
+const skipRow: PltsTriggerHandler<Item> = () => null;
+const newRow: PltsTriggerHandler<Item> = (ctx) => ({ id: ctx.trigger.args.length, name: ctx.trigger.name });
+const asyncRow: PltsTriggerHandler<Item> = async (ctx) => await Promise.resolve(ctx.trigger.new);
+const audit: PltsTriggerHandler<Item> = async (ctx) => {
+  const { event, when, level, table } = ctx.trigger;
+  const oid: number = table.oid;
+  const args: string[] = ctx.trigger.args;
+  await ctx.db.exec("insert into audit values ($1, $2, $3, $4, $5)", [event, when, level, oid, args.join()]);
+};
+const untypedRow: PltsTriggerHandler = (ctx) => ({ ...ctx.trigger.new, touched: true });
+const asContext = (ctx: TriggerContext<Item>): TriggerData<Item> => ctx.trigger;
+const misuses: PltsTriggerHandler<Item> = (ctx) => {
+  // @ts-expect-error Item has no column price
+  void ctx.trigger.new?.price;
+  // @ts-expect-error new is null in DELETE and statement triggers: test it before reading a column
+  void ctx.trigger.new.id;
+  // @ts-expect-error there are no SELECT triggers
+  if (ctx.trigger.event === "SELECT") return null;
+  // @ts-expect-error the timing is spelled "INSTEAD OF"
+  if (ctx.trigger.when === "INSTEAD") return null;
+  // @ts-expect-error a trigger function has no SQL arguments: the trigger's arguments are ctx.trigger.args
+  void ctx.args.id;
+  return ctx.trigger.new;
+};
+// @ts-expect-error a trigger returns a row, null or nothing, not a number
+const triggerReturnsNumber: PltsTriggerHandler = () => 5;
+// @ts-expect-error the promise resolves to the row, null or nothing
+const triggerResolvesNumber: PltsTriggerHandler = async () => await Promise.resolve(5);
+// @ts-expect-error the returned row's columns have RowT's types
+const triggerWrongColumn: PltsTriggerHandler<Item> = () => ({ id: "1", name: "x" });
+// @ts-expect-error name is required by Item (make it optional for a NULL)
+const triggerMissingColumn: PltsTriggerHandler<Item> = () => ({ id: 1 });
+// @ts-expect-error a row is an object keyed by column names
+type ScalarRow = PltsTriggerHandler<number>;
+
+Deno.test("PltsTriggerHandler types ctx.trigger and the row a trigger returns (enforced by deno check)", async () => {
+  const trigger: TriggerData<Item> = {
+    event: "UPDATE",
+    when: "BEFORE",
+    level: "ROW",
+    name: "items_trim",
+    table: { schema: "public", name: "items", oid: 16384 },
+    args: ["a", "b"],
+    new: { id: 1, name: " tea " },
+    old: { id: 1, name: "tea" },
+  };
+  const executed: unknown[][] = [];
+  const db = { exec: (_sql: string, params: unknown[]) => (executed.push(params), { rowCount: 1, command: "INSERT" }) };
+  const ctx = { args: {}, trigger, db } as unknown as TriggerContext<Item>;
+  const anyRowCtx: TriggerContext = ctx;
+  assert.deepEqual(trimName(ctx), { id: 1, name: "tea" });
+  assert.equal(skipRow(ctx), null);
+  assert.deepEqual(newRow(ctx), { id: 2, name: "items_trim" });
+  assert.deepEqual(await asyncRow(ctx), { id: 1, name: " tea " });
+  assert.equal(await audit(ctx), undefined);
+  assert.deepEqual(executed, [["UPDATE", "BEFORE", "ROW", 16384, "a,b"]]);
+  assert.deepEqual(untypedRow(anyRowCtx), { id: 1, name: " tea ", touched: true });
+  assert.equal(asContext(ctx), trigger);
+  assert.deepEqual(misuses(ctx), { id: 1, name: " tea " });
+  assert.deepEqual([
+    triggerReturnsNumber(anyRowCtx),
+    await triggerResolvesNumber(anyRowCtx),
+  ], [5, 5]);
+  assert.deepEqual([triggerWrongColumn(ctx), triggerMissingColumn(ctx)], [{ id: "1", name: "x" }, { id: 1 }]);
+  const deleting = { ...ctx, trigger: { ...trigger, event: "DELETE", new: null } } as TriggerContext<Item>;
+  assert.deepEqual(trimName(deleting), { id: 1, name: "tea" });
+});
+
+// Event triggers: ctx.event is the event and the command tag; the handler returns nothing.
+const logDdl: PltsEventTriggerHandler = (ctx) => {
+  ctx.log.notice(`${ctx.event.event}: ${ctx.event.tag}`);
+};
+const refuseDrop: PltsEventTriggerHandler = async (ctx) => {
+  await Promise.resolve();
+  if (ctx.event.tag === "DROP TABLE") throw new Error("tables are not dropped here");
+};
+const eventOf = (ctx: EventTriggerContext): EventTriggerData => ctx.event;
+// @ts-expect-error the command tag is a string
+const tagAsNumber = (ctx: EventTriggerContext): number => ctx.event.tag;
+// @ts-expect-error an event trigger returns nothing
+const eventReturnsRow: PltsEventTriggerHandler = () => ({ id: 1 });
+// @ts-expect-error an event trigger has no ctx.trigger
+const eventReadsTrigger: PltsEventTriggerHandler = (ctx) => void ctx.trigger;
+
+Deno.test("PltsEventTriggerHandler types ctx.event (enforced by deno check)", async () => {
+  const notices: string[] = [];
+  const ctx = {
+    args: {},
+    event: { event: "ddl_command_start", tag: "DROP TABLE" },
+    log: { notice: (message: string) => notices.push(message) },
+  } as unknown as EventTriggerContext;
+  logDdl(ctx);
+  assert.deepEqual(notices, ["ddl_command_start: DROP TABLE"]);
+  await assert.rejects(async () => await refuseDrop(ctx), /tables are not dropped here/);
+  assert.equal(eventOf(ctx).tag, "DROP TABLE");
+  assert.equal(tagAsNumber(ctx), "DROP TABLE");
+  assert.deepEqual(eventReturnsRow(ctx), { id: 1 });
+  assert.equal(eventReadsTrigger(ctx), undefined);
 });
