@@ -72,6 +72,17 @@ export const SETUP = [
    $$`,
   `create or replace function bench_plpgsql_rows(n int) returns table (i int, label text) language plpgsql as $$
      begin for k in 0..n - 1 loop i := k; label := 'row'; return next; end loop; end $$`,
+  // Triggers: a BEFORE ROW trigger that changes one column of each inserted row.
+  `create table if not exists bench_trg_plts (id int, name text, price numeric)`,
+  `create table if not exists bench_trg_plpgsql (id int, name text, price numeric)`,
+  `create table if not exists bench_trg_none (id int, name text, price numeric)`,
+  `create or replace function bench_plts_trg() returns trigger language plts as $$
+     export default (ctx: any) => { const row = ctx.trigger.new; row.name = row.name.toUpperCase(); return row; };
+   $$`,
+  `create or replace function bench_plpgsql_trg() returns trigger language plpgsql as $$
+     begin new.name := upper(new.name); return new; end $$`,
+  `create or replace trigger bench_trg before insert on bench_trg_plts for each row execute function bench_plts_trg()`,
+  `create or replace trigger bench_trg before insert on bench_trg_plpgsql for each row execute function bench_plpgsql_trg()`,
   `create or replace function bench_plts_wrapped5(args jsonb) returns jsonb language plts as $$
      import { query, v } from "@stopgap/runtime";
      const Args = v.object({ id: v.number(), name: v.string(), price: v.number(), tags: v.array(v.string()), ok: v.boolean() });

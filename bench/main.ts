@@ -24,6 +24,8 @@ const QUERY_CALLS = 20_000;
 const COMPILE_CALLS = 50;
 /** Rows of the set-returning case: a million, as a generator's throughput is what it measures. */
 const SET_ROWS = 1_000_000;
+/** Rows of the trigger cases' INSERT. */
+const TRIGGER_ROWS = 100_000;
 /** Client round trips and fresh backends. */
 const ROUND_TRIPS = 300;
 const FRESH_BACKENDS = 15;
@@ -122,6 +124,22 @@ const PAIRS: Pair[] = [
     target: "within 2x",
   },
   {
+    name: "BEFORE ROW trigger, 100,000-row INSERT",
+    unit: "µs/row",
+    plts: (sql) => perInsertedRow(sql, "bench_trg_plts", TRIGGER_ROWS),
+    baselineName: "PL/pgSQL trigger",
+    baseline: (sql) => perInsertedRow(sql, "bench_trg_plpgsql", TRIGGER_ROWS),
+    target: "within 2x",
+  },
+  {
+    name: "the same INSERT: plts trigger vs none",
+    unit: "µs/row",
+    plts: (sql) => perInsertedRow(sql, "bench_trg_plts", TRIGGER_ROWS),
+    baselineName: "no trigger",
+    baseline: (sql) => perInsertedRow(sql, "bench_trg_none", TRIGGER_ROWS),
+    target: "(diagnostic)",
+  },
+  {
     // What a client sees: each call is its own round trip and transaction, so the per-call costs
     // above sit beside the network, the parse, the commit, and caches the wait left cold.
     name: "ctx.db.query by PK, one call per round trip",
@@ -197,6 +215,23 @@ async function perRowOfSet(sql: postgres.Sql, fn: string, n: number): Promise<nu
   const start = performance.now();
   await sql.unsafe(`select count(*) from ${fn}($1::int)`, [n]);
   return ((performance.now() - start) / n) * 1000;
+}
+
+/** Microseconds per row of an `n`-row INSERT into `table`, in a transaction that is rolled back. */
+async function perInsertedRow(sql: postgres.Sql, table: string, n: number): Promise<number> {
+  const rollback = new Error("rollback"); // thrown out of begin() to end the transaction with a ROLLBACK
+  let elapsed = 0;
+  try {
+    await sql.begin(async (tx) => {
+      const start = performance.now();
+      await tx.unsafe(`insert into ${table} select g, 'item ' || g, g from generate_series(1, $1::int) g`, [n]);
+      elapsed = performance.now() - start;
+      throw rollback;
+    });
+  } catch (e) {
+    if (e !== rollback) throw e;
+  }
+  return (elapsed / n) * 1000;
 }
 
 /**

@@ -54,6 +54,9 @@ pub struct CallFrame {
     pub cursors: Vec<String>,
     /// The transaction blocks this call opened and has not ended, innermost last.
     pub blocks: Vec<OpenBlock>,
+    /// A trigger's transition tables, which its statements may query by their `REFERENCING`
+    /// names.
+    pub transition: Option<Transition>,
     /// `XactReadOnly` when the call began: a read-only call makes the transaction read-only
     /// for its duration.
     xact_read_only: bool,
@@ -66,6 +69,7 @@ const OUTSIDE: CallFrame = CallFrame {
     now_ms: 0.0,
     cursors: Vec::new(),
     blocks: Vec::new(),
+    transition: None,
     xact_read_only: false,
 };
 
@@ -85,6 +89,16 @@ pub struct Entry {
     pub read_only: bool,
     pub limits: Limits,
     pub now_ms: f64,
+    /// A trigger's transition tables, when it has them.
+    pub transition: Option<Transition>,
+}
+
+/// A trigger's transition tables: its data, and the memory of its call, where each statement
+/// registers them (a cursor opened on them outlives the statement's SPI connection).
+#[derive(Clone, Copy)]
+pub struct Transition {
+    pub data: *mut pg_sys::TriggerData,
+    pub memory: pg_sys::MemoryContext,
 }
 
 /// Pops the call's frame when dropped, also when an ERROR unwinds past it.
@@ -120,6 +134,7 @@ pub fn push(entry: Entry) -> Option<Pushed> {
         frame.read_only = entry.read_only;
         frame.deadline = deadline;
         frame.now_ms = entry.now_ms;
+        frame.transition = entry.transition;
         frame.xact_read_only = xact_read_only;
         Some(*depth)
     })?;

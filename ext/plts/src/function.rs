@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use std::ffi::CStr;
 use std::rc::Rc;
 
-use pgrx::pg_catalog::pg_proc::PgProc;
+use pgrx::pg_catalog::pg_proc::{PgProc, ProKind};
 use pgrx::pg_sys::{self, Oid};
 use pgrx::{IntoDatum, PgSqlErrorCode};
 
@@ -143,10 +143,10 @@ fn load(oid: Oid, version: (u32, pg_sys::ItemPointerData)) -> FunctionInfo {
     let proc = PgProc::new(oid).expect("pg_proc row was just found");
     let (schema, name) = names(oid);
     let arg_types = proc.proargtypes();
-    let is_procedure = proc.prokind() == pgrx::pg_catalog::pg_proc::ProKind::Procedure;
+    let is_procedure = proc.prokind() == ProKind::Procedure;
     let arg_names = input_names(&proc, arg_types.len());
     let ret_type = proc.prorettype();
-    refuse_unsupported(&format!("{schema}.{name}"), ret_type);
+    refuse_unsupported(&format!("{schema}.{name}"), proc.prokind());
     let returns_set = proc.proretset();
     // A set's rows are described at each call (row.rs, set.rs): a column definition list decides
     // the columns of `SETOF record`.
@@ -218,14 +218,14 @@ fn output_names(proc: &PgProc) -> Vec<String> {
 }
 
 /// Refuses the kinds of function plts cannot run yet, with one wording at CREATE FUNCTION
-/// (the validator) and at a call: trigger functions.
-pub fn refuse_unsupported(label: &str, ret_type: Oid) {
-    if ret_type == pg_sys::TRIGGEROID {
+/// (the validator) and at a call: window functions.
+pub fn refuse_unsupported(label: &str, kind: ProKind) {
+    if kind == ProKind::Window {
         raise(
             PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
-            format!("plts function {label} cannot return trigger: plts has no trigger support yet"),
+            format!("plts function {label} cannot be a WINDOW function: plts has no window API yet"),
             None,
-            Some("Call a plts function from a PL/pgSQL trigger function instead.".into()),
+            Some("Write the window function in PL/pgSQL, or compute the rows in a set-returning plts function.".into()),
         );
     }
 }

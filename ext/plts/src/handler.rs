@@ -41,12 +41,12 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
     // SAFETY: PostgreSQL calls the handler with a valid fcinfo whose flinfo, context and `nargs`
     // arguments are live for the call.
     unsafe {
-        let context = (*fcinfo).context;
-        if !context.is_null() && (*context).type_ == pg_sys::NodeTag::T_TriggerData {
-            let (schema, name) = function::names((*(*fcinfo).flinfo).fn_oid);
-            function::refuse_unsupported(&format!("{schema}.{name}"), pg_sys::TRIGGEROID);
-        }
         let info = function::lookup_for_call((*fcinfo).flinfo);
+        if !(*fcinfo).context.is_null() {
+            if let Some(datum) = trigger_call(fcinfo, &info) {
+                return datum;
+            }
+        }
         let nargs = (*fcinfo).nargs as usize;
         let raw_args = (*fcinfo).args.as_slice(nargs);
         let arg = |i: usize| {
@@ -80,16 +80,17 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
             entry_required: true,
             ephemeral: false,
             rows: None,
+            ctx_members: &[],
         };
         if info.returns_set {
             let program = &info.program;
             let datum = crate::set::materialize(fcinfo, &info, ret_type, |expect, rows| {
-                run_in_frame(program, &Invocation { result: expect, rows: Some(rows), ..call }, info.read_only);
+                run_in_frame(program, &Invocation { result: expect, rows: Some(rows), ..call }, info.read_only, None);
             });
             error_context.pop();
             return datum;
         }
-        let out = run_in_frame(&info.program, &call, info.read_only);
+        let out = run_in_frame(&info.program, &call, info.read_only, None);
         let converted = match (&info.out_record, &record) {
             (Some(record), _) => out_record(&info, record, &out),
             (None, Some(_)) if out == JsOut::Null => Ok(None),
@@ -154,12 +155,51 @@ fn out_record(info: &function::FunctionInfo, record: &crate::row::OutRecord, out
     Ok(None)
 }
 
+/// A trigger's or an event trigger's call (`None` when `fcinfo`'s context is neither): its
+/// handler gets `ctx.trigger` or `ctx.event`, and no SQL arguments.
+#[cold]
+unsafe fn trigger_call(fcinfo: pg_sys::FunctionCallInfo, info: &function::FunctionInfo) -> Option<Datum> {
+    // SAFETY: the caller's live fcinfo.
+    let (member, trigger) = unsafe {
+        match crate::trigger::TriggerCall::of(fcinfo) {
+            Some(mut trigger) => (("trigger", std::mem::replace(&mut trigger.member, SqlValue::Null)), Some(trigger)),
+            None => (("event", crate::trigger::event_of(fcinfo)?), None),
+        }
+    };
+    let members = [member];
+    let error_context = ErrorContext::push(&info.context_line, call_frame::depth());
+    let call = Invocation {
+        role: ffi::GetUserId().to_u32(),
+        arg_names: &[],
+        args: &[],
+        args_is_value: false,
+        fn_oid: info.oid.to_u32(),
+        fn_schema: &info.schema,
+        fn_name: &info.name,
+        result: trigger.as_ref().map_or(&Expect::Value, |t| &t.expect),
+        entry_required: true,
+        ephemeral: false,
+        rows: None,
+        ctx_members: &members,
+    };
+    // SAFETY: the current memory context is the trigger call's; its data lives as long.
+    let transition = trigger.as_ref().map(|t| t.transition()).filter(|data| !data.is_null()).map(|data| {
+        call_frame::Transition { data, memory: unsafe { pg_sys::CurrentMemoryContext } }
+    });
+    let out = run_in_frame(&info.program, &call, info.read_only, transition);
+    let label = format!("{}.{}", info.schema, info.name);
+    // SAFETY: still within the trigger's call.
+    let datum = trigger.map_or(Datum::from(0), |t| unsafe { t.result(&out, &label) });
+    error_context.pop();
+    Some(datum)
+}
+
 /// Runs a call in a frame of its own (call_frame.rs): a read-only call also makes the transaction
 /// read-only for its duration, so that no path (nextval(), a writing function, NOTIFY) can write.
 /// Cursors and transaction blocks the handler left open are closed when it ends.
-fn run_in_frame(program: &Program, call: &Invocation<'_>, read_only: bool) -> JsOut {
+fn run_in_frame(program: &Program, call: &Invocation<'_>, read_only: bool, transition: Option<call_frame::Transition>) -> JsOut {
     let limits = gucs::limits();
-    let entry = call_frame::Entry { read_only, limits, now_ms: transaction_start_ms() };
+    let entry = call_frame::Entry { read_only, limits, now_ms: transaction_start_ms(), transition };
     let scope = CallScope::enter(entry).unwrap_or_else(|e| raise_js(e));
     let result = Js::call(program, call, &limits);
     scope.exit();
@@ -215,8 +255,9 @@ pub unsafe extern "C-unwind" fn plts_inline_handler(fcinfo: pg_sys::FunctionCall
             entry_required: false,
             ephemeral: true,
             rows: None,
+            ctx_members: &[],
         };
-        run_in_frame(&program, &call, false);
+        run_in_frame(&program, &call, false, None);
         error_context.pop();
         Datum::from(0)
     }
@@ -235,7 +276,7 @@ pub unsafe extern "C-unwind" fn plts_validator(fcinfo: pg_sys::FunctionCallInfo)
         let proc = pgrx::pg_catalog::pg_proc::PgProc::new(fn_oid).expect("validated function exists");
         let (schema, name) = function::names(fn_oid);
         let label = format!("{schema}.{name}");
-        function::refuse_unsupported(&label, proc.prorettype());
+        function::refuse_unsupported(&label, proc.prokind());
         if pg_sys::check_function_bodies {
             artifact::validate_body(&proc.prosrc(), &label);
         }

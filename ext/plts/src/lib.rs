@@ -2,10 +2,13 @@
 //!
 //! The path of one call, and the module of each step:
 //!
-//! 1. SQL calls the function: `handler` (call handler, DO blocks, validator).
+//! 1. SQL calls the function: `handler` (call handler, DO blocks, validator); a trigger's or
+//!    event trigger's call takes its `ctx.trigger` or `ctx.event`, and gives its row, through
+//!    `trigger`.
 //! 2. The function, compiled once per backend and version: `function`, from `artifact` (stored
 //!    artifacts, and bodies transpiled by `compiler`) as a `program`.
-//! 3. The call's frame — depth, read-only mode, deadline, cursors, blocks: `call_frame`, entered
+//! 3. The call's frame — depth, read-only mode, deadline, cursors, blocks, a trigger's transition
+//!    tables: `call_frame`, entered
 //!    through `ctx::CallScope`.
 //! 4. The engine runs it: `ctx` is the boundary (the `Engine` trait and the ctx API's natives);
 //!    `engine` is QuickJS behind it.
@@ -41,6 +44,7 @@ mod program;
 mod row;
 mod set;
 mod spi;
+mod trigger;
 mod values;
 
 pgrx::pg_module_magic!(name, version);

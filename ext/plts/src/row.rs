@@ -131,7 +131,7 @@ unsafe fn release(desc: pg_sys::TupleDesc) {
 /// `datum` must be a non-null composite Datum.
 pub unsafe fn to_sql_value(datum: Datum) -> SqlValue {
     // SAFETY: a composite Datum is a (possibly toasted) HeapTupleHeader that names its type and
-    // typmod; its descriptor describes the tuple, which heap_deform_tuple reads into `natts` slots.
+    // typmod, and its descriptor describes the tuple.
     unsafe {
         let header = pg_sys::pg_detoast_datum(datum.cast_mut_ptr()) as pg_sys::HeapTupleHeader;
         let typid = (*header).t_choice.t_datum.datum_typeid;
@@ -143,14 +143,51 @@ pub unsafe fn to_sql_value(datum: Datum) -> SqlValue {
             t_tableOid: pg_sys::InvalidOid,
             t_data: header,
         };
+        let row = tuple_to_sql_value(&mut tuple, desc);
+        release(desc);
+        row
+    }
+}
+
+/// A tuple as a [`SqlValue::Row`] of its columns that are not dropped (a trigger's row, a
+/// composite value).
+///
+/// # Safety
+/// `tuple` must be a live tuple that `desc` describes.
+pub unsafe fn tuple_to_sql_value(tuple: pg_sys::HeapTuple, desc: pg_sys::TupleDesc) -> SqlValue {
+    // SAFETY: the caller's promise; heap_deform_tuple reads the tuple into `natts` slots.
+    unsafe {
         let natts = (*desc).natts as usize;
         let (mut values, mut nulls) = (vec![Datum::from(0); natts], vec![false; natts]);
-        pg_sys::heap_deform_tuple(&mut tuple, desc, values.as_mut_ptr(), nulls.as_mut_ptr());
+        pg_sys::heap_deform_tuple(tuple, desc, values.as_mut_ptr(), nulls.as_mut_ptr());
         let members = live_columns(desc)
             .map(|(i, name, typ)| (name.into_owned(), datum::to_sql_value(values[i], nulls[i], typ)))
             .collect();
-        release(desc);
         SqlValue::Row(members)
+    }
+}
+
+/// The row a trigger returns for its table (or view) `desc`: the object's members by column
+/// name, a key that is not a column being an error; generated columns are left to PostgreSQL,
+/// which computes them after BEFORE triggers.
+///
+/// # Safety
+/// `desc` must be a live tuple descriptor. The tuple is palloc'd in the current memory context.
+pub unsafe fn trigger_tuple(value: &JsOut, desc: pg_sys::TupleDesc) -> Result<pg_sys::HeapTuple, Mismatch> {
+    // SAFETY: the caller's promise.
+    unsafe {
+        let typoid = (*desc).tdtypeid;
+        let JsOut::Record(members) = value else {
+            let expected = format!("row of {}: an object with the columns {}", row_label(desc, typoid), names_of(desc));
+            return Err(Mismatch::new(&expected, value));
+        };
+        let (mut values, mut nulls) = values_of(members, desc, OtherKeys::Reject, typoid).map_err(|mut m| {
+            if m.column.is_none() {
+                m.expected = format!("row of {}", m.expected);
+            }
+            m
+        })?;
+        Ok(pg_sys::heap_form_tuple(desc, values.as_mut_ptr(), nulls.as_mut_ptr()))
     }
 }
 
@@ -225,7 +262,11 @@ unsafe fn values_of(
         }
         let natts = (*desc).natts as usize;
         let (mut values, mut nulls) = (vec![Datum::from(0); natts], vec![true; natts]);
+        let attrs = (*desc).attrs.as_slice(natts);
         for (i, name, typ) in live_columns(desc) {
+            if attrs[i].attgenerated != 0 {
+                continue;
+            }
             let Some((_, value)) = members.iter().find(|(key, _)| *key == name) else { continue };
             if let Some(d) = datum::from_js_out(value, typ).map_err(|m| m.in_column(&name))? {
                 values[i] = d;

@@ -71,6 +71,8 @@ pub enum JsOut {
     /// An object returned where a row is expected: its own enumerable keys and their values, in
     /// key order (`row.rs` maps them to columns by name).
     Record(Vec<(String, JsOut)>),
+    /// `undefined`, where it differs from null ([`Expect::TriggerRow`]).
+    Undefined,
 }
 
 /// The SQL type a JS value has of itself, for a `ctx.db` parameter whose type the SQL does not
@@ -106,6 +108,9 @@ pub enum Expect {
     Row(RowShape),
     /// An array whose elements are JSON or rows (json[], arrays of a composite type).
     Array(Box<Expect>),
+    /// What a BEFORE or INSTEAD OF row trigger returns: a row, or null to skip the row;
+    /// `undefined` is told apart ([`JsOut::Undefined`]), since it is a mistake.
+    TriggerRow(RowShape),
 }
 
 /// The columns of an expected row, for converting each member for its column's type.
@@ -133,6 +138,7 @@ impl JsOut {
         }
         match self {
             JsOut::Null => "null".into(),
+            JsOut::Undefined => "undefined".into(),
             JsOut::Bool(b) => format!("the boolean {b}"),
             JsOut::Number(n) => format!("the number {}", crate::js_number::js_number_text(*n)),
             JsOut::BigInt(s) => format!("the bigint {s}n"),

@@ -69,6 +69,9 @@ pub struct Invocation<'a> {
     /// A set-returning call: the handler's array, iterable, generator or async generator is
     /// walked, and each element, converted for `result`, goes to this sink as it is produced.
     pub rows: Option<RowSink<'a>>,
+    /// Members of ctx besides `args` that this kind of call has: `trigger` for a trigger,
+    /// `event` for an event trigger.
+    pub ctx_members: &'a [(&'static str, SqlValue)],
 }
 
 /// Where a set-returning call's rows go (set.rs): one converted element at a time; an error

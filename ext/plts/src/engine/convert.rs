@@ -163,6 +163,8 @@ pub fn from_js_expecting<'js>(ctx: &Ctx<'js>, value: Value<'js>, expect: &Expect
         Expect::Value => from_js(ctx, value, false, shapes),
         Expect::Json => from_js(ctx, value, true, shapes),
         Expect::Row(shape) => row_from_js(ctx, value, shape, shapes),
+        Expect::TriggerRow(_) if value.is_undefined() => Ok(JsOut::Undefined),
+        Expect::TriggerRow(shape) => row_from_js(ctx, value, shape, shapes),
         Expect::Array(element) => array_from_js(ctx, value, element, shapes),
     }
 }

@@ -97,8 +97,9 @@ impl Invoker {
         self.validated.as_ref().map(|(shape, _)| shape)
     }
 
-    /// Calls the handler with ctx and `values` (the SQL arguments, by position).
-    pub fn call<'js>(&self, ctx: &Ctx<'js>, values: &[Value<'js>]) -> Result<Value<'js>> {
+    /// Calls the handler with ctx and `values` (the SQL arguments, by position); `members` are
+    /// set on ctx besides `args` (`trigger`, `event`).
+    pub fn call<'js>(&self, ctx: &Ctx<'js>, values: &[Value<'js>], members: &[(&str, Value<'js>)]) -> Result<Value<'js>> {
         let raw_ctx = ctx.as_raw().as_ptr();
         // SAFETY: `ctx` is the invoker's context; every value handed to QuickJS is a new reference
         // it takes (define) or held by a guard, and argv only borrows for the call.
@@ -113,6 +114,12 @@ impl Invoker {
                 args
             };
             let context = self.new_ctx(args)?;
+            for (name, value) in members {
+                let atom = key_atoms::atom(raw_ctx, name)?;
+                let defined = raw::define(raw_ctx, context.get(), atom, raw::dup(raw_ctx, value.as_raw()));
+                qjs::JS_FreeAtom(raw_ctx, atom);
+                defined?;
+            }
             // The handler gets ctx, then each SQL argument by position; on the stack for short lists.
             let argv = std::iter::once(context.get()).chain(values.iter().map(Value::as_raw));
             let (mut on_stack, mut on_heap) = ([qjs::JS_UNDEFINED; ARGV_ON_STACK], Vec::new());

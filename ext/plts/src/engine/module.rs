@@ -69,7 +69,11 @@ pub fn run<'js>(
             for value in call.args {
                 values.push(convert::to_js(ctx, value).map_err(fail)?);
             }
-            invoker.call(ctx, &values).map_err(fail)?
+            let mut members = Vec::with_capacity(call.ctx_members.len());
+            for (name, value) in call.ctx_members {
+                members.push((*name, convert::to_js(ctx, value).map_err(fail)?));
+            }
+            invoker.call(ctx, &values, &members).map_err(fail)?
         }
     };
     let value = settle(ctx, returned, &programs)?;

@@ -14,7 +14,22 @@ use crate::values::JsOut;
 
 /// Opens a cursor for a statement; returns its name. It stays open across statements until
 /// [`close`], or until the call ends ([`close_all`]).
+///
+/// A trigger's transition tables are not registered for a cursor: a portal opened with them
+/// registered is gone by the next statement, so a cursor over one is refused with what to do.
 pub fn open(prepared: &Prepared, params: &[JsOut], read_only: bool) -> Result<String, DbError> {
+    let in_transition = call_frame::with(|frame| frame.transition.is_some());
+    open_portal(prepared, params, read_only).map_err(|e| {
+        let names_tuplestore = e.message.contains("named tuplestore") || e.sqlstate == "42P01";
+        if !(in_transition && names_tuplestore) {
+            return e;
+        }
+        DbError::new("0A000", "ctx.db.cursor cannot read a trigger's transition tables")
+            .hint("Read them with ctx.db.query (SELECT ... FROM new_table), which sees them.")
+    })
+}
+
+fn open_portal(prepared: &Prepared, params: &[JsOut], read_only: bool) -> Result<String, DbError> {
     prepared.check_count(params.len())?;
     // SAFETY: inside the subtransaction, which catches SPI's ERRORs; the portal's name is copied
     // before SPI_finish.

@@ -147,6 +147,7 @@ unsafe fn execute_now<T>(
     // `nulls` is empty: no NULLs); SPI's result is read before SPI_finish frees it.
     unsafe {
         pg_sys::SPI_connect();
+        super::register_transition_tables();
         let code = pg_sys::SPI_execute_plan(
             prepared.plan,
             values.as_mut_ptr(),

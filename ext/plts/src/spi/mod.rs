@@ -16,3 +16,19 @@ pub mod subxact;
 
 pub use exec::{run, ExecOptions, Executed, Rows};
 pub use plans::{prepare, Prepared};
+
+/// After SPI_connect: the running trigger's transition tables become visible to the statement by
+/// their `REFERENCING` names.
+///
+/// # Safety
+/// Must be called inside an SPI connection.
+pub(crate) unsafe fn register_transition_tables() {
+    let Some(transition) = crate::call_frame::with(|frame| frame.transition) else { return };
+    // SAFETY: the frame's trigger data and memory belong to the running trigger call; the
+    // registration is made in that memory, which lives until the call ends.
+    unsafe {
+        let previous = pgrx::pg_sys::MemoryContextSwitchTo(transition.memory);
+        pgrx::pg_sys::SPI_register_trigger_data(transition.data);
+        pgrx::pg_sys::MemoryContextSwitchTo(previous);
+    }
+}

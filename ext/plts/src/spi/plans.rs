@@ -62,6 +62,9 @@ struct Entry {
     plans: Vec<(Box<[NaturalType]>, Rc<Prepared>)>,
 }
 
+/// What inference finds: each parameter's type (`InvalidOid` where open), and the open ones.
+type Inferred = (Box<[Oid]>, Box<[usize]>);
+
 type PlanCache = (FxHashMap<String, Entry>, VecDeque<String>);
 
 static PLANS: BackendLocal<RefCell<PlanCache>> =
@@ -71,10 +74,19 @@ static PLANS: BackendLocal<RefCell<PlanCache>> =
 /// now. `natural(i)` is the natural type of parameter `i`'s JS value, asked only for parameters
 /// the SQL leaves open.
 pub fn prepare(sql: &str, param_count: usize, natural: impl Fn(usize) -> NaturalType) -> Result<Rc<Prepared>, DbError> {
+    // Under a trigger's transition tables, `n` in the SQL names one of them: its plans are kept
+    // apart from the same text's elsewhere.
+    let transition = crate::call_frame::with(|frame| frame.transition);
+    let cache_key = match transition {
+        // SAFETY: the frame's trigger data is the running trigger call's.
+        Some(t) => std::borrow::Cow::Owned(format!("{sql}\0{}", unsafe { crate::trigger::plan_key(t.data) })),
+        None => std::borrow::Cow::Borrowed(sql),
+    };
+    let cache_key = cache_key.as_ref();
     // The cache is not borrowed while `natural` runs: it reads JS values, and a getter may be
     // user code that runs statements of its own.
     let known = PLANS.with(|p| {
-        p.borrow().0.get(sql).map(|entry| match entry.plans.first() {
+        p.borrow().0.get(cache_key).map(|entry| match entry.plans.first() {
             Some((_, plan)) if entry.open.is_empty() => Ok(plan.clone()),
             _ => Err((entry.inferred.clone(), entry.open.clone())),
         })
@@ -83,36 +95,37 @@ pub fn prepare(sql: &str, param_count: usize, natural: impl Fn(usize) -> Natural
         Some(Ok(plan)) => return Ok(plan),
         Some(Err(open)) => open,
         None => {
+            let transition = transition.map(|t| t.data);
             // SAFETY: infer_param_types's calls run inside the subtransaction, which catches their ERRORs.
-            let (inferred, open) = match in_subtransaction(|| unsafe { infer_param_types(sql) }) {
+            let (inferred, open) = match in_subtransaction(|| unsafe { infer_param_types(sql, transition) }) {
                 Ok(found) => found,
                 Err(error) => untyped_operands(error, param_count)?,
             };
-            let key: Box<[NaturalType]> = open.iter().map(|&i| natural(i)).collect();
-            let plan = Rc::new(prepare_typed(sql, &inferred, &open, &key)?);
-            insert(sql, Entry { inferred, open, plans: vec![(key, plan.clone())] });
+            let natural_key: Box<[NaturalType]> = open.iter().map(|&i| natural(i)).collect();
+            let plan = Rc::new(prepare_typed(sql, &inferred, &open, &natural_key)?);
+            insert(cache_key, Entry { inferred, open, plans: vec![(natural_key, plan.clone())] });
             return Ok(plan);
         }
     };
-    let key: Box<[NaturalType]> = open.iter().map(|&i| natural(i)).collect();
+    let natural_key: Box<[NaturalType]> = open.iter().map(|&i| natural(i)).collect();
     let found = PLANS.with(|p| {
         let cache = p.borrow();
-        let plans = cache.0.get(sql).map(|entry| entry.plans.as_slice()).unwrap_or_default();
-        plans.iter().find(|(k, _)| *k == key).map(|(_, plan)| plan.clone())
+        let plans = cache.0.get(cache_key).map(|entry| entry.plans.as_slice()).unwrap_or_default();
+        plans.iter().find(|(k, _)| *k == natural_key).map(|(_, plan)| plan.clone())
     });
     if let Some(plan) = found {
         return Ok(plan);
     }
     // A new combination of natural types for SQL seen before: no inference again.
-    let plan = Rc::new(prepare_typed(sql, &inferred, &open, &key)?);
-    add_variant(sql, key, plan.clone());
+    let plan = Rc::new(prepare_typed(sql, &inferred, &open, &natural_key)?);
+    add_variant(cache_key, natural_key, plan.clone());
     Ok(plan)
 }
 
-/// After an analysis that failed for want of types (`$1 + $2`: "operator is not unique: unknown
-/// + unknown"), every parameter is open, to be tried with its value's natural type. Any other
-/// failure is the statement's error.
-fn untyped_operands(error: DbError, param_count: usize) -> Result<(Box<[Oid]>, Box<[usize]>), DbError> {
+/// After an analysis that failed for want of types (`$1 + $2`, an operator that is not unique for
+/// unknown operands), every parameter is open, to be tried with its value's natural type. Any
+/// other failure is the statement's error.
+fn untyped_operands(error: DbError, param_count: usize) -> Result<Inferred, DbError> {
     // 42725: ambiguous function or operator; 42883: no function or operator for unknown operands.
     if param_count == 0 || !matches!(error.sqlstate.as_str(), "42725" | "42883") {
         return Err(error);
@@ -188,6 +201,7 @@ unsafe fn prepare_now(sql: &str, param_types: Vec<Oid>) -> Result<Prepared, DbEr
     // made permanent with SPI_keepplan before SPI_finish frees SPI's memory.
     unsafe {
         pg_sys::SPI_connect();
+        super::register_transition_tables();
         let mut types = param_types.clone();
         let plan = pg_sys::SPI_prepare(c_sql.as_ptr(), types.len() as i32, types.as_mut_ptr());
         if plan.is_null() {
@@ -213,13 +227,13 @@ struct Inference {
     count: *mut i32,
 }
 
-/// Parses and analyses `sql` with parameters of unknown type, as the wire protocol does. Returns
-/// the type the server inferred for each `$n` (`InvalidOid` where nothing decides it) and those
-/// open parameters.
+/// Parses and analyses `sql` with parameters of unknown type, as the wire protocol does (with a
+/// trigger's transition tables, when it has them). Returns the type the server inferred for each
+/// `$n` (`InvalidOid` where nothing decides it) and those open parameters.
 ///
 /// # Safety
 /// As [`prepare_now`].
-unsafe fn infer_param_types(sql: &str) -> Result<(Box<[Oid]>, Box<[usize]>), DbError> {
+unsafe fn infer_param_types(sql: &str, transition: Option<*mut pg_sys::TriggerData>) -> Result<Inferred, DbError> {
     let c_sql = c_text(sql)?;
     // SAFETY: the parse tree and the parser's type array live in the current (scratch) memory
     // context for this call; `inference` and the places it points to outlive the analysis.
@@ -233,7 +247,8 @@ unsafe fn infer_param_types(sql: &str) -> Result<(Box<[Oid]>, Box<[usize]>), DbE
         let raw = pg_sys::list_nth(statements, 0) as *mut pg_sys::RawStmt;
         let (mut types, mut n): (*mut Oid, i32) = (std::ptr::null_mut(), 0);
         let mut inference = Inference { types: &mut types, count: &mut n };
-        pg_sys::parse_analyze_withcb(raw, c_sql.as_ptr(), Some(setup_parser), (&raw mut inference).cast(), std::ptr::null_mut());
+        let env = transition.map_or(std::ptr::null_mut(), |data| crate::trigger::query_env(data));
+        pg_sys::parse_analyze_withcb(raw, c_sql.as_ptr(), Some(setup_parser), (&raw mut inference).cast(), env);
         let mut inferred: Vec<Oid> = (0..n as usize).map(|i| *types.add(i)).collect();
         let mut open = Vec::new();
         for (i, t) in inferred.iter_mut().enumerate() {

@@ -15,11 +15,9 @@ SELECT broken_later();
 -- a body without a default export compiles, but calling it says what to write
 CREATE FUNCTION no_entry() RETURNS int LANGUAGE plts AS $$ export const x = 1; $$;
 SELECT no_entry();
--- trigger functions are refused up front
-CREATE FUNCTION trg() RETURNS trigger LANGUAGE plts AS $$ export default () => null $$;
+-- window functions are refused up front
+CREATE FUNCTION win() RETURNS int WINDOW LANGUAGE plts AS $$ export default () => 1 $$;
 -- a call that reaches one anyway (here a catalog edited by hand) is refused with the same words
-CREATE FUNCTION trg_later() RETURNS int LANGUAGE plts AS $$ export default () => 1 $$;
-UPDATE pg_proc SET prorettype = 'trigger'::regtype WHERE proname = 'trg_later';
-CREATE TABLE trg_target (x int);
-CREATE TRIGGER trg_later BEFORE INSERT ON trg_target FOR EACH ROW EXECUTE FUNCTION trg_later();
-INSERT INTO trg_target VALUES (1);
+CREATE FUNCTION win_later() RETURNS int LANGUAGE plts AS $$ export default () => 1 $$;
+UPDATE pg_proc SET prokind = 'w' WHERE proname = 'win_later';
+SELECT win_later() OVER ();
