@@ -58,6 +58,30 @@ export interface Db extends ReadDb {
   transaction<T>(fn: (db: Db) => T | Promise<T>): T | Promise<T>;
 }
 
+/**
+ * `ctx.db` of a procedure called by `CALL` (or a DO block) outside a transaction block, which may end
+ * its transaction: the handler goes on in a new one. Elsewhere both are an error `2D000`. Inside
+ * PostgreSQL only; type a procedure's ctx as `PltsContext<Args, ProcedureDb>`.
+ *
+ * @example A procedure that commits in chunks
+ * ```ts
+ * import type { PltsContext, ProcedureDb } from "./mod.ts";
+ *
+ * export default (ctx: PltsContext<{ chunks: number }, ProcedureDb>, chunks: number) => {
+ *   for (let i = 0; i < chunks; i++) {
+ *     ctx.db.exec("update items set seen = true where id % $1 = $2", [chunks, i]);
+ *     ctx.db.commit();
+ *   }
+ * };
+ * ```
+ */
+export interface ProcedureDb extends Db {
+  /** Commits the transaction and starts a new one; cursors the call opened are closed. */
+  commit(): void;
+  /** Rolls back the transaction and starts a new one; cursors the call opened are closed. */
+  rollback(): void;
+}
+
 /** Server log messages: `DEBUG1`, `INFO`, `NOTICE`, `WARNING`. */
 export interface Log {
   /** Logs at `DEBUG1`; shown only when `log_min_messages`/`client_min_messages` let it through. */

@@ -45,6 +45,7 @@ export type {
   PltsHandler,
   PltsSetHandler,
   PltsTriggerHandler,
+  ProcedureDb,
   ReadDb,
   Row,
   Statement,

@@ -57,6 +57,8 @@ pub struct CallFrame {
     /// A trigger's transition tables, which its statements may query by their `REFERENCING`
     /// names.
     pub transition: Option<Transition>,
+    /// ctx.db may commit and roll back: a CALL or DO outside a transaction block.
+    pub nonatomic: bool,
     /// `XactReadOnly` when the call began: a read-only call makes the transaction read-only
     /// for its duration.
     xact_read_only: bool,
@@ -70,6 +72,7 @@ const OUTSIDE: CallFrame = CallFrame {
     cursors: Vec::new(),
     blocks: Vec::new(),
     transition: None,
+    nonatomic: false,
     xact_read_only: false,
 };
 
@@ -84,6 +87,12 @@ struct Frames {
 static FRAMES: BackendLocal<RefCell<Frames>> =
     BackendLocal::new(RefCell::new(Frames { depth: 0, frames: [const { OUTSIDE }; MAX_DEPTH + 1] }));
 
+/// Milliseconds since the Unix epoch of the transaction start: `ctx.now`, like `now()`.
+pub fn transaction_start_ms() -> f64 {
+    let micros = crate::ffi::GetCurrentTransactionStartTimestamp();
+    micros.div_euclid(1000) as f64 + 946_684_800_000.0
+}
+
 /// What a new call needs to say about itself.
 pub struct Entry {
     pub read_only: bool,
@@ -91,6 +100,9 @@ pub struct Entry {
     pub now_ms: f64,
     /// A trigger's transition tables, when it has them.
     pub transition: Option<Transition>,
+    /// A procedure called by CALL, or a DO block, outside a transaction block: ctx.db may
+    /// commit and roll back.
+    pub nonatomic: bool,
 }
 
 /// A trigger's transition tables: its data, and the memory of its call, where each statement
@@ -135,6 +147,7 @@ pub fn push(entry: Entry) -> Option<Pushed> {
         frame.deadline = deadline;
         frame.now_ms = entry.now_ms;
         frame.transition = entry.transition;
+        frame.nonatomic = entry.nonatomic;
         frame.xact_read_only = xact_read_only;
         Some(*depth)
     })?;

@@ -29,11 +29,6 @@ pub extern "C" fn pg_finfo_plts_validator() -> &'static pg_sys::Pg_finfo_record 
 /// Arguments of calls with at most this many are converted into a stack array.
 const ARGS_ON_STACK: usize = 4;
 
-/// Milliseconds since the Unix epoch of the transaction start: `ctx.now`, like `now()`.
-fn transaction_start_ms() -> f64 {
-    let micros = ffi::GetCurrentTransactionStartTimestamp();
-    micros.div_euclid(1000) as f64 + 946_684_800_000.0
-}
 
 #[unsafe(no_mangle)]
 #[pg_guard]
@@ -85,12 +80,13 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
         if info.returns_set {
             let program = &info.program;
             let datum = crate::set::materialize(fcinfo, &info, ret_type, |expect, rows| {
-                run_in_frame(program, &Invocation { result: expect, rows: Some(rows), ..call }, info.read_only, None);
+                run_in_frame(program, &Invocation { result: expect, rows: Some(rows), ..call }, info.read_only, FrameKind::default());
             });
             error_context.pop();
             return datum;
         }
-        let out = run_in_frame(&info.program, &call, info.read_only, None);
+        let kind = FrameKind { nonatomic: info.is_procedure && called_nonatomic(fcinfo), ..FrameKind::default() };
+        let out = run_in_frame(&info.program, &call, info.read_only, kind);
         let converted = match (&info.out_record, &record) {
             (Some(record), _) => out_record(&info, record, &out),
             (None, Some(_)) if out == JsOut::Null => Ok(None),
@@ -182,11 +178,13 @@ unsafe fn trigger_call(fcinfo: pg_sys::FunctionCallInfo, info: &function::Functi
         rows: None,
         ctx_members: &members,
     };
-    // SAFETY: the current memory context is the trigger call's; its data lives as long.
     let transition = trigger.as_ref().map(|t| t.transition()).filter(|data| !data.is_null()).map(|data| {
-        call_frame::Transition { data, memory: unsafe { pg_sys::CurrentMemoryContext } }
+        // SAFETY: reading the backend's current memory context, the trigger call's (its data
+        // lives as long).
+        let memory = unsafe { pg_sys::CurrentMemoryContext };
+        call_frame::Transition { data, memory }
     });
-    let out = run_in_frame(&info.program, &call, info.read_only, transition);
+    let out = run_in_frame(&info.program, &call, info.read_only, FrameKind { transition, ..FrameKind::default() });
     let label = format!("{}.{}", info.schema, info.name);
     // SAFETY: still within the trigger's call.
     let datum = trigger.map_or(Datum::from(0), |t| unsafe { t.result(&out, &label) });
@@ -194,12 +192,42 @@ unsafe fn trigger_call(fcinfo: pg_sys::FunctionCallInfo, info: &function::Functi
     Some(datum)
 }
 
+/// What a kind of call adds to its frame.
+#[derive(Default)]
+struct FrameKind {
+    /// A trigger's transition tables.
+    transition: Option<call_frame::Transition>,
+    /// A CALL or DO outside a transaction block: ctx.db may commit.
+    nonatomic: bool,
+}
+
+/// Whether `fcinfo` is a CALL of a procedure outside a transaction block (its context says so).
+///
+/// # Safety
+/// `fcinfo` must be a live call.
+#[inline]
+unsafe fn called_nonatomic(fcinfo: pg_sys::FunctionCallInfo) -> bool {
+    // SAFETY: a call's context is null or a node; a CallContext says whether it is atomic.
+    unsafe {
+        let context = (*fcinfo).context;
+        !context.is_null()
+            && (*context).type_ == pg_sys::NodeTag::T_CallContext
+            && !(*context.cast::<pg_sys::CallContext>()).atomic
+    }
+}
+
 /// Runs a call in a frame of its own (call_frame.rs): a read-only call also makes the transaction
 /// read-only for its duration, so that no path (nextval(), a writing function, NOTIFY) can write.
 /// Cursors and transaction blocks the handler left open are closed when it ends.
-fn run_in_frame(program: &Program, call: &Invocation<'_>, read_only: bool, transition: Option<call_frame::Transition>) -> JsOut {
+fn run_in_frame(program: &Program, call: &Invocation<'_>, read_only: bool, kind: FrameKind) -> JsOut {
     let limits = gucs::limits();
-    let entry = call_frame::Entry { read_only, limits, now_ms: transaction_start_ms(), transition };
+    let entry = call_frame::Entry {
+        read_only,
+        limits,
+        now_ms: call_frame::transaction_start_ms(),
+        transition: kind.transition,
+        nonatomic: kind.nonatomic,
+    };
     let scope = CallScope::enter(entry).unwrap_or_else(|e| raise_js(e));
     let result = Js::call(program, call, &limits);
     scope.exit();
@@ -257,7 +285,7 @@ pub unsafe extern "C-unwind" fn plts_inline_handler(fcinfo: pg_sys::FunctionCall
             rows: None,
             ctx_members: &[],
         };
-        run_in_frame(&program, &call, false, None);
+        run_in_frame(&program, &call, false, FrameKind { nonatomic: !(*block).atomic, ..FrameKind::default() });
         error_context.pop();
         Datum::from(0)
     }

@@ -66,6 +66,7 @@ pub fn fetch<T>(name: &str, count: f64, read: impl FnOnce(&Rows) -> T) -> Result
 
 pub use spi::blocks::{begin, end};
 pub use spi::cursors::close;
+pub use spi::transaction_control::end_transaction;
 
 /// Says that the handler is read-only when PostgreSQL refused a write for that reason.
 fn read_only_message(mut error: DbError, read_only: bool) -> DbError {

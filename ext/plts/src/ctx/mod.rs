@@ -22,7 +22,7 @@
 //! - **What the engine offers `prelude.js`**: an object `native` of plain functions, each a thin
 //!   binding of one function here: `run` and `open` ([`db::prepare`] then [`db::run`] or
 //!   [`db::open`], rows read with [`Rows::cell`]), `fetch` ([`db::fetch`]), `close`, `begin`, `end`,
-//!   `log` ([`log::log`]) and `now` ([`now_ms`]). A [`DbError`] becomes a thrown `PostgresError`.
+//!   `endTransaction` ([`db::end_transaction`]), `log` ([`log::log`]) and `now` ([`now_ms`]). A [`DbError`] becomes a thrown `PostgresError`.
 //!
 //! So a second engine implements [`Engine`] and binds those natives; nothing in `spi`, `datum` or
 //! `handler` changes. [`CallScope`] is the other half of a call: the call frame around it.

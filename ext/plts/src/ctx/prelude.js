@@ -37,6 +37,13 @@
       const [sql, values] = statement("exec", first, params);
       return native.run(sql, values, false);
     },
+    // A procedure's COMMIT and ROLLBACK: the handler goes on in a new transaction.
+    commit() {
+      native.endTransaction(true);
+    },
+    rollback() {
+      native.endTransaction(false);
+    },
     transaction(fn) {
       if (typeof fn !== "function") throw new TypeError("ctx.db.transaction: expected a function");
       const level = native.begin();

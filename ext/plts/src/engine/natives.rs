@@ -25,6 +25,7 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<(Object<'js>, PlainShapes)> {
     )?;
     native.set("begin", Func::from(db::begin))?;
     native.set("end", Func::from(end))?;
+    native.set("endTransaction", Func::from(end_transaction))?;
     native.set("log", Func::from(|level: i32, message: String| ctx::log::log(level, &message)))?;
     native.set(
         "open",
@@ -104,6 +105,10 @@ fn open<'js>(ctx: Ctx<'js>, sql: JsString<'js>, params: Array<'js>, shapes: &Pla
 fn fetch<'js>(ctx: Ctx<'js>, name: String, count: f64) -> Result<Value<'js>> {
     let read = |rows: &Rows| rows_to_js(&ctx, rows);
     db::fetch(&name, count, read).map_err(|e| throw(&ctx, e))?
+}
+
+fn end_transaction(ctx: Ctx<'_>, commit: bool) -> Result<()> {
+    db::end_transaction(commit).map_err(|e| throw(&ctx, e))
 }
 
 fn end(ctx: Ctx<'_>, level: i32, commit: bool) -> Result<()> {

@@ -155,6 +155,11 @@ unsafe fn execute_now<T>(
             opts.read_only,
             limit as _,
         );
+        if code == pg_sys::SPI_ERROR_TRANSACTION {
+            pg_sys::SPI_finish();
+            return Err(DbError::new("2D000", "transaction control statements cannot run through ctx.db.exec or ctx.db.query")
+                .hint("In a procedure called by CALL, use ctx.db.commit() or ctx.db.rollback(); for a savepoint, ctx.db.transaction(fn)."));
+        }
         if code < 0 {
             pg_sys::SPI_finish();
             return Err(DbError::new("XX000", format!("SPI_execute_plan failed (code {code})")));

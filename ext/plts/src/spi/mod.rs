@@ -6,13 +6,15 @@
 //! - [`plans`]: prepared statements, with the parameter types the server infers, in a bounded cache;
 //! - [`exec`]: binding parameters, executing, and the result rows where SPI left them;
 //! - [`cursors`]: portals that stay open across statements;
-//! - [`blocks`]: `ctx.db.transaction` blocks.
+//! - [`blocks`]: `ctx.db.transaction` blocks;
+//! - [`transaction_control`]: `ctx.db.commit()` and `ctx.db.rollback()` in procedures.
 
 pub mod blocks;
 pub mod cursors;
 pub mod exec;
 pub mod plans;
 pub mod subxact;
+pub mod transaction_control;
 
 pub use exec::{run, ExecOptions, Executed, Rows};
 pub use plans::{prepare, Prepared};
