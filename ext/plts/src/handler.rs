@@ -172,7 +172,7 @@ unsafe fn trigger_call(fcinfo: pg_sys::FunctionCallInfo, info: &function::Functi
         fn_oid: info.oid.to_u32(),
         fn_schema: &info.schema,
         fn_name: &info.name,
-        result: trigger.as_ref().map_or(&Expect::Value, |t| &t.expect),
+        result: trigger.as_ref().map_or(&Expect::Value, |t| t.expect()),
         entry_required: true,
         ephemeral: false,
         rows: None,

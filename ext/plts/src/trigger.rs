@@ -7,23 +7,50 @@
 //! visible to its ctx.db statements by their names. An event trigger's handler gets
 //! `ctx.event = { event, tag }`.
 
+use std::cell::RefCell;
 use std::ffi::CStr;
+use std::rc::Rc;
 
-use pgrx::pg_sys::{self, Datum};
+use pgrx::pg_sys::{self, Datum, Oid};
 use pgrx::PgSqlErrorCode;
+use rustc_hash::FxHashMap;
 
+use crate::backend::BackendLocal;
 use crate::error::raise;
 use crate::values::{Expect, JsOut, SqlValue};
+
+/// What every row of one trigger's firing shares: the parts of `ctx.trigger` other than `new` and
+/// `old` (shared values, converted to JS once per context), and what the result is converted for.
+struct Firing {
+    event: &'static str,
+    members: [(&'static str, Rc<SqlValue>); 6],
+    expect: Expect,
+    returns_row: bool,
+}
+
+/// Firings by (trigger, event, table), kept until the relcache changes: a change to a table or
+/// its triggers (ALTER TABLE, CREATE TRIGGER, a rename) sends one.
+type Firings = FxHashMap<(Oid, u32, Oid), Rc<Firing>>;
+static FIRINGS: BackendLocal<RefCell<Option<Firings>>> = BackendLocal::new(RefCell::new(None));
+
+/// PostgreSQL's relcache callback: every firing is described again.
+///
+/// # Safety
+/// None beyond the callback's signature: it reads none of its arguments.
+unsafe extern "C-unwind" fn relation_changed(_arg: Datum, _relid: Oid) {
+    FIRINGS.with(|firings| {
+        if let Ok(mut firings) = firings.try_borrow_mut() {
+            firings.as_mut().map(FxHashMap::clear);
+        }
+    });
+}
 
 /// One call of a trigger function.
 pub struct TriggerCall {
     data: *mut pg_sys::TriggerData,
+    firing: Rc<Firing>,
     /// `ctx.trigger`.
     pub member: SqlValue,
-    /// What the handler's result is converted for.
-    pub expect: Expect,
-    /// The result is the row to use: a BEFORE or INSTEAD OF row trigger.
-    returns_row: bool,
 }
 
 /// The text of a C string, or "" for null.
@@ -33,6 +60,55 @@ pub struct TriggerCall {
 unsafe fn text_of(text: *const std::ffi::c_char) -> String {
     // SAFETY: the caller's promise.
     if text.is_null() { String::new() } else { unsafe { CStr::from_ptr(text) }.to_string_lossy().into_owned() }
+}
+
+/// Describes a trigger's firing.
+///
+/// # Safety
+/// `data` must be a live TriggerData.
+unsafe fn describe(data: *mut pg_sys::TriggerData) -> Firing {
+    // SAFETY: the caller's promise: the relation and trigger are live for the call.
+    unsafe {
+        let event = (*data).tg_event;
+        let relation = (*data).tg_relation;
+        let trigger = (*data).tg_trigger;
+        let operation = match event & pg_sys::TRIGGER_EVENT_OPMASK {
+            pg_sys::TRIGGER_EVENT_INSERT => "INSERT",
+            pg_sys::TRIGGER_EVENT_DELETE => "DELETE",
+            pg_sys::TRIGGER_EVENT_UPDATE => "UPDATE",
+            _ => "TRUNCATE",
+        };
+        let when = match event & pg_sys::TRIGGER_EVENT_TIMINGMASK {
+            pg_sys::TRIGGER_EVENT_BEFORE => "BEFORE",
+            pg_sys::TRIGGER_EVENT_INSTEAD => "INSTEAD OF",
+            _ => "AFTER",
+        };
+        let row_level = event & pg_sys::TRIGGER_EVENT_ROW != 0;
+        let class = (*relation).rd_rel;
+        let table = SqlValue::Row(vec![
+            ("schema".into(), SqlValue::Text(text_of(pg_sys::get_namespace_name((*class).relnamespace)))),
+            ("name".into(), SqlValue::Text(text_of((*class).relname.data.as_ptr()))),
+            ("oid".into(), SqlValue::Int8(i64::from((*relation).rd_id.to_u32()))),
+        ]);
+        let args = (0..(*trigger).tgnargs as usize).map(|i| SqlValue::Text(text_of(*(*trigger).tgargs.add(i)))).collect();
+        let returns_row = row_level && when != "AFTER";
+        let expect =
+            if returns_row { Expect::TriggerRow(crate::row::shape_of((*relation).rd_att, 0)) } else { Expect::Value };
+        let text = |t: &str| Rc::new(SqlValue::Text(t.into()));
+        Firing {
+            event: operation,
+            members: [
+                ("event", text(operation)),
+                ("when", text(when)),
+                ("level", text(if row_level { "ROW" } else { "STATEMENT" })),
+                ("name", Rc::new(SqlValue::Text(text_of((*trigger).tgname)))),
+                ("table", Rc::new(table)),
+                ("args", Rc::new(SqlValue::Array(args))),
+            ],
+            expect,
+            returns_row,
+        }
+    }
 }
 
 impl TriggerCall {
@@ -49,52 +125,47 @@ impl TriggerCall {
                 return None;
             }
             let data = context.cast::<pg_sys::TriggerData>();
-            let event = (*data).tg_event;
-            let relation = (*data).tg_relation;
-            let trigger = (*data).tg_trigger;
-            let desc = (*relation).rd_att;
-            let operation = match event & pg_sys::TRIGGER_EVENT_OPMASK {
-                pg_sys::TRIGGER_EVENT_INSERT => "INSERT",
-                pg_sys::TRIGGER_EVENT_DELETE => "DELETE",
-                pg_sys::TRIGGER_EVENT_UPDATE => "UPDATE",
-                _ => "TRUNCATE",
+            let event = (*data).tg_event & (pg_sys::TRIGGER_EVENT_OPMASK | pg_sys::TRIGGER_EVENT_ROW | pg_sys::TRIGGER_EVENT_TIMINGMASK);
+            let key = ((*(*data).tg_trigger).tgoid, event, (*(*data).tg_relation).rd_id);
+            let cached = FIRINGS.with(|firings| firings.borrow().as_ref().and_then(|f| f.get(&key).cloned()));
+            let firing = match cached {
+                Some(firing) => firing,
+                None => {
+                    let firing = Rc::new(describe(data));
+                    FIRINGS.with(|firings| {
+                        let mut firings = firings.borrow_mut();
+                        let firings = firings.get_or_insert_with(|| {
+                            // SAFETY: registering a static function as a relcache callback, once per backend.
+                            pg_sys::CacheRegisterRelcacheCallback(Some(relation_changed), Datum::from(0));
+                            FxHashMap::default()
+                        });
+                        firings.insert(key, firing.clone());
+                    });
+                    firing
+                }
             };
-            let when = match event & pg_sys::TRIGGER_EVENT_TIMINGMASK {
-                pg_sys::TRIGGER_EVENT_BEFORE => "BEFORE",
-                pg_sys::TRIGGER_EVENT_INSTEAD => "INSTEAD OF",
-                _ => "AFTER",
-            };
-            let row_level = event & pg_sys::TRIGGER_EVENT_ROW != 0;
+            let desc = (*(*data).tg_relation).rd_att;
             let row = |tuple: pg_sys::HeapTuple| {
                 if tuple.is_null() { SqlValue::Null } else { crate::row::tuple_to_sql_value(tuple, desc) }
             };
-            let (new, old) = match (row_level, operation) {
+            let row_level = event & pg_sys::TRIGGER_EVENT_ROW != 0;
+            let (new, old) = match (row_level, firing.event) {
                 (false, _) => (SqlValue::Null, SqlValue::Null),
                 (true, "INSERT") => (row((*data).tg_trigtuple), SqlValue::Null),
                 (true, "UPDATE") => (row((*data).tg_newtuple), row((*data).tg_trigtuple)),
                 (true, _) => (SqlValue::Null, row((*data).tg_trigtuple)),
             };
-            let class = (*relation).rd_rel;
-            let table = SqlValue::Row(vec![
-                ("schema".into(), SqlValue::Text(text_of(pg_sys::get_namespace_name((*class).relnamespace)))),
-                ("name".into(), SqlValue::Text(text_of((*class).relname.data.as_ptr()))),
-                ("oid".into(), SqlValue::Int8(i64::from((*relation).rd_id.to_u32()))),
-            ]);
-            let args = (0..(*trigger).tgnargs as usize).map(|i| SqlValue::Text(text_of(*(*trigger).tgargs.add(i)))).collect();
-            let member = SqlValue::Row(vec![
-                ("event".into(), SqlValue::Text(operation.into())),
-                ("when".into(), SqlValue::Text(when.into())),
-                ("level".into(), SqlValue::Text(if row_level { "ROW" } else { "STATEMENT" }.into())),
-                ("name".into(), SqlValue::Text(text_of((*trigger).tgname))),
-                ("table".into(), table),
-                ("args".into(), SqlValue::Array(args)),
-                ("new".into(), new),
-                ("old".into(), old),
-            ]);
-            let returns_row = row_level && when != "AFTER";
-            let expect = if returns_row { Expect::TriggerRow(crate::row::shape_of(desc, 0)) } else { Expect::Value };
-            Some(TriggerCall { data, member, expect, returns_row })
+            let mut members: Vec<(String, SqlValue)> =
+                firing.members.iter().map(|(name, value)| ((*name).to_string(), SqlValue::Shared(value.clone()))).collect();
+            members.push(("new".into(), new));
+            members.push(("old".into(), old));
+            Some(TriggerCall { data, firing, member: SqlValue::Row(members) })
         }
+    }
+
+    /// What the handler's result is converted for.
+    pub fn expect(&self) -> &Expect {
+        &self.firing.expect
     }
 
     /// The trigger's data when it has transition tables, for its statements (null otherwise).
@@ -110,7 +181,7 @@ impl TriggerCall {
     /// # Safety
     /// Must be called within the trigger's call; the row is palloc'd in the current memory context.
     pub unsafe fn result(&self, out: &JsOut, label: &str) -> Datum {
-        if !self.returns_row {
+        if !self.firing.returns_row {
             return Datum::from(0);
         }
         // SAFETY: `data` is the live TriggerData of this call, its relation open.

@@ -32,6 +32,9 @@ pub enum SqlValue {
     Array(Vec<SqlValue>),
     /// A composite value (a row): its non-dropped columns' names and values, in column order.
     Row(Vec<(String, SqlValue)>),
+    /// A value many calls pass unchanged (a trigger's name, table and arguments): the engine
+    /// converts it once per context and gives every call the same frozen JS value.
+    Shared(std::rc::Rc<SqlValue>),
 }
 
 /// A column value read where SPI left it (`spi::Rows::cell`), on its way into JavaScript: the

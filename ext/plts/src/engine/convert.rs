@@ -2,7 +2,7 @@
 
 use rquickjs::{qjs, BigInt, Ctx, FromJs, Function, Object, Result, Type, TypedArray, Value};
 
-use super::{json_in, kept_shapes, key_atoms, raw};
+use super::{json_in, kept_shapes, key_atoms, raw, shared_values};
 use super::json_out::{self, PlainShapes};
 use crate::values::{Expect, JsOut, NaturalType, RowShape, SqlRef, SqlValue, MAX_SAFE_INTEGER};
 
@@ -47,6 +47,7 @@ pub fn to_js<'js>(ctx: &Ctx<'js>, value: &SqlValue) -> Result<Value<'js>> {
         SqlValue::Timestamp(ms) => unsafe {
             Value::from_raw(ctx.clone(), raw::new_date(ctx.as_raw().as_ptr(), *ms)?)
         },
+        SqlValue::Shared(shared) => shared_values::to_js(ctx, shared, || to_js(ctx, shared))?,
         SqlValue::Row(members) => {
             // SAFETY: a live context; the object is owned by its guard until returned.
             unsafe { Value::from_raw(ctx.clone(), row_object(ctx, members)?) }

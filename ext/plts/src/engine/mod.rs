@@ -10,8 +10,8 @@
 //! - [`convert`], [`json_in`], [`json_out`]: values between JS and plts's value types;
 //! - [`errors`]: thrown values as `JsError`s with TypeScript positions;
 //! - [`loader`]: what can be imported (data: URLs and the built-in modules);
-//! - [`allocator`], [`key_atoms`], [`kept_shapes`], [`raw`]: the heap limit, and the QuickJS
-//!   steps of the hot paths.
+//! - [`allocator`], [`key_atoms`], [`kept_shapes`], [`shared_values`], [`raw`]: the heap limit,
+//!   and the QuickJS steps of the hot paths.
 
 mod allocator;
 mod convert;
@@ -26,6 +26,7 @@ mod module;
 mod natives;
 mod raw;
 mod runtime;
+mod shared_values;
 
 use rquickjs::Ctx;
 

@@ -118,9 +118,12 @@ pub fn call(program: &Program, call: &Invocation<'_>, limits: &Limits) -> Result
 fn run_in_own_context(instance: &mut Instance, program: &Program, call: &Invocation<'_>) -> Result<JsOut, JsError> {
     let RoleContext { parts, shapes, context, .. } = new_context(&instance.runtime)?;
     let result = context.with(|ctx| module::run(&ctx, &mut FxHashMap::default(), &parts, &shapes, program, call));
-    // Objects kept for this context (engine/kept_shapes.rs) must go before it does.
+    // Objects and values kept for this context (kept_shapes.rs, shared_values.rs) must go before it does.
     // SAFETY: the context is still live; nothing uses its kept objects after this.
-    context.with(|ctx| unsafe { super::kept_shapes::forget(ctx.as_raw().as_ptr()) });
+    context.with(|ctx| unsafe {
+        super::kept_shapes::forget(ctx.as_raw().as_ptr());
+        super::shared_values::forget(ctx.as_raw().as_ptr());
+    });
     drop(parts);
     drop(context);
     instance.runtime.run_gc();

@@ -110,3 +110,16 @@ TRUNCATE trg_log;
 INSERT INTO trg_items (id, price) VALUES (40, 1);
 SELECT entry FROM trg_log;
 SELECT id, price, total FROM trg_items WHERE id = 40;
+-- the parts every row shares (table, args) are frozen: no row's handler changes what the next sees
+CREATE FUNCTION trg_mutate() RETURNS trigger LANGUAGE plts AS $$
+export default (ctx: any) => {
+  let outcome;
+  try { ctx.trigger.args.push("more"); outcome = "pushed"; } catch (e: any) { outcome = e.constructor.name; }
+  ctx.db.exec("INSERT INTO trg_log VALUES ($1)", [`${ctx.trigger.args.length} args, push: ${outcome}`]);
+  return ctx.trigger.new;
+};
+$$;
+CREATE TRIGGER mutate BEFORE INSERT ON trg_items FOR EACH ROW EXECUTE FUNCTION trg_mutate('only');
+TRUNCATE trg_log;
+INSERT INTO trg_items (id, price) VALUES (50, 1), (51, 1);
+SELECT entry FROM trg_log;
