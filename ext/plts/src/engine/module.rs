@@ -69,11 +69,12 @@ pub fn run<'js>(
             for value in call.args {
                 values.push(convert::to_js(ctx, value).map_err(fail)?);
             }
-            let mut members = Vec::with_capacity(call.ctx_members.len());
-            for (name, value) in call.ctx_members {
-                members.push((*name, convert::to_js(ctx, value).map_err(fail)?));
+            if call.ctx_members.is_empty() {
+                invoker.call(ctx, &values, &[]).map_err(fail)?
+            } else {
+                let members = ctx_members(ctx, call).map_err(fail)?;
+                invoker.call(ctx, &values, &members).map_err(fail)?
             }
-            invoker.call(ctx, &values, &members).map_err(fail)?
         }
     };
     let value = settle(ctx, returned, &programs)?;
@@ -82,6 +83,12 @@ pub fn run<'js>(
         return Ok(JsOut::Null);
     }
     convert::from_js_expecting(ctx, value, call.result, shapes).map_err(fail)
+}
+
+/// The members of ctx besides `args` (`trigger`, `event`) as JS values.
+#[cold]
+fn ctx_members<'js>(ctx: &Ctx<'js>, call: &Invocation<'_>) -> rquickjs::Result<Vec<(&'static str, Value<'js>)>> {
+    call.ctx_members.iter().map(|(name, value)| Ok((*name, convert::to_js(ctx, value)?))).collect()
 }
 
 /// Walks what a set-returning handler returned — an array or any iterable, a generator, an async
