@@ -132,6 +132,16 @@ function messageOf(error: unknown): string {
   const parts = [`${error.message} (SQLSTATE ${server.code})`];
   if (server.detail) parts.push(`detail: ${server.detail}`);
   if (server.hint) parts.push(`hint: ${server.hint}`);
-  if (server.where) parts.push(`where: ${server.where}`);
+  const where = server.where ? userContext(server.where) : "";
+  if (where) parts.push(`where: ${where}`);
   return parts.join("\n    ");
+}
+
+/**
+ * The context lines of a server error without those inside stopgap's own functions
+ * (`PL/pgSQL function stopgap.require_environment(text) line 4 at RAISE`): they say where the
+ * extension raised the error, which is nothing a user can act on.
+ */
+function userContext(where: string): string {
+  return where.split("\n").filter((line) => !/\bfunction stopgap\./.test(line)).join("\n");
 }

@@ -211,6 +211,7 @@ Deno.test("a server error exits 1 with the SQLSTATE and what to do next", () =>
     const status = await stopgapIn(".", ["status", "--env", "nope", "--db", db.url]);
     assert.equal(status.code, 1);
     assert.match(status.stderr, /environment "nope" does not exist \(SQLSTATE 42704\)/);
+    assert.doesNotMatch(status.stderr, /function stopgap\./, "stopgap's own functions are not the user's context");
   }));
 
 Deno.test("a TypeScript error exits 1 with file:line:column and nothing is deployed", () =>

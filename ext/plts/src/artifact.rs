@@ -104,8 +104,18 @@ pub fn raise_syntax_error(what: &str, source: &str, diags: &[Diagnostic]) -> ! {
         PgSqlErrorCode::ERRCODE_SYNTAX_ERROR,
         format!("TypeScript error in {what} at line {}, column {}: {}", first.line, first.column, first.message),
         Some(format!("{excerpt}{more}")),
-        None,
+        syntax_hint(&first.message),
     )
+}
+
+/// What to do about the errors a body written for another PL meets: a plv8 or PL/pgSQL-style body
+/// returns at top level, where a module cannot.
+fn syntax_hint(message: &str) -> Option<String> {
+    message.contains("Return statement is not allowed here").then(|| {
+        "A plts function body is an ES module: export the handler, e.g. `export default (ctx, a) => a * 2;` \
+         (SQL arguments follow ctx, in order)."
+            .to_string()
+    })
 }
 
 /// A function body that points at a stored artifact instead of holding TypeScript.

@@ -21,3 +21,5 @@ CREATE FUNCTION win() RETURNS int WINDOW LANGUAGE plts AS $$ export default () =
 CREATE FUNCTION win_later() RETURNS int LANGUAGE plts AS $$ export default () => 1 $$;
 UPDATE pg_proc SET prokind = 'w' WHERE proname = 'win_later';
 SELECT win_later() OVER ();
+-- a plv8-style body (a bare return) says what a plts body is
+CREATE FUNCTION plv8_style(a int) RETURNS int LANGUAGE plts AS $$ return a * 2; $$;
