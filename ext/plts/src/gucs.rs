@@ -16,7 +16,23 @@ pub static MAX_PARAMS: GucSetting<i32> = GucSetting::<i32>::new(1000);
 /// `plts.max_query_rows`: most rows one ctx.db statement may return (cursors have no limit).
 pub static MAX_QUERY_ROWS: GucSetting<i32> = GucSetting::<i32>::new(100_000);
 
+/// `plts.start_proc`: a plts function run once in each new JS context, before its first call.
+pub static START_PROC: GucSetting<Option<std::ffi::CString>> = GucSetting::<Option<std::ffi::CString>>::new(None);
+
+/// The function `plts.start_proc` names, if any.
+pub fn start_proc() -> Option<String> {
+    START_PROC.get().map(|name| name.to_string_lossy().trim().to_string()).filter(|name| !name.is_empty())
+}
+
 pub fn register() {
+    GucRegistry::define_string_guc(
+        c"plts.start_proc",
+        c"A plts function run once in each new JS context (a role's, or a DO block's), before its first call.",
+        c"Name it as a function (schema.name) or with its argument types (schema.name()); it takes no arguments. A missing one, or one the role may not execute, gives a WARNING and the call goes on.",
+        &START_PROC,
+        GucContext::Suset,
+        GucFlags::default(),
+    );
     GucRegistry::define_int_guc(
         c"plts.max_sql_bytes",
         c"Longest SQL text, in bytes, that ctx.db accepts.",

@@ -6,6 +6,7 @@ use pgrx::{pg_guard, PgSqlErrorCode};
 
 use crate::call_frame;
 use crate::ctx::{CallScope, Engine, Invocation, Program};
+use crate::start_proc::StartProc;
 use crate::engine::Js;
 use crate::error::{raise, raise_js, ErrorContext};
 use crate::values::{Expect, JsOut, SqlValue};
@@ -76,6 +77,7 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
             ephemeral: false,
             rows: None,
             ctx_members: &[],
+            start: Some(&StartProc),
         };
         if info.returns_set {
             let program = &info.program;
@@ -177,6 +179,7 @@ unsafe fn trigger_call(fcinfo: pg_sys::FunctionCallInfo, info: &function::Functi
         ephemeral: false,
         rows: None,
         ctx_members: &members,
+        start: Some(&StartProc),
     };
     let transition = trigger.as_ref().map(|t| t.transition()).filter(|data| !data.is_null()).map(|data| {
         // SAFETY: reading the backend's current memory context, the trigger call's (its data
@@ -284,6 +287,7 @@ pub unsafe extern "C-unwind" fn plts_inline_handler(fcinfo: pg_sys::FunctionCall
             ephemeral: true,
             rows: None,
             ctx_members: &[],
+            start: Some(&StartProc),
         };
         run_in_frame(&program, &call, false, FrameKind { nonatomic: !(*block).atomic, ..FrameKind::default() });
         error_context.pop();

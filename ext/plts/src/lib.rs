@@ -44,6 +44,7 @@ mod program;
 mod row;
 mod set;
 mod spi;
+mod start_proc;
 mod trigger;
 mod values;
 

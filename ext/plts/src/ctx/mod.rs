@@ -72,6 +72,16 @@ pub struct Invocation<'a> {
     /// Members of ctx besides `args` that this kind of call has: `trigger` for a trigger,
     /// `event` for an event trigger.
     pub ctx_members: &'a [(&'static str, SqlValue)],
+    /// Runs in a context the engine creates for this call, before the call.
+    pub start: Option<&'a dyn ContextStart>,
+}
+
+/// What runs once when the engine creates a context, before the context's first call
+/// (`plts.start_proc`).
+pub trait ContextStart {
+    /// Calls `run` with the program to start a context with, when one is set and may run; says
+    /// why not otherwise, and reports what `run` returns.
+    fn with_program(&self, run: &mut dyn FnMut(&Program) -> Result<(), JsError>);
 }
 
 /// Where a set-returning call's rows go (set.rs): one converted element at a time; an error

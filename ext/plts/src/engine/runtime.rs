@@ -52,12 +52,42 @@ impl Instance {
         Ok(Self { runtime, contexts: FxHashMap::default(), stack_limit: 0 })
     }
 
-    fn context(&mut self, role: u32) -> Result<&mut RoleContext, JsError> {
-        Ok(match self.contexts.entry(role) {
+    /// The role's context, made (and started) on its first call.
+    fn context(&mut self, call: &Invocation<'_>) -> Result<&mut RoleContext, JsError> {
+        Ok(match self.contexts.entry(call.role) {
             std::collections::hash_map::Entry::Occupied(found) => found.into_mut(),
-            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(new_context(&self.runtime)?),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                let context = slot.insert(new_context(&self.runtime)?);
+                start(context, call);
+                context
+            }
         })
     }
+}
+
+/// Runs the call's start program (`plts.start_proc`) in a context made for it, before the call:
+/// its module is loaded as any function's, and its default export called with no arguments.
+fn start(role_context: &mut RoleContext, call: &Invocation<'_>) {
+    let Some(start) = call.start else { return };
+    let RoleContext { entries, parts, shapes, context } = role_context;
+    start.with_program(&mut |program| {
+        let first = Invocation {
+            arg_names: &[],
+            args: &[],
+            args_is_value: false,
+            fn_oid: 0,
+            fn_schema: "",
+            fn_name: "",
+            result: &crate::values::Expect::Value,
+            entry_required: true,
+            ephemeral: false,
+            rows: None,
+            ctx_members: &[],
+            start: None,
+            ..*call
+        };
+        context.with(|ctx| module::run(&ctx, entries, parts, shapes, program, &first)).map(|_| ())
+    });
 }
 
 /// A new JS context with ctx.db and ctx.log installed, the parts of its invokers (prelude.js)
@@ -93,7 +123,7 @@ pub fn call(program: &Program, call: &Invocation<'_>, limits: &Limits) -> Result
         let mut result = if call.ephemeral {
             run_in_own_context(instance, program, call)
         } else {
-            let RoleContext { entries, parts, shapes, context } = instance.context(call.role)?;
+            let RoleContext { entries, parts, shapes, context } = instance.context(call)?;
             context.with(|ctx| module::run(&ctx, entries, parts, shapes, program, call))
         };
         if let Err(e) = &mut result {
@@ -116,14 +146,17 @@ pub fn call(program: &Program, call: &Invocation<'_>, limits: &Limits) -> Result
 /// QuickJS cannot unload one module from a context, so in the role's context every DO block
 /// would leave its module behind (about 2 KB each, until the heap limit).
 fn run_in_own_context(instance: &mut Instance, program: &Program, call: &Invocation<'_>) -> Result<JsOut, JsError> {
-    let RoleContext { parts, shapes, context, .. } = new_context(&instance.runtime)?;
-    let result = context.with(|ctx| module::run(&ctx, &mut FxHashMap::default(), &parts, &shapes, program, call));
+    let mut own = new_context(&instance.runtime)?;
+    start(&mut own, call);
+    let RoleContext { mut entries, parts, shapes, context } = own;
+    let result = context.with(|ctx| module::run(&ctx, &mut entries, &parts, &shapes, program, call));
     // Objects and values kept for this context (kept_shapes.rs, shared_values.rs) must go before it does.
     // SAFETY: the context is still live; nothing uses its kept objects after this.
     context.with(|ctx| unsafe {
         super::kept_shapes::forget(ctx.as_raw().as_ptr());
         super::shared_values::forget(ctx.as_raw().as_ptr());
     });
+    drop(entries);
     drop(parts);
     drop(context);
     instance.runtime.run_gc();
