@@ -82,6 +82,50 @@ export interface ProcedureDb extends Db {
   rollback(): void;
 }
 
+/** Where a window argument is read from: the current row, or the partition's or frame's first or last row. */
+export type WindowSeek = "current" | "head" | "tail";
+
+/**
+ * `ctx.window` of a `WINDOW` function's call: PostgreSQL's window API. Positions are 0-based within
+ * the partition; an argument read outside the partition or frame is `undefined`.
+ *
+ * @example `rank()` in plts
+ * ```ts
+ * import type { WindowContext } from "./mod.ts";
+ *
+ * export default (ctx: WindowContext) => {
+ *   const w = ctx.window;
+ *   const pos = w.position();
+ *   if (pos === 0 || !w.rowsArePeers(pos - 1, pos)) w.partition.rank = pos + 1;
+ *   return w.partition.rank;
+ * };
+ * ```
+ */
+export interface WindowApi {
+  /** The current row's position in its partition. */
+  position(): number;
+  /** The number of rows in the current partition. */
+  partitionRowCount(): number;
+  /** Whether the rows at two positions are peers under the window's ORDER BY. */
+  rowsArePeers(a: number, b: number): boolean;
+  /** Lets PostgreSQL forget the rows before `position`. */
+  setMarkPosition(position: number): void;
+  /** Argument `argno` of the current row. */
+  argCurrent(argno: number): unknown;
+  /** Argument `argno` of the row `relpos` away from `seek` in the partition; `undefined` outside it. */
+  argInPartition(argno: number, relpos?: number, seek?: WindowSeek, setMark?: boolean): unknown;
+  /** Argument `argno` of the row `relpos` away from `seek` in the frame; `undefined` outside it. */
+  argInFrame(argno: number, relpos?: number, seek?: WindowSeek, setMark?: boolean): unknown;
+  /** An object kept for the rows of the current partition. */
+  readonly partition: Record<string, unknown>;
+}
+
+/** The ctx of a `WINDOW` function's call: a {@linkcode PltsContext} with `window`. */
+export interface WindowContext<Args = unknown> extends PltsContext<Args> {
+  /** The window API of the current row's call. */
+  window: WindowApi;
+}
+
 /** Server log messages: `DEBUG1`, `INFO`, `NOTICE`, `WARNING`. */
 export interface Log {
   /** Logs at `DEBUG1`; shown only when `log_min_messages`/`client_min_messages` let it through. */

@@ -51,6 +51,9 @@ export type {
   Statement,
   TriggerContext,
   TriggerData,
+  WindowApi,
+  WindowContext,
+  WindowSeek,
 } from "./context.ts";
 export type { InferInput, InferOutput, Issue, IssuePathItem, Schema } from "./schema.ts";
 export {

@@ -59,6 +59,8 @@ pub struct CallFrame {
     pub transition: Option<Transition>,
     /// ctx.db may commit and roll back: a CALL or DO outside a transaction block.
     pub nonatomic: bool,
+    /// ctx.window's WindowObject, in a WINDOW function's call.
+    pub window: Option<Window>,
     /// `XactReadOnly` when the call began: a read-only call makes the transaction read-only
     /// for its duration.
     xact_read_only: bool,
@@ -73,6 +75,7 @@ const OUTSIDE: CallFrame = CallFrame {
     blocks: Vec::new(),
     transition: None,
     nonatomic: false,
+    window: None,
     xact_read_only: false,
 };
 
@@ -103,6 +106,16 @@ pub struct Entry {
     /// A procedure called by CALL, or a DO block, outside a transaction block: ctx.db may
     /// commit and roll back.
     pub nonatomic: bool,
+    /// A WINDOW function's call: its WindowObject, for ctx.window.
+    pub window: Option<Window>,
+}
+
+/// A WINDOW function's call: its WindowObject and the types of its arguments (the function's,
+/// which outlives the call).
+#[derive(Clone, Copy)]
+pub struct Window {
+    pub object: *mut std::ffi::c_void,
+    pub arg_types: *const [pg_sys::Oid],
 }
 
 /// A trigger's transition tables: its data, and the memory of its call, where each statement
@@ -148,6 +161,7 @@ pub fn push(entry: Entry) -> Option<Pushed> {
         frame.now_ms = entry.now_ms;
         frame.transition = entry.transition;
         frame.nonatomic = entry.nonatomic;
+        frame.window = entry.window;
         frame.xact_read_only = xact_read_only;
         Some(*depth)
     })?;

@@ -10,6 +10,8 @@
 //! - **Headers pgrx does not bind.** `parser/parse_param.h` is not among pgrx's headers; its
 //!   setup of variable parameters is what `parse_analyze_varparams` uses, and plts wraps it to
 //!   see how each parameter's type was decided (spi/plans.rs).
+//! - **The window API** (`windowapi.h`, not among pgrx's headers): what a WINDOW function asks
+//!   of its WindowObject. These can raise an ERROR; ctx/window.rs calls them through pgrx's guard.
 //! - **The C allocator**, for QuickJS's heap (engine/allocator.rs): malloc and friends, and
 //!   glibc's `malloc_usable_size` to count the bytes. plts has no `libc` dependency; these five
 //!   are all it needs.
@@ -36,6 +38,40 @@ unsafe extern "C-unwind" {
     /// Makes `pstate` infer the types of `$n` parameters into `*param_types` (a palloc'd array of
     /// `*num_params` OIDs, grown as parameters are met).
     pub fn setup_parse_variable_parameters(pstate: *mut ParseState, param_types: *mut *mut Oid, num_params: *mut i32);
+}
+
+/// windowapi.h's seek types.
+pub const WINDOW_SEEK_CURRENT: i32 = 0;
+pub const WINDOW_SEEK_HEAD: i32 = 1;
+pub const WINDOW_SEEK_TAIL: i32 = 2;
+
+// SAFETY: the signatures are windowapi.h's (PostgreSQL 9.0 and later), with `*mut c_void` for the
+// opaque WindowObject and `usize` for `Size`.
+unsafe extern "C-unwind" {
+    pub fn WinGetPartitionLocalMemory(winobj: *mut std::ffi::c_void, size: usize) -> *mut std::ffi::c_void;
+    pub fn WinGetCurrentPosition(winobj: *mut std::ffi::c_void) -> i64;
+    pub fn WinGetPartitionRowCount(winobj: *mut std::ffi::c_void) -> i64;
+    pub fn WinSetMarkPosition(winobj: *mut std::ffi::c_void, markpos: i64);
+    pub fn WinRowsArePeers(winobj: *mut std::ffi::c_void, pos1: i64, pos2: i64) -> bool;
+    pub fn WinGetFuncArgInPartition(
+        winobj: *mut std::ffi::c_void,
+        argno: i32,
+        relpos: i32,
+        seektype: i32,
+        set_mark: bool,
+        isnull: *mut bool,
+        isout: *mut bool,
+    ) -> pgrx::pg_sys::Datum;
+    pub fn WinGetFuncArgInFrame(
+        winobj: *mut std::ffi::c_void,
+        argno: i32,
+        relpos: i32,
+        seektype: i32,
+        set_mark: bool,
+        isnull: *mut bool,
+        isout: *mut bool,
+    ) -> pgrx::pg_sys::Datum;
+    pub fn WinGetFuncArgCurrent(winobj: *mut std::ffi::c_void, argno: i32, isnull: *mut bool) -> pgrx::pg_sys::Datum;
 }
 
 // SAFETY: the signatures are the C library's (stdlib.h, and glibc's malloc.h for

@@ -146,7 +146,6 @@ fn load(oid: Oid, version: (u32, pg_sys::ItemPointerData)) -> FunctionInfo {
     let is_procedure = proc.prokind() == ProKind::Procedure;
     let arg_names = input_names(&proc, arg_types.len());
     let ret_type = proc.prorettype();
-    refuse_unsupported(&format!("{schema}.{name}"), proc.prokind());
     let returns_set = proc.proretset();
     // A set's rows are described at each call (row.rs, set.rs): a column definition list decides
     // the columns of `SETOF record`.
@@ -215,19 +214,6 @@ fn output_names(proc: &PgProc) -> Vec<String> {
         .filter(|(i, _)| matches!(modes.get(*i), Some(ProArgMode::Out | ProArgMode::InOut | ProArgMode::Table)))
         .map(|(_, name)| name.unwrap_or_default())
         .collect()
-}
-
-/// Refuses the kinds of function plts cannot run yet, with one wording at CREATE FUNCTION
-/// (the validator) and at a call: window functions.
-pub fn refuse_unsupported(label: &str, kind: ProKind) {
-    if kind == ProKind::Window {
-        raise(
-            PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
-            format!("plts function {label} cannot be a WINDOW function: plts has no window API yet"),
-            None,
-            Some("Write the window function in PL/pgSQL, or compute the rows in a set-returning plts function.".into()),
-        );
-    }
 }
 
 /// A number unique in this backend, to name each loaded program.

@@ -42,6 +42,9 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
             if let Some(datum) = trigger_call(fcinfo, &info) {
                 return datum;
             }
+            if let Some(datum) = window_call(fcinfo, &info) {
+                return datum;
+            }
         }
         let nargs = (*fcinfo).nargs as usize;
         let raw_args = (*fcinfo).args.as_slice(nargs);
@@ -202,6 +205,8 @@ struct FrameKind {
     transition: Option<call_frame::Transition>,
     /// A CALL or DO outside a transaction block: ctx.db may commit.
     nonatomic: bool,
+    /// A WINDOW function's WindowObject.
+    window: Option<call_frame::Window>,
 }
 
 /// Whether `fcinfo` is a CALL of a procedure outside a transaction block (its context says so).
@@ -219,6 +224,53 @@ unsafe fn called_nonatomic(fcinfo: pg_sys::FunctionCallInfo) -> bool {
     }
 }
 
+/// A WINDOW function's call (`None` when `fcinfo`'s context is not a WindowObject): the
+/// handler gets the current row's arguments and `ctx.window`, and returns the current row's value.
+#[cold]
+unsafe fn window_call(fcinfo: pg_sys::FunctionCallInfo, info: &function::FunctionInfo) -> Option<Datum> {
+    // SAFETY: the caller's live fcinfo; a WindowObject context is the window executor's, live for
+    // the call; its arguments are read through the window API, as the executor does not set them.
+    unsafe {
+        let context = (*fcinfo).context;
+        if (*context).type_ != pg_sys::NodeTag::T_WindowObjectData {
+            return None;
+        }
+        let window = call_frame::Window { object: context.cast(), arg_types: info.arg_types.as_slice() as *const [pg_sys::Oid] };
+        let args: Vec<SqlValue> = (0..info.arg_types.len()).map(|i| crate::ctx::window::current_arg(window, i)).collect();
+        let error_context = ErrorContext::push(&info.context_line, call_frame::depth());
+        let ret_type = resolve_type(fcinfo, info.ret_type, None);
+        let call = Invocation {
+            role: ffi::GetUserId().to_u32(),
+            arg_names: &info.arg_names,
+            args: &args,
+            args_is_value: false,
+            fn_oid: info.oid.to_u32(),
+            fn_schema: &info.schema,
+            fn_name: &info.name,
+            result: &info.result,
+            entry_required: true,
+            ephemeral: false,
+            rows: None,
+            ctx_members: &[],
+            start: Some(&StartProc),
+        };
+        let out = run_in_frame(&info.program, &call, info.read_only, FrameKind { window: Some(window), ..FrameKind::default() });
+        let result = datum::from_js_out(&out, ret_type).unwrap_or_else(|m| {
+            raise(
+                PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH,
+                format!("plts function {}.{} returned {}{}, which is not a valid {}", info.schema, info.name, m.got, m.place(), m.expected),
+                None,
+                Some(format!("Return a value of type {} (or null/undefined for SQL NULL).", m.expected)),
+            )
+        });
+        error_context.pop();
+        Some(result.unwrap_or_else(|| {
+            (*fcinfo).isnull = true;
+            Datum::from(0)
+        }))
+    }
+}
+
 /// Runs a call in a frame of its own (call_frame.rs): a read-only call also makes the transaction
 /// read-only for its duration, so that no path (nextval(), a writing function, NOTIFY) can write.
 /// Cursors and transaction blocks the handler left open are closed when it ends.
@@ -230,6 +282,7 @@ fn run_in_frame(program: &Program, call: &Invocation<'_>, read_only: bool, kind:
         now_ms: call_frame::transaction_start_ms(),
         transition: kind.transition,
         nonatomic: kind.nonatomic,
+        window: kind.window,
     };
     let scope = CallScope::enter(entry).unwrap_or_else(|e| raise_js(e));
     let result = Js::call(program, call, &limits);
@@ -308,7 +361,6 @@ pub unsafe extern "C-unwind" fn plts_validator(fcinfo: pg_sys::FunctionCallInfo)
         let proc = pgrx::pg_catalog::pg_proc::PgProc::new(fn_oid).expect("validated function exists");
         let (schema, name) = function::names(fn_oid);
         let label = format!("{schema}.{name}");
-        function::refuse_unsupported(&label, proc.prokind());
         if pg_sys::check_function_bodies {
             artifact::validate_body(&proc.prosrc(), &label);
         }

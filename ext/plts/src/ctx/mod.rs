@@ -22,13 +22,15 @@
 //! - **What the engine offers `prelude.js`**: an object `native` of plain functions, each a thin
 //!   binding of one function here: `run` and `open` ([`db::prepare`] then [`db::run`] or
 //!   [`db::open`], rows read with [`Rows::cell`]), `fetch` ([`db::fetch`]), `close`, `begin`, `end`,
-//!   `endTransaction` ([`db::end_transaction`]), `log` ([`log::log`]) and `now` ([`now_ms`]). A [`DbError`] becomes a thrown `PostgresError`.
+//!   `endTransaction` ([`db::end_transaction`]), `log` ([`log::log`]), `now` ([`now_ms`]) and the
+//!   `win*` functions of `ctx.window` ([`window`]). A [`DbError`] becomes a thrown `PostgresError`.
 //!
 //! So a second engine implements [`Engine`] and binds those natives; nothing in `spi`, `datum` or
 //! `handler` changes. [`CallScope`] is the other half of a call: the call frame around it.
 
 pub mod db;
 pub mod log;
+pub mod window;
 
 use crate::call_frame::{self, Limits, StopReason};
 use crate::db_error::DbError;

@@ -91,14 +91,47 @@
     notice: (...args) => native.log(2, show(args)),
     warn: (...args) => native.log(3, show(args)),
   };
+  // A WINDOW function's view of its partition (ctx/window.rs): positions are 0-based; an argument
+  // read outside the partition or frame is undefined.
+  const seekOf = (seek) => {
+    const types = { current: 0, head: 1, tail: 2 };
+    if (!(seek in types)) throw new TypeError(`ctx.window: seek must be "current", "head" or "tail", got ${String(seek)}`);
+    return types[seek];
+  };
+  let partitions; // made at the first use, so contexts that never use it do not carry it
+  const window = {
+    position: () => native.winPosition(),
+    partitionRowCount: () => native.winRowCount(),
+    setMarkPosition: (position) => native.winSetMark(position),
+    rowsArePeers: (a, b) => native.winPeers(a, b),
+    argCurrent: (argno) => native.winArg(0, argno, 0, 0, false),
+    argInPartition: (argno, relpos = 0, seek = "current", setMark = false) =>
+      native.winArg(1, argno, relpos, seekOf(seek), setMark),
+    argInFrame: (argno, relpos = 0, seek = "current", setMark = false) =>
+      native.winArg(2, argno, relpos, seekOf(seek), setMark),
+    // An object kept for the rows of the current partition (the most recent 64 partitions).
+    get partition() {
+      const id = native.winPartition();
+      partitions ??= new Map();
+      let store = partitions.get(id);
+      if (store === undefined) {
+        store = {};
+        partitions.set(id, store);
+        if (partitions.size > 64) partitions.delete(partitions.keys().next().value);
+      }
+      return store;
+    },
+  };
   Object.freeze(db);
   Object.freeze(log);
+  Object.freeze(window);
   // The ctx of one call is `{ args }` on a per-program prototype (fn) on this shared one
   // (`engine/invoker.rs`): db and log live here; now is a Date of the transaction start, made
   // when read (a new Date each read, so no call can change another's).
   const context = Object.defineProperties({}, {
     db: { value: db, enumerable: true },
     log: { value: log, enumerable: true },
+    window: { value: window },
     now: {
       get() {
         return new Date(native.now());

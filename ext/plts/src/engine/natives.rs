@@ -34,6 +34,7 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<(Object<'js>, PlainShapes)> {
     native.set("fetch", Func::from(fetch))?;
     native.set("close", Func::from(|name: String| db::close(&name)))?;
     native.set("now", Func::from(ctx::now_ms))?;
+    install_window(&native)?;
     let build: Function = super::eval_internal(ctx, ctx::PRELUDE)?;
     Ok((build.call((native,))?, shapes))
 }
@@ -95,6 +96,31 @@ fn rows_to_js<'js>(ctx: &Ctx<'js>, rows: &Rows) -> Result<Value<'js>> {
     }
     // SAFETY: into_array returns an owned value of this context.
     Ok(unsafe { Value::from_raw(ctx.clone(), objects.into_array()?) })
+}
+
+/// The natives of `ctx.window` (ctx/window.rs).
+fn install_window<'js>(native: &Object<'js>) -> Result<()> {
+    use crate::ctx::window::{self, ArgFrom};
+    native.set("winPosition", Func::from(|ctx: Ctx<'js>| window::position().map_err(|e| throw(&ctx, e))))?;
+    native.set("winRowCount", Func::from(|ctx: Ctx<'js>| window::partition_row_count().map_err(|e| throw(&ctx, e))))?;
+    native.set("winSetMark", Func::from(|ctx: Ctx<'js>, pos: f64| window::set_mark_position(pos).map_err(|e| throw(&ctx, e))))?;
+    native.set("winPeers", Func::from(|ctx: Ctx<'js>, a: f64, b: f64| window::rows_are_peers(a, b).map_err(|e| throw(&ctx, e))))?;
+    native.set("winPartition", Func::from(|ctx: Ctx<'js>| window::partition_id().map_err(|e| throw(&ctx, e))))?;
+    native.set(
+        "winArg",
+        Func::from(|ctx: Ctx<'js>, from: i32, argno: i32, relpos: i32, seek: i32, set_mark: bool| -> Result<Value<'js>> {
+            let from = match from {
+                1 => ArgFrom::Partition,
+                2 => ArgFrom::Frame,
+                _ => ArgFrom::Current,
+            };
+            match window::arg(from, argno, relpos, seek, set_mark).map_err(|e| throw(&ctx, e))? {
+                Some(value) => convert::to_js(&ctx, &value),
+                None => Ok(Value::new_undefined(ctx.clone())),
+            }
+        }),
+    )?;
+    Ok(())
 }
 
 fn open<'js>(ctx: Ctx<'js>, sql: JsString<'js>, params: Array<'js>, shapes: &PlainShapes) -> Result<String> {
