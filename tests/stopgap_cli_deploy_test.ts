@@ -146,6 +146,7 @@ Deno.test("deploy --json has the documented schema", () =>
     const rollback = JSON.parse((await ok(project.dir, "rollback", "--env", "dev", "--json", "--db", db.url)).stdout);
     assert.deepEqual(rollback, {
       env: "dev",
+      status: "rolled_back",
       deploymentId: result.deploymentId,
       label: "v1",
       previousDeploymentId: pruned.deploymentId,
