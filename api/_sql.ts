@@ -4,6 +4,24 @@
  * @module
  */
 
+import type postgres from "postgres";
+
+/**
+ * First key of the advisory lock that stopgap's deploy, rollback, prune and configure_environment
+ * take per environment (the second is `hashtext(env)`); see docs/DEPLOYMENT-RUNBOOK.md.
+ */
+const ENVIRONMENT_LOCK_CLASS = 1398032208;
+
+/**
+ * Takes the environment lock of `env` in transaction `tx`, until it ends. The stopgap function
+ * called afterwards takes it again (advisory locks nest within a session), so what `tx` reads
+ * between the two is what that function works from: under READ COMMITTED each statement after the
+ * lock sees what a concurrent deploy or rollback committed.
+ */
+export async function lockEnvironment(tx: postgres.TransactionSql, env: string): Promise<void> {
+  await tx`select pg_advisory_xact_lock(${ENVIRONMENT_LOCK_CLASS}::int, hashtext(${env}))`;
+}
+
 /** `name` as a quoted SQL identifier. */
 export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;

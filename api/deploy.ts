@@ -8,7 +8,7 @@
 import type postgres from "postgres";
 import type { Sql } from "../runtime/local.ts";
 import { compile, type CompiledFunction, type CompilePhase } from "../compiler/mod.ts";
-import { dollarQuote, ident, randomHex, toId } from "./_sql.ts";
+import { dollarQuote, ident, lockEnvironment, randomHex, toId } from "./_sql.ts";
 import { checkEnvName } from "./errors.ts";
 
 /** The phases of a deploy, in order, for progress output. */
@@ -99,6 +99,10 @@ class DryRun extends Error {
  * mutations), `stopgap.deploy(env, <staging schema>, label)` snapshots it, and the staging schema is
  * dropped. A failure anywhere rolls back everything: the previous deployment keeps serving.
  *
+ * The environment lock is taken before the active deployment is read, so the result describes what
+ * this deploy did: of two concurrent deploys of identical code, one is `deployed` and the other
+ * `unchanged`, with the id of the one that deployed. A dry run does not take the lock.
+ *
  * @param options the client, environment, source and label
  * @returns what changed
  * @throws {CompileError} for compile errors, a postgres.js `PostgresError` for server errors
@@ -139,6 +143,9 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         phase("stage", `${compiled.length} function${compiled.length === 1 ? "" : "s"} into ${schema}`);
         await stage(tx, schema, compiled);
       }
+      // A dry run only reads; a deploy first waits for its turn, so the active deployment and the
+      // changes below are the ones stopgap.deploy works from.
+      if (!options.dryRun) await lockEnvironment(tx, env);
       phase("diff", env);
       const previous = await activeDeployment(tx, env);
       const functions = await changes(tx, env, schema, compiled, previous !== undefined);
@@ -164,6 +171,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         pruned = rows.map((r) => ({ name: r.fn_name, action: r.action, reason: r.reason ?? null }));
       }
       if (options.fromSchema === undefined) await tx.unsafe(`drop schema ${ident(schema)} cascade`);
+      // stopgap.deploy returns the active deployment's id when it wrote nothing.
       const unchanged = previous !== undefined && deploymentId === previous;
       return {
         env,

@@ -6,9 +6,9 @@
  */
 
 import type { Sql } from "../runtime/local.ts";
-import { toId, toIso } from "./_sql.ts";
+import { lockEnvironment, toId, toIso } from "./_sql.ts";
 import { deploy, type DeployOptions, type DeployResult, type PrunedFunction } from "./deploy.ts";
-import { checkEnvName } from "./errors.ts";
+import { checkEnvName, StopgapError } from "./errors.ts";
 
 /** Options naming a client and an environment. */
 export interface EnvOptions {
@@ -22,7 +22,10 @@ export interface EnvOptions {
 export interface RollbackOptions extends EnvOptions {
   /** Back to the n-th most recent superseded deployment (default 1). */
   steps?: number;
-  /** Exactly this deployment (superseded or rolled back; may be newer: rolling forward). */
+  /**
+   * Exactly this deployment (superseded or rolled back; may be newer: rolling forward). The active
+   * deployment itself changes nothing (`status: "unchanged"`). Takes precedence over `steps`.
+   */
   to?: number;
 }
 
@@ -30,11 +33,16 @@ export interface RollbackOptions extends EnvOptions {
 export interface RollbackResult {
   /** The environment rolled back. */
   env: string;
+  /**
+   * `rolled_back`: another deployment is active now. `unchanged`: `to` was already the active
+   * deployment; nothing was written.
+   */
+  status: "rolled_back" | "unchanged";
   /** The deployment now active. */
   deploymentId: number;
   /** Its label. */
   label: string;
-  /** The deployment active before (now `rolled_back`). */
+  /** The deployment active before (now `rolled_back`; the same as `deploymentId` when unchanged). */
   previousDeploymentId: number | null;
   /** The label of the deployment active before. */
   previousLabel: string | null;
@@ -43,8 +51,12 @@ export interface RollbackResult {
 /**
  * Makes an earlier deployment of `env` active again (`stopgap.rollback`); no compilation.
  *
+ * Everything it reports is read under the environment lock, so a concurrent deploy or rollback is
+ * either entirely before it or entirely after it.
+ *
  * @param options the client, environment, and `steps` or `to`
  * @returns the deployment now active and the one before
+ * @throws {StopgapError} `other_environment` when `to` is a deployment of another environment
  * @throws a postgres.js `PostgresError` (55000 nothing to roll back to, 42704 unknown id)
  *
  * @example Rolling back to the previous deployment
@@ -55,20 +67,48 @@ export interface RollbackResult {
  * ```
  */
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
-  const { sql, env } = options;
+  const { sql, env, to } = options;
   checkEnvName(env);
   return await sql.begin(async (tx) => {
-    const before = await tx`select e.active_deployment_id as id, d.label from stopgap.environment e
+    await lockEnvironment(tx, env);
+    const [before] = await tx`select e.active_deployment_id as id, d.label from stopgap.environment e
       left join stopgap.deployment d on d.id = e.active_deployment_id where e.env = ${env}`;
-    const steps = options.to === undefined ? options.steps ?? 1 : null;
-    const [row] = await tx`select stopgap.rollback(${env}, ${steps}::int, ${options.to ?? null}::bigint) as id`;
+    const previousDeploymentId = toId(before?.id);
+    const previousLabel: string | null = before?.label ?? null;
+    if (to !== undefined) {
+      const [target] = await tx`select env from stopgap.deployment where id = ${to}`;
+      if (target !== undefined && target.env !== env) {
+        throw new StopgapError(
+          "other_environment",
+          `Deployment ${to} belongs to environment "${target.env}", not "${env}"`,
+          {
+            hint: `stopgap deployments --env ${env} lists the deployments of "${env}"; ` +
+              `stopgap rollback --env ${target.env} --to ${to} rolls "${target.env}" back`,
+          },
+        );
+      }
+      if (to === previousDeploymentId) {
+        return {
+          env,
+          status: "unchanged",
+          deploymentId: to,
+          label: previousLabel!,
+          previousDeploymentId,
+          previousLabel,
+        };
+      }
+    }
+    const [row] = to === undefined
+      ? await tx`select stopgap.rollback(${env}, steps => ${options.steps ?? 1}::int) as id`
+      : await tx`select stopgap.rollback(${env}, to_id => ${to}::bigint) as id`;
     const [now] = await tx`select label from stopgap.deployment where id = ${row.id}`;
     return {
       env,
+      status: "rolled_back",
       deploymentId: toId(row.id)!,
       label: now.label,
-      previousDeploymentId: toId(before[0]?.id),
-      previousLabel: before[0]?.label ?? null,
+      previousDeploymentId,
+      previousLabel,
     };
   }) as RollbackResult;
 }

@@ -73,7 +73,7 @@ export async function deployOptions(context: CommandContext): Promise<DeployOpti
 }
 
 /** Prints a deploy's (or dry run's) result. */
-export function printDeploy({ json }: CommandContext, result: DeployResult): void {
+export function printDeploy({ json, flags }: CommandContext, result: DeployResult): void {
   if (json) {
     printJson(result);
     return;
@@ -87,9 +87,10 @@ export function printDeploy({ json }: CommandContext, result: DeployResult): voi
         `(${count} in total). Nothing was changed.`,
     );
   } else if (result.status === "unchanged") {
+    const unused = typeof flags.label === "string" ? `; label "${flags.label}" was not used` : "";
     console.log(
       `Nothing to deploy: "${result.env}" already runs these ${plural(count, "function")} ` +
-        `(deployment ${result.deploymentId}).`,
+        `(deployment ${result.deploymentId})${unused}.`,
     );
   } else {
     const replacing = result.previousDeploymentId === null

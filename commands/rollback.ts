@@ -20,7 +20,8 @@ Without flags: the deployment before the active one. Rolled-back deployments are
 
 ${ENV_HELP}
   --steps <n>             Back to the n-th most recent superseded deployment (default 1)
-  --to <id>               Exactly this deployment (see stopgap deployments); may be newer`,
+  --to <id>               Exactly this deployment (see stopgap deployments); may be newer; the
+                          active one changes nothing`,
   flags: { ...ENV_FLAG, steps: { type: "string" }, to: { type: "string" } },
   maxArgs: 0,
   run: async (context) => {
@@ -32,6 +33,12 @@ ${ENV_HELP}
     const result = await rollbackApi({ sql, env, steps, to });
     if (context.json) {
       printJson(result);
+      return;
+    }
+    if (result.status === "unchanged") {
+      console.log(
+        `Nothing to roll back: deployment ${result.deploymentId} ("${result.label}") already serves "${env}".`,
+      );
       return;
     }
     const from = result.previousDeploymentId === null

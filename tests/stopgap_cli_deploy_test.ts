@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ok, stopgapIn, tempProject } from "./_cli.ts";
+import type postgres from "postgres";
+import { ok, type Run, stopgapIn, tempProject } from "./_cli.ts";
 import { databaseUrl, withDatabase } from "./harness.ts";
 
 async function setHelloGreeting(dir: string, word: string): Promise<void> {
@@ -86,6 +87,77 @@ Deno.test("init, deploy, call, change, deploy, diff, rollback, status: each call
     assert.equal(stages.length, 0, "staging schemas are dropped");
   }));
 
+/** Waits until `count` backends of database `name` other than `except` wait for an advisory lock; fails after ~60 s. */
+async function waitForLockWaiters(sql: postgres.Sql, name: string, except: number, count: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const [{ waiting }] = await sql`select count(*)::int as waiting from pg_stat_activity
+      where datname = ${name} and pid <> ${except} and wait_event_type = 'Lock' and wait_event = 'advisory'`;
+    if (waiting === count) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${count} deploys never waited for the environment lock together`);
+}
+
+Deno.test("two concurrent deploys of identical code: one deploys, the other reports unchanged and the serving id", () =>
+  withDatabase("cli_concurrent", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    await using project = await tempProject();
+    const { dir } = project;
+    await ok(dir, "init");
+    const v1 = JSON.parse((await ok(dir, "deploy", "--env", "dev", "--label", "v1", "--json", "--db", db.url)).stdout);
+    await setHelloGreeting(dir, "Hi");
+
+    // Holding the environment lock makes both deploys wait for it at the same point, so neither has
+    // committed when the other decides what it does.
+    const holder = await db.sql.reserve();
+    let runs: Run[];
+    try {
+      const [{ pid }] = await holder`select pg_backend_pid() as pid`;
+      await holder`begin`;
+      await holder`select pg_advisory_xact_lock(1398032208, hashtext('dev'))`;
+      const pending = ["a", "b"].map((label) =>
+        stopgapIn(dir, ["deploy", "--env", "dev", "--label", label, "--db", db.url])
+      );
+      await waitForLockWaiters(db.sql, db.name, pid, 2);
+      await holder`commit`;
+      runs = await Promise.all(pending);
+    } finally {
+      holder.release();
+    }
+
+    for (const run of runs) assert.equal(run.code, 0, run.stderr);
+    const deployedPattern = new RegExp(
+      `^Deployed 3 functions from directory functions to "dev" as deployment (\\d+) \\("(a|b)"\\), ` +
+        `replacing deployment ${v1.deploymentId}\\.$`,
+      "m",
+    );
+    const deployed = runs.filter((run) => deployedPattern.test(run.stdout));
+    assert.equal(deployed.length, 1, runs.map((run) => run.stdout).join("\n---\n"));
+    const [, id, label] = deployedPattern.exec(deployed[0].stdout)!;
+    assert.match(deployed[0].stdout, /^ {2}hello +query +changed +functions\/hello\.ts#default$/m);
+
+    const other = runs.find((run) => run !== deployed[0])!;
+    const otherLabel = label === "a" ? "b" : "a";
+    assert.match(
+      other.stdout,
+      new RegExp(
+        `^Nothing to deploy: "dev" already runs these 3 functions \\(deployment ${id}\\); ` +
+          `label "${otherLabel}" was not used\\.$`,
+        "m",
+      ),
+    );
+    assert.match(other.stdout, /^ {2}hello +query +unchanged +functions\/hello\.ts#default$/m);
+    assert.doesNotMatch(other.stdout, / (added|changed) /);
+
+    const rows = await db.sql`select id, label, status from stopgap.deployments('dev')`;
+    assert.deepEqual(rows.map((r) => [Number(r.id), r.label, r.status]), [
+      [Number(id), label, "active"],
+      [v1.deploymentId, "v1", "superseded"],
+    ]);
+    const [{ active }] = await db.sql`select active_deployment_id as active from stopgap.environment where env = 'dev'`;
+    assert.equal(Number(active), Number(id));
+  }));
+
 Deno.test("deploy --dry-run on a new environment lists every function as added and creates nothing", () =>
   withDatabase("cli_dry", async (db) => {
     await db.sql`create extension stopgap cascade`;
@@ -146,6 +218,7 @@ Deno.test("deploy --json has the documented schema", () =>
     const rollback = JSON.parse((await ok(project.dir, "rollback", "--env", "dev", "--json", "--db", db.url)).stdout);
     assert.deepEqual(rollback, {
       env: "dev",
+      status: "rolled_back",
       deploymentId: result.deploymentId,
       label: "v1",
       previousDeploymentId: pruned.deploymentId,
