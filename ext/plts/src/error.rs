@@ -42,9 +42,26 @@ pub fn raise_js(js: JsError) -> ! {
             Some("Recursion went too deep; the JS stack limit is half of max_stack_depth.".into()),
         ),
         JsErrorKind::NoEntryPoint => (PgSqlErrorCode::ERRCODE_INVALID_FUNCTION_DEFINITION, None),
-        _ => (PgSqlErrorCode::ERRCODE_RAISE_EXCEPTION, None),
+        _ => (PgSqlErrorCode::ERRCODE_RAISE_EXCEPTION, missing_api_hint(&js.message)),
     };
     raise(code, js.message, js.stack, hint)
+}
+
+/// Why a web or Deno API a library reached for is not there: plts runs inside a query, with no
+/// timers, network or files.
+fn missing_api_hint(message: &str) -> Option<String> {
+    let name = message.strip_prefix("ReferenceError: ")?.strip_suffix(" is not defined")?;
+    let why = match name {
+        "setTimeout" | "setInterval" | "clearTimeout" | "clearInterval" | "setImmediate" => {
+            "plts has no timers: a function runs inside a query, which waits for no event"
+        }
+        "fetch" | "WebSocket" | "XMLHttpRequest" | "EventSource" => {
+            "plts has no network access: a function runs inside a query and reaches data through ctx.db"
+        }
+        "Deno" | "process" | "require" => "plts runs in PostgreSQL, not in Deno or Node: there is no process, file or module-loading API",
+        _ => return None,
+    };
+    Some(format!("{name} is not available: {why}."))
 }
 
 /// `"23505"` → the PostgreSQL error code (MAKE_SQLSTATE).

@@ -22,8 +22,9 @@
 //! - **What the engine offers `prelude.js`**: an object `native` of plain functions, each a thin
 //!   binding of one function here: `run` and `open` ([`db::prepare`] then [`db::run`] or
 //!   [`db::open`], rows read with [`Rows::cell`]), `fetch` ([`db::fetch`]), `close`, `begin`, `end`,
-//!   `endTransaction` ([`db::end_transaction`]), `log` ([`log::log`]), `now` ([`now_ms`]) and the
-//!   `win*` functions of `ctx.window` ([`window`]). A [`DbError`] becomes a thrown `PostgresError`.
+//!   `endTransaction` ([`db::end_transaction`]), `log` ([`log::log`]), `now` ([`now_ms`]), the
+//!   `win*` functions of `ctx.window` ([`window`]), and for `web.js` (evaluated by `web` at the
+//!   first use of console, TextEncoder, crypto, ...) `randomBytes` ([`random_bytes`]). A [`DbError`] becomes a thrown `PostgresError`.
 //!
 //! So a second engine implements [`Engine`] and binds those natives; nothing in `spi`, `datum` or
 //! `handler` changes. [`CallScope`] is the other half of a call: the call frame around it.
@@ -41,6 +42,9 @@ pub use crate::spi::Rows;
 
 /// The JavaScript half of the ctx API, evaluated once per context over the engine's `native` object.
 pub const PRELUDE: &str = include_str!("prelude.js");
+/// The web-platform APIs without I/O (console, TextEncoder, crypto, ...), evaluated in a context at
+/// their first use (prelude.js installs them lazily).
+pub const WEB: &str = include_str!("web.js");
 
 /// A JavaScript engine that runs plts programs (see the module doc for the four steps of a call).
 pub trait Engine {
@@ -76,6 +80,17 @@ pub struct Invocation<'a> {
     pub ctx_members: &'a [(&'static str, SqlValue)],
     /// Runs in a context the engine creates for this call, before the call.
     pub start: Option<&'a dyn ContextStart>,
+}
+
+/// `len` bytes from PostgreSQL's strong random source (`pg_strong_random`), for `crypto`.
+pub fn random_bytes(len: usize) -> Result<Vec<u8>, DbError> {
+    let mut bytes = vec![0u8; len];
+    // SAFETY: pg_strong_random writes `len` bytes into the buffer it is given, which has them.
+    let filled = len == 0 || unsafe { pgrx::pg_sys::pg_strong_random(bytes.as_mut_ptr().cast(), len) };
+    if !filled {
+        return Err(DbError::new("XX000", "could not generate random values (pg_strong_random failed)"));
+    }
+    Ok(bytes)
 }
 
 /// What runs once when the engine creates a context, before the context's first call

@@ -125,6 +125,28 @@
   Object.freeze(db);
   Object.freeze(log);
   Object.freeze(window);
+  // The web-platform APIs without I/O (web.js): getters on globalThis until first used, then values,
+  // writable and configurable as in Deno, so a context that never uses them does not build them.
+  const webNames = ["console", "TextEncoder", "TextDecoder", "crypto", "structuredClone"];
+  let web;
+  const installWeb = () => {
+    web ??= native.web(native);
+    for (const name of webNames) {
+      Object.defineProperty(globalThis, name, { value: web[name], writable: true, configurable: true, enumerable: false });
+    }
+    return web;
+  };
+  for (const name of webNames) {
+    Object.defineProperty(globalThis, name, {
+      get: () => installWeb()[name],
+      set: (value) => {
+        installWeb();
+        globalThis[name] = value;
+      },
+      configurable: true,
+      enumerable: false,
+    });
+  }
   // The ctx of one call is `{ args }` on a per-program prototype (fn) on this shared one
   // (`engine/invoker.rs`): db and log live here; now is a Date of the transaction start, made
   // when read (a new Date each read, so no call can change another's).

@@ -35,6 +35,17 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<(Object<'js>, PlainShapes)> {
     native.set("close", Func::from(|name: String| db::close(&name)))?;
     native.set("now", Func::from(ctx::now_ms))?;
     install_window(&native)?;
+    // The web-platform APIs, built at their first use: web.js applied to the natives, which the
+    // prelude passes in (a closure holding them would be a cycle QuickJS's collector cannot see,
+    // and would keep a DO block's context alive).
+    native.set(
+        "web",
+        Func::from(|ctx: Ctx<'js>, native: Object<'js>| -> Result<Value<'js>> {
+            let build: Function = super::eval_internal(&ctx, ctx::WEB)?;
+            build.call((native,))
+        }),
+    )?;
+    native.set("randomBytes", Func::from(random_bytes))?;
     let build: Function = super::eval_internal(ctx, ctx::PRELUDE)?;
     Ok((build.call((native,))?, shapes))
 }
@@ -96,6 +107,13 @@ fn rows_to_js<'js>(ctx: &Ctx<'js>, rows: &Rows) -> Result<Value<'js>> {
     }
     // SAFETY: into_array returns an owned value of this context.
     Ok(unsafe { Value::from_raw(ctx.clone(), objects.into_array()?) })
+}
+
+/// `n` bytes from PostgreSQL's strong random source, for `crypto` (web.js).
+fn random_bytes<'js>(ctx: Ctx<'js>, n: f64) -> Result<Value<'js>> {
+    let len = n.clamp(0.0, 65536.0) as usize;
+    let bytes = crate::ctx::random_bytes(len).map_err(|e| throw(&ctx, e))?;
+    Ok(rquickjs::TypedArray::<u8>::new(ctx.clone(), bytes)?.into_value())
 }
 
 /// The natives of `ctx.window` (ctx/window.rs).

@@ -1,0 +1,84 @@
+-- The web-platform APIs without I/O, as in Deno: console, TextEncoder, TextDecoder, crypto, structuredClone.
+-- Timers, fetch and Deno are absent, and the error says why.
+\set SHOW_CONTEXT never
+SET client_min_messages = debug1;
+DO $$
+console.log("log %s and %d", "text", 42, { a: [1, "two"] });
+console.info("info", new Map([["k", 1]]), new Set([1]), new Date(0));
+console.warn("warn: %o", { nested: { deep: true } });
+console.error(new Error("boom"));
+console.debug("debug %i%%", 7.9);
+console.assert(1 === 2, "one is not two");
+console.count(); console.count();
+$$ LANGUAGE plts;
+RESET client_min_messages;
+CREATE FUNCTION web_text(s text) RETURNS text LANGUAGE plts AS $$
+export default (_ctx: unknown, s: string) => {
+  const bytes = new TextEncoder().encode(s);
+  const back = new TextDecoder().decode(bytes);
+  const into = new Uint8Array(4);
+  const { read, written } = new TextEncoder().encodeInto(s, into);
+  return `${bytes.length} bytes [${Array.from(bytes.slice(0, 6)).join(",")}], round trip ${back === s}, encodeInto read ${read} wrote ${written}`;
+};
+$$;
+SELECT web_text('héllo €𝄞');
+CREATE FUNCTION web_decode() RETURNS text LANGUAGE plts AS $$
+export default () => {
+  const bad = new Uint8Array([0x61, 0xff, 0x62, 0xe2, 0x82]);
+  const lenient = new TextDecoder().decode(bad);
+  let fatal;
+  try { new TextDecoder("utf-8", { fatal: true }).decode(bad); fatal = "decoded"; } catch (e: any) { fatal = `${e.name}: ${e.message}`; }
+  const bom = new Uint8Array([0xef, 0xbb, 0xbf, 0x78]);
+  let latin;
+  try { new TextDecoder("latin1"); latin = "made"; } catch (e: any) { latin = `${e.name}: ${e.message}`; }
+  return [JSON.stringify(lenient), fatal, new TextDecoder().decode(bom).length, new TextDecoder("utf-8", { ignoreBOM: true }).decode(bom).length, latin].join(" | ");
+};
+$$;
+SELECT web_decode();
+CREATE FUNCTION web_crypto() RETURNS text LANGUAGE plts AS $$
+export default () => {
+  const a = crypto.getRandomValues(new Uint8Array(32));
+  const b = crypto.getRandomValues(new Uint32Array(4));
+  const uuid = crypto.randomUUID();
+  let tooMany;
+  try { crypto.getRandomValues(new Uint8Array(65537)); tooMany = "filled"; } catch (e: any) { tooMany = e.name; }
+  let floats;
+  try { crypto.getRandomValues(new Float64Array(2) as any); floats = "filled"; } catch (e: any) { floats = e.name; }
+  return [a.length, a.some((x) => x !== 0), b.length, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(uuid), uuid !== crypto.randomUUID(), tooMany, floats].join(" ");
+};
+$$;
+SELECT web_crypto();
+CREATE FUNCTION web_clone() RETURNS text LANGUAGE plts AS $$
+export default () => {
+  const original: any = { n: 1, d: new Date(86400000), m: new Map([["k", { v: 1 }]]), s: new Set([1, 2]), bytes: new Uint8Array([1, 2]), list: [1, { x: 2 }] };
+  original.self = original;
+  const copy = structuredClone(original);
+  copy.list[1].x = 99;
+  copy.m.get("k").v = 99;
+  let fn;
+  try { structuredClone({ f() {} }); fn = "cloned"; } catch (e: any) { fn = `${e.name}: ${e.message}`; }
+  return [copy !== original, copy.self === copy, copy.d instanceof Date && copy.d.getTime(), original.list[1].x, original.m.get("k").v, copy.s.has(2), copy.bytes[1], fn].join(" ");
+};
+$$;
+SELECT web_clone();
+-- a library may replace them, as in Deno
+DO $$ (globalThis as any).structuredClone = () => "mine"; console.log((globalThis as any).structuredClone()) $$ LANGUAGE plts;
+-- timers, fetch and Deno are absent: the error says why
+CREATE FUNCTION web_timer() RETURNS int LANGUAGE plts AS $$ export default () => { setTimeout(() => {}, 10); return 1; } $$;
+SELECT web_timer();
+CREATE FUNCTION web_fetch() RETURNS int LANGUAGE plts AS $$ export default async () => { await fetch("https://example.com"); return 1; } $$;
+SELECT web_fetch();
+CREATE FUNCTION web_deno() RETURNS text LANGUAGE plts AS $$ export default () => Deno.version.deno $$;
+SELECT web_deno();
+-- atob, btoa, performance.now and queueMicrotask
+CREATE FUNCTION web_basics() RETURNS text LANGUAGE plts AS $$
+export default async () => {
+  const order: string[] = [];
+  queueMicrotask(() => order.push("microtask"));
+  order.push("sync");
+  await null;
+  const t0 = performance.now();
+  return [btoa("plts"), atob(btoa("plts")), typeof t0, performance.now() >= t0, order.join(">")].join(" ");
+};
+$$;
+SELECT web_basics();
