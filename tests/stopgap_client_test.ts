@@ -21,6 +21,8 @@ Deno.test("createClient validates arguments client-side without a round trip, th
     const sql = postgres(db.url, { max: 1, onnotice: () => {}, debug: () => queries++ });
     try {
       const client = createClient(sql, { env: "prod", functions: { greet, counter_bump: bump } });
+      // @ts-expect-error: every member of functions is a query or mutation
+      createClient(sql, { env: "prod", functions: { greet, answer: 42 } });
       const { greeting } = await client.greet({ name: "ada" });
       assert.equal(greeting, "hello ada");
       assert.deepEqual(await client.counter_bump({ by: 2 }), { total: 2 });
@@ -58,7 +60,10 @@ Deno.test("stopgap types writes declarations createClient<Api> accepts, and the 
       /^ {2}greet: \{\n {4}kind: "query";\n {4}args: \{\n {6}name: string;\n {4}\};\n {4}result: \{\n {6}greeting: string;\n {4}\};/m,
     );
 
-    type Api = { greet: { args: { name: string }; result: { greeting: string } } };
+    // An interface, as `stopgap types` writes it (it has no index signature).
+    interface Api {
+      greet: { kind: "query"; args: { name: string }; result: { greeting: string } };
+    }
     const client = createClient<Api>(db.sql, { env: "prod" });
     assert.deepEqual(await client.greet({ name: "bo" }), { greeting: "hello bo" });
     await assert.rejects(
