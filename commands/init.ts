@@ -24,7 +24,7 @@ export interface InitReport {
 }
 
 /** Where a scaffolded project's import map points the two entries of this package. */
-interface StopgapImports {
+export interface StopgapImports {
   /** The runtime the function modules import (`query`, `mutation`, `v`). */
   "@stopgap/runtime": string;
   /** The package entry the typed client imports (`createClient`). */
@@ -33,13 +33,25 @@ interface StopgapImports {
 
 /**
  * The specifiers of this CLI's own runtime and package entry, for the project's import map: file URLs
- * of the checkout when the CLI runs from one, else the JSR package of the same version.
+ * of the checkout when the CLI runs from one, else the JSR package of the same version. A
+ * `deno compile`d binary (`standalone`) counts as "else": its modules have `file:` URLs too, but they
+ * name its embedded file system (`/tmp/deno-compile-stopgap/...`), which a `deno check` of the project
+ * cannot read.
  *
  * @param moduleUrl the URL of this module (`import.meta.url`)
+ * @param standalone whether the CLI runs as a `deno compile`d binary (`Deno.build.standalone`)
  * @returns the specifiers by import name
+ *
+ * @example From a checkout, and from the compiled binary
+ * ```ts
+ * import { stopgapImports } from "./init.ts";
+ *
+ * stopgapImports("file:///src/stopgap/commands/init.ts", false)["@stopgap/stopgap"]; // "file:///src/stopgap/mod.ts"
+ * stopgapImports("file:///tmp/deno-compile-stopgap/commands/init.ts", true)["@stopgap/stopgap"]; // "jsr:@stopgap/stopgap@<VERSION>"
+ * ```
  */
-function stopgapImports(moduleUrl: string | URL): StopgapImports {
-  if (new URL(moduleUrl).protocol === "file:") {
+export function stopgapImports(moduleUrl: string | URL, standalone: boolean): StopgapImports {
+  if (!standalone && new URL(moduleUrl).protocol === "file:") {
     return {
       "@stopgap/runtime": new URL("../runtime/mod.ts", moduleUrl).href,
       "@stopgap/stopgap": new URL("../mod.ts", moduleUrl).href,
@@ -54,7 +66,7 @@ function stopgapImports(moduleUrl: string | URL): StopgapImports {
 function files(): Record<string, string> {
   const config = {
     imports: {
-      ...stopgapImports(import.meta.url),
+      ...stopgapImports(import.meta.url, Deno.build.standalone),
       // The versions built into plts: a bundle imports them from the database, so types must match.
       valibot: denoJson.imports.valibot,
       "@valibot/to-json-schema": denoJson.imports["@valibot/to-json-schema"],

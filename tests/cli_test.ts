@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import denoJson from "../deno.json" with { type: "json" };
+import { stopgapImports } from "../commands/init.ts";
 import { stopgap } from "./_cli.ts";
 import { withDatabase } from "./harness.ts";
 
@@ -49,4 +50,20 @@ Deno.test("version exits 3 and names the host and port when PostgreSQL cannot be
   assert.match(run.stderr, /Cannot connect to PostgreSQL at 127\.0\.0\.1:1\b/);
   assert.match(run.stderr, /\.\/dev db start/);
   assert.equal(run.stdout, "");
+});
+
+Deno.test("init maps @stopgap/* to the checkout's files from source, and to the JSR package from the compiled binary or JSR", () => {
+  assert.equal(Deno.build.standalone, false);
+  assert.deepEqual(stopgapImports(new URL("../commands/init.ts", import.meta.url), false), {
+    "@stopgap/runtime": new URL("../runtime/mod.ts", import.meta.url).href,
+    "@stopgap/stopgap": new URL("../mod.ts", import.meta.url).href,
+  });
+  const jsr = {
+    "@stopgap/runtime": `jsr:@stopgap/stopgap@${denoJson.version}/runtime`,
+    "@stopgap/stopgap": `jsr:@stopgap/stopgap@${denoJson.version}`,
+  };
+  // In a `deno compile`d binary the modules have file: URLs of its embedded file system, which no
+  // project can import from.
+  assert.deepEqual(stopgapImports("file:///tmp/deno-compile-stopgap/stopgap/commands/init.ts", true), jsr);
+  assert.deepEqual(stopgapImports(`https://jsr.io/@stopgap/stopgap/${denoJson.version}/commands/init.ts`, false), jsr);
 });
