@@ -23,6 +23,8 @@ export { callLocal, type LocalOptions, type Sql } from "./runtime/local.ts";
 export {
   call,
   type Client,
+  type ClientFunction,
+  type ClientFunctions,
   type ClientMethod,
   type ClientOptions,
   createClient,

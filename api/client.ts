@@ -21,6 +21,18 @@ export interface FunctionSpec<A = unknown, R = unknown> {
   result: R;
 }
 
+/**
+ * What {@linkcode createClient} accepts per function: a wrapped handler (`query`/`mutation`), or a
+ * {@linkcode FunctionSpec} (the members of the `Api` interface `stopgap types` writes).
+ */
+export type ClientFunction = { readonly kind: "query" | "mutation"; readonly args: Schema } | FunctionSpec;
+
+/**
+ * The functions a client is made of, by SQL name: every member of `A` a {@linkcode ClientFunction}.
+ * A mapped type rather than an index signature, so that an interface (which has none) satisfies it.
+ */
+export type ClientFunctions<A> = { readonly [K in keyof A]: ClientFunction };
+
 /** The method of one function: a wrapped handler's input and result types, or a {@linkcode FunctionSpec}'s. */
 export type ClientMethod<F> = F extends Wrapped<"query" | "mutation", infer S extends Schema, infer R>
   ? (args: InferInput<S>) => Promise<R>
@@ -92,13 +104,13 @@ export async function call(
  * const client = createClient<Api>(sql, { env: "prod" });
  * ```
  */
-export function createClient<A extends Record<string, unknown>>(
+export function createClient<A extends ClientFunctions<A>>(
   sql: Sql,
   options: ClientOptions<A>,
 ): Client<A> {
   checkEnvName(options.env);
   const method = (name: string) => async (args: unknown) => {
-    const fn = options.functions?.[name] as { args?: Schema } | undefined;
+    const fn = (options.functions as Record<string, { args?: Schema }> | undefined)?.[name];
     if (fn?.args) {
       const checked = v.safeParse(asValibot(fn.args), args);
       if (!checked.success) throw new ValidationError("arguments", checked.issues);

@@ -1,6 +1,7 @@
 /**
  * `stopgap init`: scaffold a project: a functions directory with an example query and mutation, and
- * a deno.json whose imports resolve `@stopgap/runtime` and `valibot`.
+ * a deno.json whose imports resolve `@stopgap/runtime` and `valibot` (for the functions) and
+ * `@stopgap/stopgap` and `postgres` (for the typed client).
  *
  * @module
  */
@@ -22,22 +23,55 @@ export interface InitReport {
   kept: string[];
 }
 
+/** Where a scaffolded project's import map points the two entries of this package. */
+export interface StopgapImports {
+  /** The runtime the function modules import (`query`, `mutation`, `v`). */
+  "@stopgap/runtime": string;
+  /** The package entry the typed client imports (`createClient`). */
+  "@stopgap/stopgap": string;
+}
+
 /**
- * `@stopgap/runtime` for the project's import map: the runtime this CLI ships, as a file URL when the CLI
- * runs from a checkout, else the JSR package of the same version.
+ * The specifiers of this CLI's own runtime and package entry, for the project's import map: file URLs
+ * of the checkout when the CLI runs from one, else the JSR package of the same version. A
+ * `deno compile`d binary (`standalone`) counts as "else": its modules have `file:` URLs too, but they
+ * name its embedded file system (`/tmp/deno-compile-stopgap/...`), which a `deno check` of the project
+ * cannot read.
+ *
+ * @param moduleUrl the URL of this module (`import.meta.url`)
+ * @param standalone whether the CLI runs as a `deno compile`d binary (`Deno.build.standalone`)
+ * @returns the specifiers by import name
+ *
+ * @example From a checkout, and from the compiled binary
+ * ```ts
+ * import { stopgapImports } from "./init.ts";
+ *
+ * stopgapImports("file:///src/stopgap/commands/init.ts", false)["@stopgap/stopgap"]; // "file:///src/stopgap/mod.ts"
+ * stopgapImports("file:///tmp/deno-compile-stopgap/commands/init.ts", true)["@stopgap/stopgap"]; // "jsr:@stopgap/stopgap@<VERSION>"
+ * ```
  */
-function runtimeSpecifier(): string {
-  const local = new URL("../runtime/mod.ts", import.meta.url);
-  return local.protocol === "file:" ? local.href : `jsr:@stopgap/stopgap@${VERSION}/runtime`;
+export function stopgapImports(moduleUrl: string | URL, standalone: boolean): StopgapImports {
+  if (!standalone && new URL(moduleUrl).protocol === "file:") {
+    return {
+      "@stopgap/runtime": new URL("../runtime/mod.ts", moduleUrl).href,
+      "@stopgap/stopgap": new URL("../mod.ts", moduleUrl).href,
+    };
+  }
+  return {
+    "@stopgap/runtime": `jsr:@stopgap/stopgap@${VERSION}/runtime`,
+    "@stopgap/stopgap": `jsr:@stopgap/stopgap@${VERSION}`,
+  };
 }
 
 function files(): Record<string, string> {
   const config = {
     imports: {
-      "@stopgap/runtime": runtimeSpecifier(),
+      ...stopgapImports(import.meta.url, Deno.build.standalone),
       // The versions built into plts: a bundle imports them from the database, so types must match.
       valibot: denoJson.imports.valibot,
       "@valibot/to-json-schema": denoJson.imports["@valibot/to-json-schema"],
+      // The client's driver (`createClient(postgres(url), ...)`), the version this package is tested with.
+      postgres: denoJson.imports.postgres,
     },
     stopgap: { functionsDir: DEFAULT_FUNCTIONS_DIR },
   };
@@ -88,7 +122,8 @@ export const init: Command = {
   help: `Usage: stopgap init [<dir>]
 
 Creates, in <dir> (default: the current directory), a deno.json whose imports resolve
-@stopgap/runtime and valibot, and ${DEFAULT_FUNCTIONS_DIR}/ with an example query (hello.ts) and
+@stopgap/runtime and valibot (for the functions) and @stopgap/stopgap and postgres (for
+the typed client), and ${DEFAULT_FUNCTIONS_DIR}/ with an example query (hello.ts) and
 mutation (notes.ts). Existing files are never overwritten. Then:
 
   stopgap deploy --env dev
@@ -117,7 +152,8 @@ mutation (notes.ts). Existing files are never overwritten. Then:
     for (const path of report.kept) console.log(`kept    ${path} (exists)`);
     if (report.kept.includes("deno.json")) {
       console.log(
-        `Check that deno.json maps "@stopgap/runtime" and "valibot" (${denoJson.imports.valibot}) in its imports.`,
+        `Check that deno.json maps "@stopgap/runtime" and "valibot" (${denoJson.imports.valibot}) in its imports, ` +
+          `and "@stopgap/stopgap" and "postgres" for the typed client.`,
       );
     }
     console.log(`Next: stopgap deploy --env dev${context.args[0] ? ` (in ${context.args[0]})` : ""}`);

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import denoJson from "../deno.json" with { type: "json" };
+import { stopgapImports } from "../commands/init.ts";
 import { stopgap } from "./_cli.ts";
 import { withDatabase } from "./harness.ts";
 
@@ -49,4 +50,66 @@ Deno.test("version exits 3 and names the host and port when PostgreSQL cannot be
   assert.match(run.stderr, /Cannot connect to PostgreSQL at 127\.0\.0\.1:1\b/);
   assert.match(run.stderr, /\.\/dev db start/);
   assert.equal(run.stdout, "");
+});
+
+Deno.test("init maps @stopgap/* to the checkout's files from source, and to the JSR package from the compiled binary or JSR", () => {
+  assert.equal(Deno.build.standalone, false);
+  assert.deepEqual(stopgapImports(new URL("../commands/init.ts", import.meta.url), false), {
+    "@stopgap/runtime": new URL("../runtime/mod.ts", import.meta.url).href,
+    "@stopgap/stopgap": new URL("../mod.ts", import.meta.url).href,
+  });
+  const jsr = {
+    "@stopgap/runtime": `jsr:@stopgap/stopgap@${denoJson.version}/runtime`,
+    "@stopgap/stopgap": `jsr:@stopgap/stopgap@${denoJson.version}`,
+  };
+  // In a `deno compile`d binary the modules have file: URLs of its embedded file system, which no
+  // project can import from.
+  assert.deepEqual(stopgapImports("file:///tmp/deno-compile-stopgap/stopgap/commands/init.ts", true), jsr);
+  assert.deepEqual(stopgapImports(`https://jsr.io/@stopgap/stopgap/${denoJson.version}/commands/init.ts`, false), jsr);
+});
+
+Deno.test("./dev install-cli writes a stopgap script into STOPGAP_BIN_DIR that runs cli.ts with the Deno of ./dev deno", async () => {
+  const dev = new URL("../dev", import.meta.url).pathname;
+  const decoder = new TextDecoder();
+  const run = async (command: string, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) => {
+    const output = await new Deno.Command(command, { args, ...options, stdout: "piped", stderr: "piped" }).output();
+    return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+  };
+  const dir = await Deno.makeTempDir({ prefix: "stopgap-bin-" });
+  const elsewhere = await Deno.makeTempDir({ prefix: "stopgap-cwd-" });
+  try {
+    const bin = `${dir}/bin`;
+    const path = Deno.env.get("PATH") ?? "";
+    const installed = await run(dev, ["install-cli"], { env: { STOPGAP_BIN_DIR: bin, PATH: path } });
+    assert.equal(installed.code, 0, installed.stderr);
+    assert.match(installed.stdout, new RegExp(`^installed ${bin}/stopgap \\(runs .*/cli\\.ts with .*\\)$`, "m"));
+    assert.match(installed.stdout, new RegExp(`^${bin} is not on PATH: add it with`, "m"));
+
+    // Through the shim, from another directory, as a user runs it.
+    const version = await run(`${bin}/stopgap`, ["version"], { cwd: elsewhere, env: { NO_COLOR: "1" } });
+    assert.equal(version.code, 0, version.stderr);
+    assert.match(version.stdout, new RegExp(`^stopgap CLI ${denoJson.version.replaceAll(".", "\\.")}$`, "m"));
+
+    // The shim's Deno is the one `./dev deno` runs.
+    const shim = await Deno.readTextFile(`${bin}/stopgap`);
+    const deno = shim.match(/^exec (\S+) run -A /m)?.[1];
+    assert.ok(deno, shim);
+    const devDeno = await run(dev, ["deno", "eval", "console.log(Deno.execPath())"]);
+    assert.equal(await Deno.realPath(deno), await Deno.realPath(devDeno.stdout.trim()));
+
+    // Installing again replaces its own script, and says when the directory is on PATH.
+    const again = await run(dev, ["install-cli"], { env: { STOPGAP_BIN_DIR: bin, PATH: `${bin}:${path}` } });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, new RegExp(`^${bin} is on PATH`, "m"));
+
+    // A stopgap it did not write is left alone.
+    await Deno.writeTextFile(`${bin}/stopgap`, "#!/bin/sh\necho mine\n");
+    const foreign = await run(dev, ["install-cli"], { env: { STOPGAP_BIN_DIR: bin } });
+    assert.equal(foreign.code, 1);
+    assert.match(foreign.stderr, /was not written by \.\/dev install-cli; not replacing it/);
+    assert.equal(await Deno.readTextFile(`${bin}/stopgap`), "#!/bin/sh\necho mine\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(elsewhere, { recursive: true });
+  }
 });
