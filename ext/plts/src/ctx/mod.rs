@@ -24,13 +24,15 @@
 //!   [`db::open`], rows read with [`Rows::cell`]), `fetch` ([`db::fetch`]), `close`, `begin`, `end`,
 //!   `endTransaction` ([`db::end_transaction`]), `log` ([`log::log`]), `now` ([`now_ms`]), the
 //!   `win*` functions of `ctx.window` ([`window`]), and for `web.js` (evaluated by `web` at the
-//!   first use of console, TextEncoder, crypto, ...) `randomBytes` ([`random_bytes`]). A [`DbError`] becomes a thrown `PostgresError`.
+//!   first use of console, TextEncoder, crypto, ...) `randomBytes` ([`random_bytes`]) and the
+//!   `url*`, `form*` and `digest` functions of [`web`]. A [`DbError`] becomes a thrown `PostgresError`.
 //!
 //! So a second engine implements [`Engine`] and binds those natives; nothing in `spi`, `datum` or
 //! `handler` changes. [`CallScope`] is the other half of a call: the call frame around it.
 
 pub mod db;
 pub mod log;
+pub mod web;
 pub mod window;
 
 use crate::call_frame::{self, Limits, StopReason};

@@ -127,7 +127,7 @@
   Object.freeze(window);
   // The web-platform APIs without I/O (web.js): getters on globalThis until first used, then values,
   // writable and configurable as in Deno, so a context that never uses them does not build them.
-  const webNames = ["console", "TextEncoder", "TextDecoder", "crypto", "structuredClone"];
+  const webNames = ["console", "TextEncoder", "TextDecoder", "crypto", "structuredClone", "URL", "URLSearchParams"];
   let web;
   const installWeb = () => {
     web ??= native.web(native);

@@ -296,5 +296,202 @@
     return clone(value);
   };
 
-  return { console, TextEncoder, TextDecoder, crypto, structuredClone };
+  // --- crypto.subtle.digest: SHA-1, SHA-256, SHA-384, SHA-512 (ctx/web.rs) ----------------------------
+  crypto.subtle = Object.freeze({
+    digest(algorithm, data) {
+      try {
+        const name = typeof algorithm === "string" ? algorithm : algorithm?.name;
+        return Promise.resolve(native.digest(String(name), new Uint8Array(bytesOf(data))).buffer);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+  });
+
+  // --- URLSearchParams: application/x-www-form-urlencoded (ctx/web.rs) -----------------------------------
+  // URL keeps its searchParams in step through these (private to this file).
+  let resetPairs, linkParams;
+  class URLSearchParams {
+    #pairs = [];
+    #onChange = null;
+    static {
+      resetPairs = (params, search) => {
+        params.#pairs = native.formParse(search);
+      };
+      linkParams = (params, onChange) => {
+        params.#onChange = onChange;
+        return params;
+      };
+    }
+    constructor(init = "") {
+      if (typeof init === "string") this.#pairs = native.formParse(init);
+      else if (init instanceof URLSearchParams) this.#pairs = [...init].map(([k, v]) => [k, v]);
+      else if (init !== null && typeof init === "object" && typeof init[Symbol.iterator] === "function") {
+        for (const pair of init) {
+          const [k, v, ...extra] = [...pair];
+          if (v === undefined || extra.length) throw new TypeError("URLSearchParams: each pair must have two items");
+          this.#pairs.push([String(k), String(v)]);
+        }
+      } else if (init !== null && typeof init === "object") {
+        for (const k of Object.keys(init)) this.#pairs.push([k, String(init[k])]);
+      } else this.#pairs = native.formParse(String(init));
+    }
+    #changed() {
+      this.#onChange?.(this.toString());
+    }
+    get size() {
+      return this.#pairs.length;
+    }
+    append(name, value) {
+      this.#pairs.push([String(name), String(value)]);
+      this.#changed();
+    }
+    delete(name, value) {
+      this.#pairs = this.#pairs.filter(([k, v]) => k !== String(name) || (value !== undefined && v !== String(value)));
+      this.#changed();
+    }
+    get(name) {
+      return this.#pairs.find(([k]) => k === String(name))?.[1] ?? null;
+    }
+    getAll(name) {
+      return this.#pairs.filter(([k]) => k === String(name)).map(([, v]) => v);
+    }
+    has(name, value) {
+      return this.#pairs.some(([k, v]) => k === String(name) && (value === undefined || v === String(value)));
+    }
+    set(name, value) {
+      const key = String(name);
+      const at = this.#pairs.findIndex(([k]) => k === key);
+      if (at < 0) this.#pairs.push([key, String(value)]);
+      else this.#pairs = this.#pairs.filter(([k], i) => k !== key || i === at).map((p, i) => (i === at ? [key, String(value)] : p));
+      this.#changed();
+    }
+    sort() {
+      this.#pairs = this.#pairs.map((p, i) => [p, i]).sort(([a, i], [b, j]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : i - j)).map(([p]) => p);
+      this.#changed();
+    }
+    forEach(callback, thisArg) {
+      for (const [k, v] of this.#pairs) callback.call(thisArg, v, k, this);
+    }
+    *keys() {
+      for (const [k] of this.#pairs) yield k;
+    }
+    *values() {
+      for (const [, v] of this.#pairs) yield v;
+    }
+    *entries() {
+      for (const [k, v] of this.#pairs) yield [k, v];
+    }
+    [Symbol.iterator]() {
+      return this.entries();
+    }
+    toString() {
+      return native.formSerialize(this.#pairs);
+    }
+  }
+
+  // --- URL: the WHATWG URL API (the url crate) -------------------------------------------------------------
+  class URL {
+    #parts;
+    #params = null;
+    constructor(input, base) {
+      this.#parts = base === undefined ? native.urlParse(String(input)) : native.urlParse(String(input), String(base));
+    }
+    static canParse(input, base) {
+      try {
+        new URL(input, base);
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    static parse(input, base) {
+      try {
+        return new URL(input, base);
+      } catch {
+        return null;
+      }
+    }
+    #set(part, value) {
+      this.#parts = native.urlSet(this.#parts.href, part, String(value));
+      if (this.#params) resetPairs(this.#params, this.#parts.search);
+    }
+    get origin() {
+      return this.#parts.origin;
+    }
+    get href() {
+      return this.#parts.href;
+    }
+    set href(value) {
+      this.#set("href", value);
+    }
+    get protocol() {
+      return this.#parts.protocol;
+    }
+    set protocol(value) {
+      this.#set("protocol", value);
+    }
+    get username() {
+      return this.#parts.username;
+    }
+    set username(value) {
+      this.#set("username", value);
+    }
+    get password() {
+      return this.#parts.password;
+    }
+    set password(value) {
+      this.#set("password", value);
+    }
+    get host() {
+      return this.#parts.host;
+    }
+    set host(value) {
+      this.#set("host", value);
+    }
+    get hostname() {
+      return this.#parts.hostname;
+    }
+    set hostname(value) {
+      this.#set("hostname", value);
+    }
+    get port() {
+      return this.#parts.port;
+    }
+    set port(value) {
+      this.#set("port", value);
+    }
+    get pathname() {
+      return this.#parts.pathname;
+    }
+    set pathname(value) {
+      this.#set("pathname", value);
+    }
+    get search() {
+      return this.#parts.search;
+    }
+    set search(value) {
+      this.#set("search", value);
+    }
+    get hash() {
+      return this.#parts.hash;
+    }
+    set hash(value) {
+      this.#set("hash", value);
+    }
+    get searchParams() {
+      this.#params ??= linkParams(new URLSearchParams(this.#parts.search), (query) => {
+        this.#parts = native.urlSet(this.#parts.href, "search", query);
+      });
+      return this.#params;
+    }
+    toString() {
+      return this.#parts.href;
+    }
+    toJSON() {
+      return this.#parts.href;
+    }
+  }
+
+  return { console, TextEncoder, TextDecoder, crypto, structuredClone, URL, URLSearchParams };
 })

@@ -46,6 +46,7 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<(Object<'js>, PlainShapes)> {
         }),
     )?;
     native.set("randomBytes", Func::from(random_bytes))?;
+    install_web(&native)?;
     let build: Function = super::eval_internal(ctx, ctx::PRELUDE)?;
     Ok((build.call((native,))?, shapes))
 }
@@ -114,6 +115,74 @@ fn random_bytes<'js>(ctx: Ctx<'js>, n: f64) -> Result<Value<'js>> {
     let len = n.clamp(0.0, 65536.0) as usize;
     let bytes = crate::ctx::random_bytes(len).map_err(|e| throw(&ctx, e))?;
     Ok(rquickjs::TypedArray::<u8>::new(ctx.clone(), bytes)?.into_value())
+}
+
+/// The natives of web.js's `URL`, `URLSearchParams` and `crypto.subtle.digest` (ctx/web.rs).
+fn install_web<'js>(native: &Object<'js>) -> Result<()> {
+    use crate::ctx::web;
+    // web.js's errors are TypeErrors, as the URL API throws them.
+    let type_error = |ctx: &Ctx<'js>, message: String| -> rquickjs::Error {
+        let made = (|| -> Result<Value<'js>> {
+            let constructor: Function = ctx.globals().get("TypeError")?;
+            constructor.call((message.as_str(),))
+        })();
+        match made {
+            Ok(error) => ctx.throw(error),
+            Err(e) => e,
+        }
+    };
+    let url_object = |ctx: &Ctx<'js>, p: web::UrlParts| -> Result<Object<'js>> {
+        let object = Object::new(ctx.clone())?;
+        for (key, value) in [
+            ("href", p.href),
+            ("origin", p.origin),
+            ("protocol", p.protocol),
+            ("username", p.username),
+            ("password", p.password),
+            ("host", p.host),
+            ("hostname", p.hostname),
+            ("port", p.port),
+            ("pathname", p.pathname),
+            ("search", p.search),
+            ("hash", p.hash),
+        ] {
+            object.set(key, value)?;
+        }
+        Ok(object)
+    };
+    native.set(
+        "urlParse",
+        Func::from(move |ctx: Ctx<'js>, input: String, base: rquickjs::function::Opt<String>| -> Result<Object<'js>> {
+            let parts = web::url_parse(&input, base.0.as_deref()).map_err(|m| type_error(&ctx, m))?;
+            url_object(&ctx, parts)
+        }),
+    )?;
+    native.set(
+        "urlSet",
+        Func::from(move |ctx: Ctx<'js>, href: String, part: String, value: String| -> Result<Object<'js>> {
+            let parts = web::url_set(&href, &part, &value).map_err(|m| type_error(&ctx, m))?;
+            url_object(&ctx, parts)
+        }),
+    )?;
+    native.set("formParse", Func::from(|input: String| web::form_parse(&input).into_iter().map(|(k, v)| vec![k, v]).collect::<Vec<_>>()))?;
+    native.set(
+        "formSerialize",
+        Func::from(|pairs: Vec<Vec<String>>| {
+            let pairs: Vec<(String, String)> =
+                pairs.into_iter().map(|p| (p.first().cloned().unwrap_or_default(), p.get(1).cloned().unwrap_or_default())).collect();
+            web::form_serialize(&pairs)
+        }),
+    )?;
+    native.set(
+        "digest",
+        Func::from(move |ctx: Ctx<'js>, algorithm: String, data: rquickjs::TypedArray<'js, u8>| -> Result<Value<'js>> {
+            // SAFETY: the bytes are read at once, before any JS runs that could detach the buffer.
+            let bytes = unsafe { data.as_bytes() }.unwrap_or_default();
+            let digest = web::digest(&algorithm, bytes).map_err(|m| type_error(&ctx, m))?;
+            Ok(rquickjs::TypedArray::<u8>::new(ctx.clone(), digest)?.into_value())
+        }),
+    )?;
+    Ok(())
 }
 
 /// The natives of `ctx.window` (ctx/window.rs).

@@ -82,3 +82,32 @@ export default async () => {
 };
 $$;
 SELECT web_basics();
+-- URL and URLSearchParams (the WHATWG URL API of the url crate), crypto.subtle.digest
+CREATE FUNCTION web_url() RETURNS text LANGUAGE plts AS $$
+export default () => {
+  const u = new URL("../b?x=1&y=a+b#top", "https://user:pw@example.com:8080/a/c");
+  const parts = [u.href, u.origin, u.protocol, u.username, u.host, u.hostname, u.port, u.pathname, u.search, u.hash].join(" ");
+  u.searchParams.append("z", "€ &");
+  u.port = "443";
+  u.hash = "";
+  const p = new URLSearchParams({ b: "2", a: "1" });
+  p.append("a", "3");
+  p.sort();
+  let bad;
+  try { new URL("no scheme"); bad = "parsed"; } catch (e: any) { bad = e.name; }
+  return [parts, u.href, p.toString(), p.getAll("a").join(","), new URLSearchParams("q=x+y&q=%E2%82%AC").getAll("q").join("|"),
+    URL.canParse("mailto:a@b.c"), JSON.stringify({ u: new URL("http://x.test/p") }), bad].join("\n");
+};
+$$;
+SELECT web_url();
+CREATE FUNCTION web_digest() RETURNS text LANGUAGE plts AS $$
+export default async () => {
+  const hex = (b: ArrayBuffer) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, "0")).join("");
+  const data = new TextEncoder().encode("abc");
+  const out = [];
+  for (const alg of ["SHA-1", "SHA-256", "SHA-384", "SHA-512"]) out.push(`${alg} ${hex(await crypto.subtle.digest(alg, data)).slice(0, 16)}`);
+  try { await crypto.subtle.digest("MD5", data); } catch (e: any) { out.push(`${e.name}: ${e.message}`); }
+  return out.join("; ");
+};
+$$;
+SELECT web_digest(), encode(sha256('abc'), 'hex') LIKE 'ba7816bf8f01cfea%' AS matches_postgres;
