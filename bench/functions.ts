@@ -83,6 +83,10 @@ export const SETUP = [
      begin new.name := upper(new.name); return new; end $$`,
   `create or replace trigger bench_trg before insert on bench_trg_plts for each row execute function bench_plts_trg()`,
   `create or replace trigger bench_trg before insert on bench_trg_plpgsql for each row execute function bench_plpgsql_trg()`,
+  // The web-platform APIs (web.js) are built at a context's first use of them.
+  `create or replace function bench_plts_web(i int) returns text language plts as $$
+     export default (_ctx: unknown, i: number) => new TextEncoder().encode(String(i)).length + crypto.randomUUID();
+   $$`,
   `create or replace function bench_plts_wrapped5(args jsonb) returns jsonb language plts as $$
      import { query, v } from "@stopgap/runtime";
      const Args = v.object({ id: v.number(), name: v.string(), price: v.number(), tags: v.array(v.string()), ok: v.boolean() });

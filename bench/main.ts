@@ -174,6 +174,14 @@ const PAIRS: Pair[] = [
     target: "under 2 ms",
   },
   {
+    name: "cold start using TextEncoder and crypto",
+    unit: "ms",
+    plts: () => coldStart("select bench_plts_web(1)"),
+    baselineName: "bare plts handler",
+    baseline: () => coldStart("select bench_plts_inc(1)"),
+    target: "(diagnostic)",
+  },
+  {
     name: "first call in a fresh backend (cold start)",
     unit: "ms",
     plts: () => coldStart("select bench_plts_inc(1)"),
