@@ -13,6 +13,7 @@ fn main() {
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let root = Path::new(&manifest_dir).join("../..");
     bundle_builtins(&root);
+    compile_web(&root);
     let lock_path = root.join("Cargo.lock");
     println!("cargo:rerun-if-changed={}", lock_path.display());
     let lock = std::fs::read_to_string(&lock_path).expect("Cargo.lock is committed at the workspace root");
@@ -244,6 +245,38 @@ fn bytecode(specifier: &str, source: &str, imports: &[(&str, &str)]) -> Vec<u8> 
         });
         module.write(rquickjs::module::WriteOptions::default()).expect("QuickJS writes module bytecode")
     })
+}
+
+/// Compiles ext/plts/src/ctx/web.js (a script: the web-platform APIs a context builds at their
+/// first use) to QuickJS bytecode in OUT_DIR, so a backend reads it instead of parsing it.
+fn compile_web(root: &Path) {
+    let path = root.join("ext/plts/src/ctx/web.js");
+    println!("cargo:rerun-if-changed={}", path.display());
+    let source = std::fs::read_to_string(&path).expect("web.js is part of the crate");
+    let runtime = rquickjs::Runtime::new().expect("QuickJS runtime");
+    let context = rquickjs::Context::full(&runtime).expect("QuickJS context");
+    let bytes = context.with(|ctx| {
+        use rquickjs::qjs;
+        let raw = ctx.as_raw().as_ptr();
+        let text = std::ffi::CString::new(source.as_str()).expect("web.js has no NUL byte");
+        let flags = (qjs::JS_EVAL_TYPE_GLOBAL | qjs::JS_EVAL_FLAG_COMPILE_ONLY) as i32;
+        // SAFETY: `raw` is the live context of `ctx`; the source is NUL-terminated; the compiled
+        // function is freed after its bytecode is written, and the written bytes are copied out
+        // before js_free releases them.
+        unsafe {
+            let function = qjs::JS_Eval(raw, text.as_ptr(), source.len() as _, c"plts:ctx".as_ptr(), flags);
+            assert!(!qjs::JS_IsException(function), "web.js does not compile in QuickJS");
+            let mut size = 0;
+            let written = qjs::JS_WriteObject(raw, &mut size, function, qjs::JS_WRITE_OBJ_BYTECODE as i32);
+            assert!(!written.is_null(), "QuickJS writes web.js's bytecode");
+            let bytes = std::slice::from_raw_parts(written, size as usize).to_vec();
+            qjs::js_free(raw, written.cast());
+            qjs::JS_FreeValue(raw, function);
+            bytes
+        }
+    });
+    let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    std::fs::write(Path::new(&out).join("web.qjsbc"), bytes).expect("OUT_DIR is writable");
 }
 
 fn locked_version(lock: &str, krate: &str) -> Option<String> {

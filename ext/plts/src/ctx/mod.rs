@@ -44,9 +44,9 @@ pub use crate::spi::Rows;
 
 /// The JavaScript half of the ctx API, evaluated once per context over the engine's `native` object.
 pub const PRELUDE: &str = include_str!("prelude.js");
-/// The web-platform APIs without I/O (console, TextEncoder, crypto, ...), evaluated in a context at
-/// their first use (prelude.js installs them lazily).
-pub const WEB: &str = include_str!("web.js");
+// web.js, the web-platform APIs without I/O (console, TextEncoder, crypto, ...), is compiled to
+// bytecode by build.rs; the engine evaluates it in a context at their first use (prelude.js
+// installs them lazily).
 
 /// A JavaScript engine that runs plts programs (see the module doc for the four steps of a call).
 pub trait Engine {

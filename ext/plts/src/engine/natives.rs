@@ -107,43 +107,18 @@ fn rows_to_js<'js>(ctx: &Ctx<'js>, rows: &Rows) -> Result<Value<'js>> {
     Ok(unsafe { Value::from_raw(ctx.clone(), objects.into_array()?) })
 }
 
-/// web.js's bytecode, written at its first compile in the backend: later contexts read it instead
-/// of parsing the source again (about 1 ms a context).
-static WEB_BYTECODE: crate::backend::BackendLocal<std::cell::RefCell<Vec<u8>>> =
-    crate::backend::BackendLocal::new(std::cell::RefCell::new(Vec::new()));
+/// web.js compiled to bytecode by build.rs: a context reads it instead of parsing the source.
+const WEB_BYTECODE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/web.qjsbc"));
 
-/// The function web.js evaluates to, compiled once per backend, named `plts:ctx` for errors.rs.
+/// The function web.js evaluates to (its frames are named `plts:ctx`, for errors.rs).
 fn web_builder<'js>(ctx: &Ctx<'js>) -> Result<Function<'js>> {
     use rquickjs::{qjs, FromJs};
     let raw_ctx = ctx.as_raw().as_ptr();
-    // SAFETY: `raw_ctx` is live; the source is NUL-terminated as JS_Eval wants; the compiled
-    // function is owned until JS_EvalFunction takes it; the written bytes are copied out and
-    // freed with js_free; JS_ReadObject reads bytecode this same QuickJS wrote.
+    // SAFETY: `raw_ctx` is live; the bytecode was written by this same QuickJS (build.rs builds
+    // with the extension's rquickjs); JS_EvalFunction takes the function it reads.
     unsafe {
-        let read = WEB_BYTECODE.with(|cache| {
-            let bytes = cache.borrow();
-            (!bytes.is_empty()).then(|| qjs::JS_ReadObject(raw_ctx, bytes.as_ptr(), bytes.len() as _, qjs::JS_READ_OBJ_BYTECODE as i32))
-        });
-        let compiled = match read {
-            Some(function) => raw::checked(function)?,
-            None => {
-                let source = std::ffi::CString::new(ctx::WEB).map_err(|_| rquickjs::Error::Unknown)?;
-                let flags = (qjs::JS_EVAL_TYPE_GLOBAL | qjs::JS_EVAL_FLAG_COMPILE_ONLY) as i32;
-                let function = raw::checked(qjs::JS_Eval(raw_ctx, source.as_ptr(), ctx::WEB.len() as _, c"plts:ctx".as_ptr(), flags))?;
-                let mut size = 0;
-                let written = qjs::JS_WriteObject(raw_ctx, &mut size, function, qjs::JS_WRITE_OBJ_BYTECODE as i32);
-                if written.is_null() {
-                    // Not kept (out of memory): the next context parses again.
-                    qjs::JS_FreeValue(raw_ctx, qjs::JS_GetException(raw_ctx));
-                } else {
-                    let bytes = std::slice::from_raw_parts(written, size as usize).to_vec();
-                    qjs::js_free(raw_ctx, written.cast());
-                    WEB_BYTECODE.with(|cache| *cache.borrow_mut() = bytes);
-                }
-                function
-            }
-        };
-        let value = raw::checked(qjs::JS_EvalFunction(raw_ctx, compiled))?;
+        let function = qjs::JS_ReadObject(raw_ctx, WEB_BYTECODE.as_ptr(), WEB_BYTECODE.len() as _, qjs::JS_READ_OBJ_BYTECODE as i32);
+        let value = raw::checked(qjs::JS_EvalFunction(raw_ctx, raw::checked(function)?))?;
         Function::from_js(ctx, Value::from_raw(ctx.clone(), value))
     }
 }
