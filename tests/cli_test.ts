@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import denoJson from "../deno.json" with { type: "json" };
 import { stopgapImports } from "../commands/init.ts";
 import { stopgap } from "./_cli.ts";
-import { withDatabase } from "./harness.ts";
+import { adminSql, databaseUrl, withDatabase } from "./harness.ts";
 
 Deno.test("help exits 0 and prints the usage and the commands on stdout", async () => {
   const run = await stopgap("help");
@@ -111,5 +111,54 @@ Deno.test("./dev install-cli writes a stopgap script into STOPGAP_BIN_DIR that r
   } finally {
     await Deno.remove(dir, { recursive: true });
     await Deno.remove(elsewhere, { recursive: true });
+  }
+});
+
+Deno.test("./dev db create makes a database with plts and stopgap, again leaves it as it is, and ./dev env points at it", async () => {
+  const dev = new URL("../dev", import.meta.url).pathname;
+  const decoder = new TextDecoder();
+  const env = { STOPGAP_PG_PORT: new URL(databaseUrl()).port };
+  const run = async (...args: string[]) => {
+    const output = await new Deno.Command(dev, { args, env, stdout: "piped", stderr: "piped" }).output();
+    return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+  };
+  const name = `t_dev_create_${crypto.randomUUID().slice(0, 8)}`;
+  const admin = adminSql();
+  try {
+    const created = await run("db", "create", name);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(
+      created.stdout,
+      new RegExp(`^database ${name} created, with plts \\S+, stopgap \\S+: postgres://`, "m"),
+    );
+    assert.match(
+      created.stdout,
+      new RegExp(`^use it with: eval "\\$\\(STOPGAP_PG_PORT=\\d+ \\./dev env ${name}\\)"$`, "m"),
+    );
+    const again = await run("db", "create", name);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, new RegExp(`^database ${name} exists, with plts \\S+, stopgap \\S+:`, "m"));
+
+    const printed = await run("env", name);
+    assert.equal(printed.code, 0, printed.stderr);
+    const line = printed.stdout.trim();
+    assert.match(line, /^export DATABASE_URL=\S+ PGHOST=\S+ PGPORT=\d+ PGUSER=\S+ PGDATABASE=\S+$/);
+    const url = line.match(/DATABASE_URL=(\S+)/)![1];
+    assert.equal(new URL(url).pathname, `/${name}`);
+    assert.equal(new URL(url).port, env.STOPGAP_PG_PORT);
+    assert.match(line, new RegExp(`PGDATABASE=${name}$`));
+    // The CLI, given that URL, finds both extensions.
+    const version = await stopgap("version", "--json", "--db", url);
+    assert.equal(version.code, 0, version.stderr);
+    assert.deepEqual(Object.keys(JSON.parse(version.stdout).server.extensions), ["plts", "stopgap"]);
+    assert.ok(Object.values(JSON.parse(version.stdout).server.extensions).every((v) => typeof v === "string"));
+
+    const bad = await run("db", "create", "My-App");
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^error: invalid database name 'My-App'$/m);
+    assert.equal((await run("db", "create")).code, 1);
+  } finally {
+    await admin`drop database if exists ${admin(name)} with (force)`;
+    await admin.end({ timeout: 5 });
   }
 });
