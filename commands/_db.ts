@@ -13,6 +13,10 @@ const PG_ENV = ["PGHOST", "PGPORT", "PGDATABASE", "PGUSER"] as const;
 /** Where the connection settings came from. */
 export type Source = "--db" | "DATABASE_URL" | "PG* environment";
 
+/** How to give the CLI a database; the hint of "No database configured", also printed by `version`. */
+export const CONFIGURE_HINT = "Pass --db postgres://<user>@<host>:<port>/<database> or set DATABASE_URL " +
+  `(or the PG* variables); from a checkout: ./dev db create my_app, then eval "$(./dev env my_app)"`;
+
 /**
  * A PostgreSQL connection chosen from `--db`, else `DATABASE_URL`, else the `PG*` environment
  * variables; opened on first use and closed by {@linkcode Database.close}.
@@ -42,10 +46,15 @@ export class Database {
    * Opens the connection and checks that the server answers.
    *
    * @returns a postgres.js `sql` tag on one connection
-   * @throws {CliError} with {@linkcode ExitCode.CannotConnect} when the server cannot be reached
+   * @throws {CliError} with {@linkcode ExitCode.Usage} when no database is configured (code `no_database`),
+   *   {@linkcode ExitCode.CannotConnect} when the server cannot be reached
    */
   async connect(): Promise<postgres.Sql> {
     if (this.#sql) return this.#sql;
+    // Without settings postgres.js would try localhost:5432, a server nobody chose.
+    if (!this.configured) {
+      throw new CliError("No database configured", ExitCode.Usage, { hint: CONFIGURE_HINT, code: "no_database" });
+    }
     const options = { max: 1, connect_timeout: 10, onnotice: () => {} };
     const sql = this.#url ? postgres(this.#url, options) : postgres(options);
     try {

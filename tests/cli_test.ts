@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import denoJson from "../deno.json" with { type: "json" };
 import { stopgapImports } from "../commands/init.ts";
-import { stopgap } from "./_cli.ts";
+import { stopgap, stopgapIn } from "./_cli.ts";
 import { adminSql, databaseUrl, withDatabase } from "./harness.ts";
 
 Deno.test("help exits 0 and prints the usage and the commands on stdout", async () => {
@@ -161,4 +161,41 @@ Deno.test("./dev db create makes a database with plts and stopgap, again leaves 
     await admin`drop database if exists ${admin(name)} with (force)`;
     await admin.end({ timeout: 5 });
   }
+});
+
+/** The environment of a CLI run with no database settings: `DATABASE_URL` and every `PG*` variable it reads are empty. */
+const NO_DATABASE = { DATABASE_URL: "", PGHOST: "", PGPORT: "", PGDATABASE: "", PGUSER: "" };
+
+Deno.test("without --db, DATABASE_URL or PG* variables, every command that needs a database exits 2 and says how to configure one", async () => {
+  const commands = [
+    ["status"],
+    ["deploy", "--env", "dev"],
+    ["diff", "--env", "dev"],
+    ["deployments", "--env", "dev"],
+    ["rollback", "--env", "dev"],
+    ["prune", "--env", "dev"],
+    ["call", "hello", "--env", "dev"],
+    ["types", "--env", "dev"],
+  ];
+  for (const args of commands) {
+    const run = await stopgapIn(new URL("../", import.meta.url), args, NO_DATABASE);
+    assert.equal(run.code, 2, `stopgap ${args.join(" ")}: ${run.stderr}`);
+    assert.match(run.stderr, /^error: No database configured$/m, args.join(" "));
+    assert.match(run.stderr, /^hint: Pass --db postgres:\/\/.* or set DATABASE_URL .*\.\/dev db create my_app/m);
+    assert.doesNotMatch(run.stderr, /Cannot connect|SQLSTATE/, args.join(" "));
+    assert.equal(run.stdout, "");
+  }
+  const json = await stopgapIn(new URL("../", import.meta.url), ["status", "--json"], NO_DATABASE);
+  assert.equal(json.code, 2);
+  const { error } = JSON.parse(json.stdout);
+  assert.equal(error.code, "no_database");
+  assert.equal(error.exitCode, 2);
+  assert.match(error.hint, /DATABASE_URL/);
+});
+
+Deno.test("version without a database prints that none is configured, with the same hint, and exits 0", async () => {
+  const run = await stopgapIn(new URL("../", import.meta.url), ["version"], NO_DATABASE);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^server: no database configured$/m);
+  assert.match(run.stdout, /^hint: Pass --db postgres:\/\/.* or set DATABASE_URL .*\.\/dev db create my_app/m);
 });
