@@ -43,7 +43,7 @@ installed in that database.`,
 
 async function report({ db }: CommandContext): Promise<VersionReport> {
   if (!db.configured) return { cli: VERSION, server: null };
-  const sql = await db.connect();
+  const sql = await db.connect({ requireStopgap: false });
   const [{ postgres }] = await sql<{ postgres: string }[]>`select current_setting('server_version') as postgres`;
   const created = await sql<{ extname: string }[]>`select extname from pg_extension where extname in ${
     sql(EXTENSIONS)

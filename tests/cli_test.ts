@@ -199,3 +199,34 @@ Deno.test("version without a database prints that none is configured, with the s
   assert.match(run.stdout, /^server: no database configured$/m);
   assert.match(run.stdout, /^hint: Pass --db postgres:\/\/.* or set DATABASE_URL .*\.\/dev db create my_app/m);
 });
+
+Deno.test("on a database without the stopgap extension, the commands exit 1 naming it and how to create it", () =>
+  withDatabase("cli_no_ext", async (db) => {
+    for (const args of [["status"], ["deploy", "--env", "dev"], ["call", "hello", "--env", "dev"]]) {
+      const run = await stopgap(...args, "--db", db.url);
+      assert.equal(run.code, 1, `stopgap ${args.join(" ")}: ${run.stderr}`);
+      assert.match(
+        run.stderr,
+        new RegExp(`^error: The database "${db.name}" at 127\\.0\\.0\\.1:\\d+ has no stopgap extension$`, "m"),
+      );
+      assert.match(
+        run.stderr,
+        new RegExp(`^hint: Run CREATE EXTENSION stopgap CASCADE in database "${db.name}" as a superuser .*plts`, "m"),
+      );
+      assert.doesNotMatch(run.stderr, /SQLSTATE|does not exist/);
+    }
+    const json = await stopgap("status", "--json", "--db", db.url);
+    assert.equal(JSON.parse(json.stdout).error.code, "no_extension");
+
+    // With plts alone, the message says so; CASCADE in the hint still fits.
+    await db.sql`create extension plts`;
+    const run = await stopgap("status", "--db", db.url);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /has no stopgap extension \(it has plts \d+\.\d+\.\d+\)$/m);
+
+    // After the hint's statement, the same command works.
+    await db.sql`create extension stopgap cascade`;
+    const ok = await stopgap("status", "--db", db.url);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /No environments yet/);
+  }));
