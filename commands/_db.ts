@@ -13,6 +13,24 @@ const PG_ENV = ["PGHOST", "PGPORT", "PGDATABASE", "PGUSER"] as const;
 /** Where the connection settings came from. */
 export type Source = "--db" | "DATABASE_URL" | "PG* environment";
 
+/** How to give the CLI a database; the hint of "No database configured", also printed by `version`. */
+export const CONFIGURE_HINT = "Pass --db postgres://<user>@<host>:<port>/<database> or set DATABASE_URL " +
+  `(or the PG* variables); from a checkout: ./dev db create my_app, then eval "$(./dev env my_app)"`;
+
+/** The extensions of this package; `stopgap` requires `plts`. */
+export interface Extensions {
+  /** `extversion` of `plts` in the database, `null` when it is not created there. */
+  plts: string | null;
+  /** `extversion` of `stopgap` in the database, `null` when it is not created there. */
+  stopgap: string | null;
+}
+
+/** Options of {@linkcode Database.connect}. */
+export interface ConnectOptions {
+  /** Fail unless the database has the `stopgap` extension (default `true`; `version` works without it). */
+  requireStopgap?: boolean;
+}
+
 /**
  * A PostgreSQL connection chosen from `--db`, else `DATABASE_URL`, else the `PG*` environment
  * variables; opened on first use and closed by {@linkcode Database.close}.
@@ -22,6 +40,7 @@ export class Database {
   readonly source: Source | undefined;
   readonly #url: string | undefined;
   #sql: postgres.Sql | undefined;
+  #extensions: Extensions = { plts: null, stopgap: null };
 
   /**
    * @param dbFlag the value of `--db`, if given
@@ -39,17 +58,32 @@ export class Database {
   }
 
   /**
-   * Opens the connection and checks that the server answers.
+   * Opens the connection, checks that the server answers and, unless told otherwise, that the database
+   * has the `stopgap` extension. The check is part of the one query that tests the connection.
    *
    * @returns a postgres.js `sql` tag on one connection
-   * @throws {CliError} with {@linkcode ExitCode.CannotConnect} when the server cannot be reached
+   * @throws {CliError} with {@linkcode ExitCode.Usage} when no database is configured (code `no_database`),
+   *   {@linkcode ExitCode.CannotConnect} when the server cannot be reached, and {@linkcode ExitCode.Failed}
+   *   when the database has no `stopgap` extension (code `no_extension`)
    */
-  async connect(): Promise<postgres.Sql> {
-    if (this.#sql) return this.#sql;
+  async connect({ requireStopgap = true }: ConnectOptions = {}): Promise<postgres.Sql> {
+    if (!this.#sql) this.#sql = await this.#open();
+    if (requireStopgap && this.#extensions.stopgap === null) throw await this.#noStopgap(this.#sql);
+    return this.#sql;
+  }
+
+  async #open(): Promise<postgres.Sql> {
+    // Without settings postgres.js would try localhost:5432, a server nobody chose.
+    if (!this.configured) {
+      throw new CliError("No database configured", ExitCode.Usage, { hint: CONFIGURE_HINT, code: "no_database" });
+    }
     const options = { max: 1, connect_timeout: 10, onnotice: () => {} };
     const sql = this.#url ? postgres(this.#url, options) : postgres(options);
     try {
-      await sql`select 1`;
+      const [row] = await sql<Extensions[]>`select
+        (select extversion from pg_extension where extname = 'plts') as plts,
+        (select extversion from pg_extension where extname = 'stopgap') as stopgap`;
+      this.#extensions = { plts: row.plts, stopgap: row.stopgap };
     } catch (cause) {
       await sql.end({ timeout: 0 });
       throw new CliError(`Cannot connect to PostgreSQL at ${target(sql)}`, ExitCode.CannotConnect, {
@@ -57,8 +91,30 @@ export class Database {
         hint: hint(cause, this.source),
       });
     }
-    this.#sql = sql;
     return sql;
+  }
+
+  /** The error for a database without `stopgap`, with a hint that depends on what the server can create. */
+  async #noStopgap(sql: postgres.Sql): Promise<CliError> {
+    const available = await sql<{ name: string }[]>`select name from pg_available_extensions
+      where name in ('plts', 'stopgap')`;
+    const missing = ["plts", "stopgap"].filter((name) => !available.some((row) => row.name === name));
+    const database = sql.options.database;
+    const where = `database "${database}" at ${addresses(sql)}`;
+    if (missing.length > 0) {
+      return new CliError(`The ${where} has no stopgap extension, and the server has none to create`, ExitCode.Failed, {
+        code: "no_extension",
+        hint: `Install the ${missing.join(" and ")} extension${missing.length > 1 ? "s" : ""} into this PostgreSQL ` +
+          `server (from a checkout: ./dev build), then run CREATE EXTENSION stopgap CASCADE in the database`,
+      });
+    }
+    const plts = this.#extensions.plts === null ? "" : ` (it has plts ${this.#extensions.plts})`;
+    return new CliError(`The ${where} has no stopgap extension${plts}`, ExitCode.Failed, {
+      code: "no_extension",
+      hint: `Run CREATE EXTENSION stopgap CASCADE in database "${database}" as a superuser ` +
+        `(CASCADE also creates plts, which stopgap needs); from a checkout, ./dev db create <name> makes a ` +
+        `database with both`,
+    });
   }
 
   /** Where the connection goes, e.g. `127.0.0.1:54329, database "postgres"`; for messages. */
@@ -90,7 +146,10 @@ function hint(cause: unknown, source: Source | undefined): string {
 }
 
 function target(sql: postgres.Sql): string {
-  const { host, port, database } = sql.options;
-  const addresses = host.map((h, i) => `${h}:${port[i] ?? port[0]}`).join(", ");
-  return `${addresses}, database "${database}"`;
+  return `${addresses(sql)}, database "${sql.options.database}"`;
+}
+
+function addresses(sql: postgres.Sql): string {
+  const { host, port } = sql.options;
+  return host.map((h, i) => `${h}:${port[i] ?? port[0]}`).join(", ");
 }

@@ -28,6 +28,8 @@ export interface CliErrorOptions {
   hint?: string;
   /** Help text printed after a usage error. */
   usage?: string;
+  /** A stable code for `--json` (`no_database`, `no_extension`, ...). */
+  code?: string;
 }
 
 /** An error a command reports to the user, with the exit code the CLI ends with. */
@@ -39,12 +41,15 @@ export class CliError extends Error {
   readonly hint?: string;
   /** Help text printed after a usage error. */
   readonly usage?: string;
+  /** A stable code for `--json`, when the error has one. */
+  readonly code?: string;
 
   constructor(message: string, exitCode: ExitCode = ExitCode.Failed, options: CliErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.exitCode = exitCode;
     this.hint = options.hint;
     this.usage = options.usage;
+    this.code = options.code;
   }
 }
 

@@ -7,6 +7,7 @@
 
 import { VERSION } from "../runtime/mod.ts";
 import type { Command, CommandContext } from "./_command.ts";
+import { CONFIGURE_HINT } from "./_db.ts";
 
 /** The extensions whose versions are reported; each has a `<name>.version()` SQL function. */
 const EXTENSIONS = ["plts", "stopgap"] as const;
@@ -42,7 +43,7 @@ installed in that database.`,
 
 async function report({ db }: CommandContext): Promise<VersionReport> {
   if (!db.configured) return { cli: VERSION, server: null };
-  const sql = await db.connect();
+  const sql = await db.connect({ requireStopgap: false });
   const [{ postgres }] = await sql<{ postgres: string }[]>`select current_setting('server_version') as postgres`;
   const created = await sql<{ extname: string }[]>`select extname from pg_extension where extname in ${
     sql(EXTENSIONS)
@@ -63,7 +64,8 @@ function print({ json }: CommandContext, report: VersionReport): void {
   }
   console.log(`stopgap CLI ${report.cli}`);
   if (!report.server) {
-    console.log("server: no database configured (pass --db <url> or set DATABASE_URL)");
+    console.log("server: no database configured");
+    console.log(`hint: ${CONFIGURE_HINT}`);
     return;
   }
   console.log(`server: PostgreSQL ${report.server.postgres} at ${report.server.target}`);

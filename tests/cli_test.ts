@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import denoJson from "../deno.json" with { type: "json" };
 import { stopgapImports } from "../commands/init.ts";
-import { stopgap } from "./_cli.ts";
-import { withDatabase } from "./harness.ts";
+import { stopgap, stopgapIn } from "./_cli.ts";
+import { adminSql, databaseUrl, withDatabase } from "./harness.ts";
 
 Deno.test("help exits 0 and prints the usage and the commands on stdout", async () => {
   const run = await stopgap("help");
@@ -113,3 +113,120 @@ Deno.test("./dev install-cli writes a stopgap script into STOPGAP_BIN_DIR that r
     await Deno.remove(elsewhere, { recursive: true });
   }
 });
+
+Deno.test("./dev db create makes a database with plts and stopgap, again leaves it as it is, and ./dev env points at it", async () => {
+  const dev = new URL("../dev", import.meta.url).pathname;
+  const decoder = new TextDecoder();
+  const env = { STOPGAP_PG_PORT: new URL(databaseUrl()).port };
+  const run = async (...args: string[]) => {
+    const output = await new Deno.Command(dev, { args, env, stdout: "piped", stderr: "piped" }).output();
+    return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+  };
+  const name = `t_dev_create_${crypto.randomUUID().slice(0, 8)}`;
+  const admin = adminSql();
+  try {
+    const created = await run("db", "create", name);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(
+      created.stdout,
+      new RegExp(`^database ${name} created, with plts \\S+, stopgap \\S+: postgres://`, "m"),
+    );
+    assert.match(
+      created.stdout,
+      new RegExp(`^use it with: eval "\\$\\(STOPGAP_PG_PORT=\\d+ \\./dev env ${name}\\)"$`, "m"),
+    );
+    const again = await run("db", "create", name);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, new RegExp(`^database ${name} exists, with plts \\S+, stopgap \\S+:`, "m"));
+
+    const printed = await run("env", name);
+    assert.equal(printed.code, 0, printed.stderr);
+    const line = printed.stdout.trim();
+    assert.match(line, /^export DATABASE_URL=\S+ PGHOST=\S+ PGPORT=\d+ PGUSER=\S+ PGDATABASE=\S+$/);
+    const url = line.match(/DATABASE_URL=(\S+)/)![1];
+    assert.equal(new URL(url).pathname, `/${name}`);
+    assert.equal(new URL(url).port, env.STOPGAP_PG_PORT);
+    assert.match(line, new RegExp(`PGDATABASE=${name}$`));
+    // The CLI, given that URL, finds both extensions.
+    const version = await stopgap("version", "--json", "--db", url);
+    assert.equal(version.code, 0, version.stderr);
+    assert.deepEqual(Object.keys(JSON.parse(version.stdout).server.extensions), ["plts", "stopgap"]);
+    assert.ok(Object.values(JSON.parse(version.stdout).server.extensions).every((v) => typeof v === "string"));
+
+    const bad = await run("db", "create", "My-App");
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^error: invalid database name 'My-App'$/m);
+    assert.equal((await run("db", "create")).code, 1);
+  } finally {
+    await admin`drop database if exists ${admin(name)} with (force)`;
+    await admin.end({ timeout: 5 });
+  }
+});
+
+/** The environment of a CLI run with no database settings: `DATABASE_URL` and every `PG*` variable it reads are empty. */
+const NO_DATABASE = { DATABASE_URL: "", PGHOST: "", PGPORT: "", PGDATABASE: "", PGUSER: "" };
+
+Deno.test("without --db, DATABASE_URL or PG* variables, every command that needs a database exits 2 and says how to configure one", async () => {
+  const commands = [
+    ["status"],
+    ["deploy", "--env", "dev"],
+    ["diff", "--env", "dev"],
+    ["deployments", "--env", "dev"],
+    ["rollback", "--env", "dev"],
+    ["prune", "--env", "dev"],
+    ["call", "hello", "--env", "dev"],
+    ["types", "--env", "dev"],
+  ];
+  for (const args of commands) {
+    const run = await stopgapIn(new URL("../", import.meta.url), args, NO_DATABASE);
+    assert.equal(run.code, 2, `stopgap ${args.join(" ")}: ${run.stderr}`);
+    assert.match(run.stderr, /^error: No database configured$/m, args.join(" "));
+    assert.match(run.stderr, /^hint: Pass --db postgres:\/\/.* or set DATABASE_URL .*\.\/dev db create my_app/m);
+    assert.doesNotMatch(run.stderr, /Cannot connect|SQLSTATE/, args.join(" "));
+    assert.equal(run.stdout, "");
+  }
+  const json = await stopgapIn(new URL("../", import.meta.url), ["status", "--json"], NO_DATABASE);
+  assert.equal(json.code, 2);
+  const { error } = JSON.parse(json.stdout);
+  assert.equal(error.code, "no_database");
+  assert.equal(error.exitCode, 2);
+  assert.match(error.hint, /DATABASE_URL/);
+});
+
+Deno.test("version without a database prints that none is configured, with the same hint, and exits 0", async () => {
+  const run = await stopgapIn(new URL("../", import.meta.url), ["version"], NO_DATABASE);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^server: no database configured$/m);
+  assert.match(run.stdout, /^hint: Pass --db postgres:\/\/.* or set DATABASE_URL .*\.\/dev db create my_app/m);
+});
+
+Deno.test("on a database without the stopgap extension, the commands exit 1 naming it and how to create it", () =>
+  withDatabase("cli_no_ext", async (db) => {
+    for (const args of [["status"], ["deploy", "--env", "dev"], ["call", "hello", "--env", "dev"]]) {
+      const run = await stopgap(...args, "--db", db.url);
+      assert.equal(run.code, 1, `stopgap ${args.join(" ")}: ${run.stderr}`);
+      assert.match(
+        run.stderr,
+        new RegExp(`^error: The database "${db.name}" at 127\\.0\\.0\\.1:\\d+ has no stopgap extension$`, "m"),
+      );
+      assert.match(
+        run.stderr,
+        new RegExp(`^hint: Run CREATE EXTENSION stopgap CASCADE in database "${db.name}" as a superuser .*plts`, "m"),
+      );
+      assert.doesNotMatch(run.stderr, /SQLSTATE|does not exist/);
+    }
+    const json = await stopgap("status", "--json", "--db", db.url);
+    assert.equal(JSON.parse(json.stdout).error.code, "no_extension");
+
+    // With plts alone, the message says so; CASCADE in the hint still fits.
+    await db.sql`create extension plts`;
+    const run = await stopgap("status", "--db", db.url);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /has no stopgap extension \(it has plts \d+\.\d+\.\d+\)$/m);
+
+    // After the hint's statement, the same command works.
+    await db.sql`create extension stopgap cascade`;
+    const ok = await stopgap("status", "--db", db.url);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /No environments yet/);
+  }));

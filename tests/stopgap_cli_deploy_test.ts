@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type postgres from "postgres";
 import { ok, type Run, stopgapIn, tempProject } from "./_cli.ts";
-import { databaseUrl, withDatabase } from "./harness.ts";
+import { withDatabase } from "./harness.ts";
 
 async function setHelloGreeting(dir: string, word: string): Promise<void> {
   const path = join(dir, "functions/hello.ts");
@@ -313,26 +313,28 @@ Deno.test("a TypeScript error exits 1 with file:line:column and nothing is deplo
     assert.equal((await db.sql`select env from stopgap.environment`).length, 0);
   }));
 
-Deno.test("two exports with the same SQL name exit 1 naming both sources", async () => {
-  await using project = await tempProject();
-  await ok(project.dir, "init");
-  await Deno.mkdir(join(project.dir, "functions/notes"));
-  await Deno.writeTextFile(
-    join(project.dir, "functions/notes/add.ts"),
-    `import { mutation, v } from "@stopgap/runtime";\nexport default mutation(v.object({}), () => null);\n`,
-  );
-  const run = await stopgapIn(project.dir, ["diff", "--env", "dev", "--json"], { DATABASE_URL: databaseUrl() });
-  assert.equal(run.code, 1);
-  assert.match(
-    run.stderr,
-    /"notes_add" is the name of both functions\/notes\/add\.ts#default and functions\/notes\.ts#add/,
-  );
-  const report = JSON.parse(run.stdout);
-  assert.equal(report.error.code, "name_collision");
-  assert.deepEqual(report.error.collisions, [
-    { name: "notes_add", sources: ["functions/notes/add.ts#default", "functions/notes.ts#add"] },
-  ]);
-});
+Deno.test("two exports with the same SQL name exit 1 naming both sources", () =>
+  withDatabase("cli_collision", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    await using project = await tempProject();
+    await ok(project.dir, "init");
+    await Deno.mkdir(join(project.dir, "functions/notes"));
+    await Deno.writeTextFile(
+      join(project.dir, "functions/notes/add.ts"),
+      `import { mutation, v } from "@stopgap/runtime";\nexport default mutation(v.object({}), () => null);\n`,
+    );
+    const run = await stopgapIn(project.dir, ["diff", "--env", "dev", "--json"], { DATABASE_URL: db.url });
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /"notes_add" is the name of both functions\/notes\/add\.ts#default and functions\/notes\.ts#add/,
+    );
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.error.code, "name_collision");
+    assert.deepEqual(report.error.collisions, [
+      { name: "notes_add", sources: ["functions/notes/add.ts#default", "functions/notes.ts#add"] },
+    ]);
+  }));
 
 Deno.test("a function importing an npm package (a drizzle-orm query builder passed to ctx.db.query) deploys and runs", () =>
   withDatabase("cli_drizzle", async (db) => {
