@@ -110,8 +110,8 @@ pub struct Entry {
     pub window: Option<Window>,
 }
 
-/// A WINDOW function's call: its WindowObject and the types of its arguments (the function's,
-/// which outlives the call).
+/// A WINDOW function's call: its WindowObject and the actual types of its arguments (held by
+/// the call, which outlives its frame).
 #[derive(Clone, Copy)]
 pub struct Window {
     pub object: *mut std::ffi::c_void,

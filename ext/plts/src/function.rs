@@ -149,7 +149,9 @@ fn load(oid: Oid, version: (u32, pg_sys::ItemPointerData)) -> FunctionInfo {
     let returns_set = proc.proretset();
     // A set's rows are described at each call (row.rs, set.rs): a column definition list decides
     // the columns of `SETOF record`.
-    let out_record = if returns_set { None } else { OutRecord::of_function(oid) };
+    // Only a record result can be one; asking PostgreSQL for the result type of a polymorphic
+    // function (RETURNS anyelement) without a call to resolve it is an ERROR.
+    let out_record = if returns_set || ret_type != pg_sys::RECORDOID { None } else { OutRecord::of_function(oid) };
     let result = match &out_record {
         Some(record) => record.expect(),
         None => crate::row::expect_for(ret_type, 0),

@@ -235,7 +235,11 @@ unsafe fn window_call(fcinfo: pg_sys::FunctionCallInfo, info: &function::Functio
         if (*context).type_ != pg_sys::NodeTag::T_WindowObjectData {
             return None;
         }
-        let window = call_frame::Window { object: context.cast(), arg_types: info.arg_types.as_slice() as *const [pg_sys::Oid] };
+        // The actual types of polymorphic arguments at this call site; the frame points at them
+        // while the call runs.
+        let arg_types: Vec<pg_sys::Oid> =
+            info.arg_types.iter().enumerate().map(|(i, &t)| resolve_type(fcinfo, t, Some(i))).collect();
+        let window = call_frame::Window { object: context.cast(), arg_types: arg_types.as_slice() as *const [pg_sys::Oid] };
         let args: Vec<SqlValue> = (0..info.arg_types.len()).map(|i| crate::ctx::window::current_arg(window, i)).collect();
         let error_context = ErrorContext::push(&info.context_line, call_frame::depth());
         let ret_type = resolve_type(fcinfo, info.ret_type, None);

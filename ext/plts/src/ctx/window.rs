@@ -86,7 +86,7 @@ pub fn partition_id() -> Result<f64, DbError> {
 /// when that row is outside it.
 pub fn arg(from: ArgFrom, argno: i32, relpos: i32, seek: i32, set_mark: bool) -> Result<Option<SqlValue>, DbError> {
     let w = window()?;
-    // SAFETY: the frame's argument types are the running function's, which outlives the call.
+    // SAFETY: the frame's argument types are held by the running call, which outlives its frame.
     let types = unsafe { &*w.arg_types };
     let Some(&typ) = usize::try_from(argno).ok().and_then(|i| types.get(i)) else {
         return Err(DbError::new("22023", format!("ctx.window: argument {argno} does not exist; the function has {}", types.len())));

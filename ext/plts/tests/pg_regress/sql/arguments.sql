@@ -62,3 +62,7 @@ export default (ctx: { args: Record<string, unknown> }, ...values: unknown[]) =>
   JSON.stringify({ own: Object.keys(ctx.args), proto_is_object: Object.getPrototypeOf(ctx.args) === Object.prototype, named: ctx.args, values });
 $$;
 SELECT odd_names('p', 1, 2, 3, 4, 5);
+-- a polymorphic result takes the call's actual type
+CREATE FUNCTION poly_same(v anyelement) RETURNS anyelement LANGUAGE plts AS $$ export default (_ctx: unknown, v: unknown) => v $$;
+CREATE FUNCTION poly_first(v anyarray) RETURNS anyelement LANGUAGE plts AS $$ export default (_ctx: unknown, v: unknown[]) => v[0] $$;
+SELECT poly_same(5) + 1 AS int, poly_same('x'::text) || 'y' AS text, poly_first(ARRAY[2.5, 3]::numeric[]) AS numeric;

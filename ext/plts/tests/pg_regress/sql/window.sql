@@ -26,7 +26,7 @@ export default (ctx: any, buckets: number) => {
   return pos < big ? Math.floor(pos / (per + 1)) + 1 : extra + Math.floor((pos - big) / Math.max(per, 1)) + 1;
 };
 $$;
-CREATE FUNCTION ts_lag(v int) RETURNS int WINDOW LANGUAGE plts AS $$
+CREATE FUNCTION ts_lag(v anyelement) RETURNS anyelement WINDOW LANGUAGE plts AS $$
 export default (ctx: any) => ctx.window.argInPartition(0, -1, "current") ?? null;
 $$;
 CREATE FUNCTION ts_first_value(v text) RETURNS text WINDOW LANGUAGE plts AS $$
