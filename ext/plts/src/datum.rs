@@ -341,10 +341,18 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch
             Some(elem) => build_array(items, elem)?,
             None => return Err(mismatch()),
         },
-        // text's input function only copies the bytes (up to a NUL, which text cannot hold).
+        // PostgreSQL's text cannot hold a NUL: the input function would cut the string there.
+        (_, JsOut::String(s)) if s.as_bytes().contains(&0) => {
+            return Err(Mismatch {
+                expected: type_name(typoid),
+                got: format!("{} with a NUL character (\\u0000)", value.describe()),
+                column: None,
+            });
+        }
+        // text's input function only copies the bytes.
         // SAFETY: the pointer and length describe the string's bytes, copied into a new text
         // in the current memory context.
-        (pg_sys::TEXTOID, JsOut::String(s)) if s.len() < i32::MAX as usize && !s.as_bytes().contains(&0) => unsafe {
+        (pg_sys::TEXTOID, JsOut::String(s)) if s.len() < i32::MAX as usize => unsafe {
             Datum::from(pg_sys::cstring_to_text_with_len(s.as_ptr().cast(), s.len() as i32))
         },
         // Text-like and every other type: through the type's input function, which

@@ -73,3 +73,10 @@ export default (_ctx: unknown, x: number) => String(x);
 $$;
 SELECT x, number_as_text(x), number_as_text(x) = js_string(x) AS same, number_as_text_param(x) = js_string(x) AS param_same
 FROM unnest(ARRAY[0, 3, -1.5, 0.1, 1e-7, 2^60, 1e21, 1.5e300, 5e-324, 'NaN', 'Infinity', '-Infinity']::float8[]) AS x;
+-- a string with a NUL character cannot be text: an error, not a string cut short
+CREATE FUNCTION ret_nul() RETURNS text LANGUAGE plts AS $$ export default () => "before\u0000after" $$;
+SELECT ret_nul();
+CREATE FUNCTION param_nul() RETURNS text LANGUAGE plts AS $$
+export default (ctx: any) => { try { return ctx.db.query("SELECT $1::text AS t", ["a\u0000b"])[0].t; } catch (e: any) { return `${e.code}: ${e.message}`; } };
+$$;
+SELECT param_nul();
