@@ -1,0 +1,64 @@
+/**
+ * The exact text of the CLI's messages: hints that name CLI commands (not SQL), usage errors, the
+ * `--db` check, help alignment, counts, the failure column and `init`'s next step. The CLI runs as
+ * a subprocess against the private cluster.
+ */
+import assert from "node:assert/strict";
+import { ok, type Run, stopgapIn } from "./_cli.ts";
+import { type FreshDatabase, withDatabase } from "./harness.ts";
+
+/** Deploys `app.answer()` (returning `n`) to `env` with `--from-schema`: nothing to compile. */
+async function deployAnswer(db: FreshDatabase, env: string, n: number, ...flags: string[]): Promise<Run> {
+  await db.sql.unsafe(`create schema if not exists app`);
+  await db.sql.unsafe(`create or replace function app.answer(args jsonb) returns jsonb language plts stable as $$
+    export default () => ${n};
+  $$`);
+  return await ok(".", "deploy", "--env", env, "--from-schema", "app", ...flags, "--db", db.url);
+}
+
+Deno.test("an unknown environment: the hint names stopgap deploy and stopgap status, and no stopgap internals", () =>
+  withDatabase("msg_env", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    const expected = `error: environment "nope" does not exist (SQLSTATE 42704)
+hint: stopgap deploy --env nope creates it; stopgap status lists the environments`;
+    for (const command of ["status", "deployments", "rollback", "prune"]) {
+      const run = await stopgapIn(".", [command, "--env", "nope", "--db", db.url]);
+      assert.equal(run.code, 1, command);
+      assert.equal(run.stderr.trimEnd(), expected, command);
+    }
+    const json = await stopgapIn(".", ["status", "--env", "nope", "--json", "--db", db.url]);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.error.code, "42704");
+    assert.equal(report.error.hint, "stopgap deploy --env nope creates it; stopgap status lists the environments");
+  }));
+
+Deno.test("a missing function, an unknown deployment and too many steps: the hints name stopgap status and stopgap deployments", () =>
+  withDatabase("msg_hints", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    await deployAnswer(db, "prod", 1);
+
+    const call = await stopgapIn(".", ["call", "nope", "--env", "prod", "--db", db.url]);
+    assert.equal(call.code, 1);
+    assert.equal(
+      call.stderr.trimEnd(),
+      `error: function "nope" is not in the active deployment of environment "prod" (SQLSTATE 42883)
+hint: stopgap status --env prod lists the functions it serves`,
+    );
+
+    const to = await stopgapIn(".", ["rollback", "--env", "prod", "--to", "999", "--db", db.url]);
+    assert.equal(to.code, 1);
+    assert.equal(
+      to.stderr.trimEnd(),
+      `error: deployment 999 does not exist in environment "prod" (SQLSTATE 42704)
+hint: stopgap deployments --env prod lists its deployments`,
+    );
+
+    const steps = await stopgapIn(".", ["rollback", "--env", "prod", "--steps", "2", "--db", db.url]);
+    assert.equal(steps.code, 1);
+    assert.equal(
+      steps.stderr.trimEnd(),
+      `error: cannot roll back environment "prod" by 2 steps: only 0 earlier deployments are there to return to (SQLSTATE 55000)
+    detail: Deployment 1 is active; rolling back past the first deployment is not possible.
+hint: stopgap deployments --env prod lists its deployments`,
+    );
+  }));
