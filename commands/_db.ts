@@ -10,6 +10,30 @@ import { CliError, ExitCode } from "./_errors.ts";
 /** Environment variables postgres.js reads when it is given no URL. */
 const PG_ENV = ["PGHOST", "PGPORT", "PGDATABASE", "PGUSER"] as const;
 
+/** How messages describe the URLs {@linkcode isPostgresUrl} accepts. */
+export const POSTGRES_URL = "a PostgreSQL URL (postgres://user@host:port/database)";
+
+/**
+ * Whether `url` is a PostgreSQL connection URL: `postgres://` or `postgresql://`, parsed the way
+ * postgres.js parses it (several `host:port` pairs separated by commas are one URL).
+ *
+ * @example
+ * ```ts
+ * import { isPostgresUrl } from "./_db.ts";
+ *
+ * isPostgresUrl("postgres://app@127.0.0.1:5432/app"); // true
+ * isPostgresUrl("notaurl"); // false
+ * ```
+ */
+export function isPostgresUrl(url: string): boolean {
+  const match = /^(postgres(?:ql)?:\/\/)([^/?#]*)(.*)$/s.exec(url);
+  if (!match) return false;
+  const [, scheme, authority, rest] = match;
+  const at = authority.lastIndexOf("@") + 1;
+  const firstHost = authority.slice(at).split(",")[0];
+  return URL.canParse(`${scheme}${authority.slice(0, at)}${firstHost}${rest}`);
+}
+
 /** Where the connection settings came from. */
 export type Source = "--db" | "DATABASE_URL" | "PG* environment";
 
@@ -42,10 +66,18 @@ export class Database {
    * Opens the connection and checks that the server answers.
    *
    * @returns a postgres.js `sql` tag on one connection
-   * @throws {CliError} with {@linkcode ExitCode.CannotConnect} when the server cannot be reached
+   * @throws {CliError} with {@linkcode ExitCode.CannotConnect} when the server cannot be reached, and
+   *   with {@linkcode ExitCode.Usage} when `DATABASE_URL` is not a PostgreSQL URL
    */
   async connect(): Promise<postgres.Sql> {
     if (this.#sql) return this.#sql;
+    if (this.#url !== undefined && !isPostgresUrl(this.#url)) {
+      throw new CliError(`${this.source} "${this.#url}" is not ${POSTGRES_URL}`, ExitCode.Usage, {
+        hint: this.source === "--db"
+          ? "Pass a postgres:// URL"
+          : "Set DATABASE_URL to a postgres:// URL, or pass --db <url>",
+      });
+    }
     const options = { max: 1, connect_timeout: 10, onnotice: () => {} };
     const sql = this.#url ? postgres(this.#url, options) : postgres(options);
     try {

@@ -4,6 +4,7 @@
  * a subprocess against the private cluster.
  */
 import assert from "node:assert/strict";
+import { isPostgresUrl } from "../commands/_db.ts";
 import { ok, type Run, stopgapIn } from "./_cli.ts";
 import { type FreshDatabase, withDatabase } from "./harness.ts";
 
@@ -62,3 +63,78 @@ hint: stopgap deployments --env prod lists its deployments`,
 hint: stopgap deployments --env prod lists its deployments`,
     );
   }));
+
+Deno.test("a usage error prints the message, the command's usage line and stopgap help <command>, not the whole help", async () => {
+  const cases: [string[], string][] = [
+    [
+      ["deploy"],
+      `error: Missing --env <name> (or set STOPGAP_ENV)
+Usage: stopgap deploy --env <env> [--dir <dir> | --from-schema <schema>] [--label <label>] [--prune] [--dry-run]
+hint: stopgap help deploy shows every flag`,
+    ],
+    [
+      ["status", "extra"],
+      `error: Unexpected argument "extra"
+Usage: stopgap status [--env <env>]
+hint: stopgap help status shows every flag`,
+    ],
+    [
+      ["version", "--frobnicate"],
+      `error: Unknown option '--frobnicate'
+Usage: stopgap version [--db <url>] [--json]
+hint: stopgap help version shows every flag`,
+    ],
+    [
+      ["call", "--env", "dev"],
+      `error: Missing the function name
+Usage: stopgap call <function> --env <env> [--args '<json>']
+hint: stopgap help call shows every flag`,
+    ],
+    [
+      ["frobnicate"],
+      `error: Unknown command "frobnicate"
+Usage: stopgap <command> [flags]
+hint: stopgap help lists the commands`,
+    ],
+    [
+      ["help", "frobnicate"],
+      `error: Unknown command "frobnicate"
+Usage: stopgap <command> [flags]
+hint: stopgap help lists the commands`,
+    ],
+  ];
+  for (const [args, expected] of cases) {
+    const run = await stopgapIn(".", args);
+    assert.equal(run.code, 2, args.join(" "));
+    assert.equal(run.stderr.trimEnd(), expected, args.join(" "));
+    assert.equal(run.stdout, "", args.join(" "));
+  }
+  const json = await stopgapIn(".", ["deploy", "--json"]);
+  assert.equal(json.code, 2);
+  assert.equal(JSON.parse(json.stdout).error.hint, "stopgap help deploy shows every flag");
+});
+
+Deno.test("--db that is not a PostgreSQL URL exits 2 before connecting; so does such a DATABASE_URL", async () => {
+  for (const url of ["notaurl", "mysql://127.0.0.1/x", "postgres://[bad"]) {
+    const run = await stopgapIn(".", ["status", "--db", url]);
+    assert.equal(run.code, 2, url);
+    assert.equal(
+      run.stderr.trimEnd(),
+      `error: --db "${url}" is not a PostgreSQL URL (postgres://user@host:port/database)
+Usage: stopgap status [--env <env>]
+hint: stopgap help status shows every flag`,
+      url,
+    );
+  }
+  const env = await stopgapIn(".", ["status"], { DATABASE_URL: "notaurl" });
+  assert.equal(env.code, 2);
+  assert.equal(
+    env.stderr.trimEnd(),
+    `error: DATABASE_URL "notaurl" is not a PostgreSQL URL (postgres://user@host:port/database)
+hint: Set DATABASE_URL to a postgres:// URL, or pass --db <url>`,
+  );
+  assert.ok(
+    isPostgresUrl("postgresql://app:secret@db1:5432,db2:5433/app?sslmode=require"),
+    "several hosts, as postgres.js",
+  );
+});
