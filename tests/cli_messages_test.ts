@@ -4,9 +4,16 @@
  * a subprocess against the private cluster.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { isPostgresUrl } from "../commands/_db.ts";
-import { ok, type Run, stopgapIn } from "./_cli.ts";
+import { ok, type Run, stopgapIn, tempProject } from "./_cli.ts";
 import { type FreshDatabase, withDatabase } from "./harness.ts";
+
+/** stderr from the `error:` line on: the progress lines of deploy and diff come before it. */
+function errorText(run: Run): string {
+  const lines = run.stderr.split("\n");
+  return lines.slice(lines.findIndex((line) => line.startsWith("error: "))).join("\n").trimEnd();
+}
 
 /** Deploys `app.answer()` (returning `n`) to `env` with `--from-schema`: nothing to compile. */
 async function deployAnswer(db: FreshDatabase, env: string, n: number, ...flags: string[]): Promise<Run> {
@@ -62,6 +69,39 @@ hint: stopgap deployments --env prod lists its deployments`,
     detail: Deployment 1 is active; rolling back past the first deployment is not possible.
 hint: stopgap deployments --env prod lists its deployments`,
     );
+  }));
+
+Deno.test("a failed deploy: the multi-line hint names stopgap deployments; its failure column has no leading colon", () =>
+  withDatabase("msg_failed", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    await deployAnswer(db, "prod", 1, "--label", "v1");
+    await db.sql`create schema empty`;
+
+    const run = await stopgapIn(".", [
+      "deploy",
+      "--env",
+      "prod",
+      "--from-schema",
+      "empty",
+      "--label",
+      "v2",
+      "--db",
+      db.url,
+    ]);
+    assert.equal(run.code, 1);
+    assert.equal(
+      errorText(run),
+      `error: deploy to environment "prod" failed: source schema "empty" has no plts functions to deploy (SQLSTATE 22023)
+hint: Create the functions as (args jsonb) RETURNS jsonb LANGUAGE plts in that schema first.
+      Nothing changed: deployment 1 keeps serving environment "prod". The attempt is recorded as failed deployment 2: stopgap deployments --env prod shows it`,
+    );
+
+    const list = await ok(".", "deployments", "--env", "prod", "--db", db.url);
+    const [header, failed] = list.stdout.split("\n");
+    const failure = header.indexOf("failure");
+    assert.ok(failure > 0, header);
+    assert.equal(failed.slice(failure), `source schema "empty" has no plts functions to deploy`);
+    assert.match(failed, /^2 +v2 +failed +0 /);
   }));
 
 Deno.test("a usage error prints the message, the command's usage line and stopgap help <command>, not the whole help", async () => {
@@ -138,3 +178,42 @@ hint: Set DATABASE_URL to a postgres:// URL, or pass --db <url>`,
     "several hosts, as postgres.js",
   );
 });
+
+Deno.test("in every command's help, the flag descriptions start in one column", async () => {
+  const deploy = await ok(".", "help", "deploy");
+  assert.match(deploy.stdout, /^ {2}-e, --env <name> {8}The environment, e.g\. prod \(default: STOPGAP_ENV\)$/m);
+  const help = await ok(".", "help");
+  const commands = [...help.stdout.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1]).filter((c) => c !== "help");
+  assert.ok(commands.length >= 10, help.stdout);
+  for (const command of commands) {
+    const run = await ok(".", "help", command);
+    const own = run.stdout.split("\nGlobal flags:")[0];
+    for (const line of own.split("\n").filter((l) => /^ {2}(-|<)/.test(l))) {
+      // The flag, at least two spaces, then the description at column 26.
+      assert.equal(/^ {2}\S.*?\S {2,}(?=\S)/.exec(line)?.[0].length, 26, `${command}: ${line}`);
+    }
+  }
+});
+
+Deno.test("counts agree with their nouns and verbs: one function, one deployment", () =>
+  withDatabase("msg_counts", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    await deployAnswer(db, "prod", 1, "--label", "v1");
+    const again = await deployAnswer(db, "prod", 1, "--label", "v2");
+    assert.equal(
+      again.stdout.split("\n")[0],
+      `Nothing to deploy: "prod" already runs this function (deployment 1); label "v2" was not used.`,
+    );
+    const status = await ok(".", "status", "--env", "prod", "--db", db.url);
+    assert.match(status.stdout, /^ {2}live schema live_prod, execute role \S+, 1 deployment \(0 failed\)$/m);
+
+    await using project = await tempProject();
+    await ok(project.dir, "init");
+    await ok(project.dir, "deploy", "--env", "dev", "--db", db.url);
+    await Deno.remove(join(project.dir, "functions/hello.ts"));
+    const removed = await ok(project.dir, "deploy", "--env", "dev", "--db", db.url);
+    assert.match(
+      removed.stdout,
+      /^1 function of the previous deployment stays in the live schema until "stopgap prune --env dev"\.$/m,
+    );
+  }));
