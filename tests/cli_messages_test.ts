@@ -9,6 +9,8 @@ import { isPostgresUrl } from "../commands/_db.ts";
 import { ok, type Run, stopgapIn, tempProject } from "./_cli.ts";
 import { type FreshDatabase, withDatabase } from "./harness.ts";
 
+const CLI = new URL("../cli.ts", import.meta.url).pathname;
+
 /** stderr from the `error:` line on: the progress lines of deploy and diff come before it. */
 function errorText(run: Run): string {
   const lines = run.stderr.split("\n");
@@ -217,3 +219,41 @@ Deno.test("counts agree with their nouns and verbs: one function, one deployment
       /^1 function of the previous deployment stays in the live schema until "stopgap prune --env dev"\.$/m,
     );
   }));
+
+Deno.test("init's next step is the command that runs this CLI: deno run -A <cli.ts>, or what STOPGAP_COMMAND says", async () => {
+  await using project = await tempProject();
+  const bin = join(project.dir, "bin");
+  await Deno.mkdir(bin);
+  await Deno.symlink(Deno.execPath(), join(bin, "deno"));
+
+  const onPath = await stopgapIn(project.dir, ["init", "my app"], { PATH: bin });
+  assert.equal(onPath.code, 0, onPath.stderr);
+  assert.equal(onPath.stdout.split("\n").at(-2), `Next: cd 'my app' && deno run -A ${CLI} deploy --env dev`);
+
+  const noDeno = await stopgapIn(join(project.dir, "my app"), ["init"], { PATH: "/nonexistent" });
+  assert.equal(noDeno.stdout.split("\n").at(-2), `Next: ${Deno.execPath()} run -A ${CLI} deploy --env dev`);
+
+  const shim = await stopgapIn(project.dir, ["init", "other"], { STOPGAP_COMMAND: "stopgap" });
+  assert.equal(shim.stdout.split("\n").at(-2), "Next: cd other && stopgap deploy --env dev");
+});
+
+Deno.test("init through the ./dev install-cli shim says stopgap deploy when the shim is on PATH, else its path", async () => {
+  await using project = await tempProject();
+  const bin = join(project.dir, "bin");
+  const dev = new URL("../dev", import.meta.url).pathname;
+  const path = Deno.env.get("PATH") ?? "";
+  const installed = await new Deno.Command(dev, {
+    args: ["install-cli"],
+    env: { STOPGAP_BIN_DIR: bin },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(installed.code, 0, new TextDecoder().decode(installed.stderr));
+  const shim = async (args: string[], env: Record<string, string>) => {
+    const output = await new Deno.Command(join(bin, "stopgap"), { args, cwd: project.dir, env, stdout: "piped" })
+      .output();
+    return new TextDecoder().decode(output.stdout).split("\n").at(-2);
+  };
+  assert.equal(await shim(["init", "a"], { PATH: `${bin}:${path}` }), "Next: cd a && stopgap deploy --env dev");
+  assert.equal(await shim(["init", "b"], { PATH: path }), `Next: cd b && ${bin}/stopgap deploy --env dev`);
+});
