@@ -15,7 +15,7 @@
 import { parseArgs } from "node:util";
 import { VERSION } from "./runtime/mod.ts";
 import type { Command, Flags } from "./commands/_command.ts";
-import { Database } from "./commands/_db.ts";
+import { Database, isPostgresUrl, POSTGRES_URL } from "./commands/_db.ts";
 import { CliError, ExitCode, fail } from "./commands/_errors.ts";
 import { call } from "./commands/call.ts";
 import { deploy } from "./commands/deploy.ts";
@@ -71,15 +71,15 @@ export async function main(args: string[]): Promise<ExitCode> {
     const name = commandName(args);
     if (name === undefined || name === "help") return help(args);
     const command = COMMANDS[name];
-    if (!command) throw usageError(`Unknown command "${name}"`, USAGE);
-    const { values, positionals } = parse(args, { ...GLOBAL_FLAGS, ...command.flags }, commandHelp(command));
+    if (!command) throw usageError(`Unknown command "${name}"`);
+    const usage = (message: string) => usageError(message, command);
+    const { values, positionals } = parse(args, { ...GLOBAL_FLAGS, ...command.flags }, usage);
     if (values.help) return printHelp(commandHelp(command));
     const commandArgs = positionals.slice(1);
-    if (commandArgs.length > command.maxArgs) {
-      throw usageError(`Unexpected argument "${commandArgs[command.maxArgs]}"`, commandHelp(command));
-    }
-    db = new Database(values.db as string | undefined);
-    const usage = (message: string) => usageError(message, commandHelp(command));
+    if (commandArgs.length > command.maxArgs) throw usage(`Unexpected argument "${commandArgs[command.maxArgs]}"`);
+    const dbFlag = values.db as string | undefined;
+    if (dbFlag !== undefined && !isPostgresUrl(dbFlag)) throw usage(`--db "${dbFlag}" is not ${POSTGRES_URL}`);
+    db = new Database(dbFlag);
     await command.run({ flags: values, args: commandArgs, json: values.json === true, db, usage });
     return ExitCode.Ok;
   } catch (error) {
@@ -97,23 +97,22 @@ function commandName(args: string[]): string | undefined {
 
 /** `stopgap`, `stopgap --help`, `stopgap help` and `stopgap help <command>`. */
 function help(args: string[]): ExitCode {
-  const { values, positionals } = parse(args, GLOBAL_FLAGS, USAGE);
+  const { values, positionals } = parse(args, GLOBAL_FLAGS, usageError);
   const [, topic, extra] = positionals;
-  if (positionals.length === 0 && !values.help) throw usageError("Missing command", USAGE);
-  if (extra !== undefined) throw usageError(`Unexpected argument "${extra}"`, USAGE);
+  if (positionals.length === 0 && !values.help) throw usageError("Missing command");
+  if (extra !== undefined) throw usageError(`Unexpected argument "${extra}"`);
   if (topic === undefined) return printHelp(USAGE);
   const command = COMMANDS[topic];
-  if (!command) throw usageError(`Unknown command "${topic}"`, USAGE);
+  if (!command) throw usageError(`Unknown command "${topic}"`);
   return printHelp(commandHelp(command));
 }
 
-function parse(args: string[], options: Flags, usage: string) {
+function parse(args: string[], options: Flags, usage: (message: string) => CliError) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     // node:util reports e.g. "Unknown option '--x'. To specify a positional argument ..."; keep the first sentence.
-    const message = error instanceof Error ? error.message.split(". ")[0] : String(error);
-    throw usageError(message, usage);
+    throw usage(error instanceof Error ? error.message.split(". ")[0] : String(error));
   }
 }
 
@@ -126,8 +125,16 @@ function printHelp(text: string): ExitCode {
   return ExitCode.Ok;
 }
 
-function usageError(message: string, usage: string): CliError {
-  return new CliError(message, ExitCode.Usage, { usage });
+/**
+ * A usage error: the message, the usage line of the command (or of the CLI) and, as the hint, the
+ * `stopgap help` that prints the rest.
+ */
+function usageError(message: string, command?: Command): CliError {
+  const help = command?.help ?? USAGE;
+  return new CliError(message, ExitCode.Usage, {
+    usage: help.split("\n").find((line) => line.startsWith("Usage: ")),
+    hint: command ? `stopgap help ${command.name} shows every flag` : "stopgap help lists the commands",
+  });
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

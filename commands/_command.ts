@@ -24,7 +24,7 @@ export interface CommandContext {
   json: boolean;
   /** The database chosen by `--db` or the environment; opened by the command when it needs it. */
   db: Database;
-  /** A usage error (exit code 2) with `message` and the command's help. */
+  /** A usage error (exit code 2): `message`, the command's usage line and `stopgap help <command>`. */
   usage(message: string): CliError;
 }
 

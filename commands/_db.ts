@@ -10,6 +10,30 @@ import { CliError, ExitCode } from "./_errors.ts";
 /** Environment variables postgres.js reads when it is given no URL. */
 const PG_ENV = ["PGHOST", "PGPORT", "PGDATABASE", "PGUSER"] as const;
 
+/** How messages describe the URLs {@linkcode isPostgresUrl} accepts. */
+export const POSTGRES_URL = "a PostgreSQL URL (postgres://user@host:port/database)";
+
+/**
+ * Whether `url` is a PostgreSQL connection URL: `postgres://` or `postgresql://`, parsed the way
+ * postgres.js parses it (several `host:port` pairs separated by commas are one URL).
+ *
+ * @example
+ * ```ts
+ * import { isPostgresUrl } from "./_db.ts";
+ *
+ * isPostgresUrl("postgres://app@127.0.0.1:5432/app"); // true
+ * isPostgresUrl("notaurl"); // false
+ * ```
+ */
+export function isPostgresUrl(url: string): boolean {
+  const match = /^(postgres(?:ql)?:\/\/)([^/?#]*)(.*)$/s.exec(url);
+  if (!match) return false;
+  const [, scheme, authority, rest] = match;
+  const at = authority.lastIndexOf("@") + 1;
+  const firstHost = authority.slice(at).split(",")[0];
+  return URL.canParse(`${scheme}${authority.slice(0, at)}${firstHost}${rest}`);
+}
+
 /** Where the connection settings came from. */
 export type Source = "--db" | "DATABASE_URL" | "PG* environment";
 
@@ -62,9 +86,10 @@ export class Database {
    * has the `stopgap` extension. The check is part of the one query that tests the connection.
    *
    * @returns a postgres.js `sql` tag on one connection
-   * @throws {CliError} with {@linkcode ExitCode.Usage} when no database is configured (code `no_database`),
-   *   {@linkcode ExitCode.CannotConnect} when the server cannot be reached, and {@linkcode ExitCode.Failed}
-   *   when the database has no `stopgap` extension (code `no_extension`)
+   * @throws {CliError} with {@linkcode ExitCode.Usage} when no database is configured (code `no_database`)
+   *   or `--db`/`DATABASE_URL` is not a PostgreSQL URL, {@linkcode ExitCode.CannotConnect} when the server
+   *   cannot be reached, and {@linkcode ExitCode.Failed} when the database has no `stopgap` extension (code
+   *   `no_extension`)
    */
   async connect({ requireStopgap = true }: ConnectOptions = {}): Promise<postgres.Sql> {
     if (!this.#sql) this.#sql = await this.#open();
@@ -76,6 +101,13 @@ export class Database {
     // Without settings postgres.js would try localhost:5432, a server nobody chose.
     if (!this.configured) {
       throw new CliError("No database configured", ExitCode.Usage, { hint: CONFIGURE_HINT, code: "no_database" });
+    }
+    if (this.#url !== undefined && !isPostgresUrl(this.#url)) {
+      throw new CliError(`${this.source} "${this.#url}" is not ${POSTGRES_URL}`, ExitCode.Usage, {
+        hint: this.source === "--db"
+          ? "Pass a postgres:// URL"
+          : "Set DATABASE_URL to a postgres:// URL, or pass --db <url>",
+      });
     }
     const options = { max: 1, connect_timeout: 10, onnotice: () => {} };
     const sql = this.#url ? postgres(this.#url, options) : postgres(options);

@@ -11,7 +11,7 @@ import type { CommandContext, Flags } from "./_command.ts";
 export const ENV_FLAG = { env: { type: "string", short: "e" } } satisfies Flags;
 
 /** The help line of {@linkcode ENV_FLAG}. */
-export const ENV_HELP = "  -e, --env <name>  The environment, e.g. prod (default: STOPGAP_ENV)";
+export const ENV_HELP = "  -e, --env <name>        The environment, e.g. prod (default: STOPGAP_ENV)";
 
 /**
  * The environment of `--env` or `STOPGAP_ENV`.

@@ -24,7 +24,7 @@ ${ENV_HELP}
   maxArgs: 1,
   run: async (context) => {
     const [name] = context.args;
-    if (name === undefined) throw context.usage("Missing the function name: stopgap call <function> --env <env>");
+    if (name === undefined) throw context.usage("Missing the function name");
     const env = requireEnv(context);
     let args: unknown = {};
     const text = context.flags.args as string | undefined;

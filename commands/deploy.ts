@@ -89,7 +89,7 @@ export function printDeploy({ json, flags }: CommandContext, result: DeployResul
   } else if (result.status === "unchanged") {
     const unused = typeof flags.label === "string" ? `; label "${flags.label}" was not used` : "";
     console.log(
-      `Nothing to deploy: "${result.env}" already runs these ${plural(count, "function")} ` +
+      `Nothing to deploy: "${result.env}" already runs ${count === 1 ? "this function" : `these ${count} functions`} ` +
         `(deployment ${result.deploymentId})${unused}.`,
     );
   } else {
@@ -112,7 +112,8 @@ export function printDeploy({ json, flags }: CommandContext, result: DeployResul
   const removed = result.functions.filter((fn) => fn.change === "removed");
   if (removed.length > 0 && result.pruned.length === 0 && result.status !== "dry_run") {
     console.log(
-      `${plural(removed.length, "function")} of the previous deployment stay in the live schema until ` +
+      `${plural(removed.length, "function")} of the previous deployment ${removed.length === 1 ? "stays" : "stay"} ` +
+        `in the live schema until ` +
         `"stopgap prune --env ${result.env}".`,
     );
   }

@@ -38,7 +38,9 @@ ${ENV_HELP}`,
         d.functionCount,
         d.createdAt,
         d.createdBy,
-        d.failureMessage === null ? null : `${d.failedFunction ?? ""}: ${d.failureMessage}`,
+        d.failureMessage === null || d.failedFunction === null
+          ? d.failureMessage
+          : `${d.failedFunction}: ${d.failureMessage}`,
       ]),
       0,
     );

@@ -11,6 +11,7 @@ import denoJson from "../deno.json" with { type: "json" };
 import { DEFAULT_FUNCTIONS_DIR } from "../compiler/project.ts";
 import { VERSION } from "../runtime/mod.ts";
 import type { Command } from "./_command.ts";
+import { invocation, shellQuote } from "./_invocation.ts";
 import { printJson } from "./_output.ts";
 
 /** What `stopgap init --json` prints. */
@@ -156,6 +157,7 @@ mutation (notes.ts). Existing files are never overwritten. Then:
           `and "@stopgap/stopgap" and "postgres" for the typed client.`,
       );
     }
-    console.log(`Next: stopgap deploy --env dev${context.args[0] ? ` (in ${context.args[0]})` : ""}`);
+    const cd = context.args[0] ? `cd ${shellQuote(context.args[0])} && ` : "";
+    console.log(`Next: ${cd}${invocation()} deploy --env dev`);
   },
 };

@@ -7,7 +7,7 @@
 import { status as statusApi } from "../api/environments.ts";
 import type { Command } from "./_command.ts";
 import { ENV_FLAG, optionalEnv } from "./_env.ts";
-import { bold, printJson, printTable } from "./_output.ts";
+import { bold, plural, printJson, printTable } from "./_output.ts";
 
 /** The `status` command. */
 export const status: Command = {
@@ -40,7 +40,7 @@ the functions it serves.
       console.log(`${bold(e.env)}: ${active}`);
       console.log(
         `  live schema ${e.liveSchema}, execute role ${e.executeRole}, ` +
-          `${e.deploymentCount} deployments (${e.failedCount} failed)`,
+          `${plural(e.deploymentCount, "deployment")} (${e.failedCount} failed)`,
       );
       if (e.functions.length > 0) {
         printTable(["function", "kind", "artifact"], e.functions.map((f) => [f.name, f.kind, f.artifactHash]), 4);

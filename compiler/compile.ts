@@ -1,7 +1,8 @@
 /**
  * `compile`: find the function modules of a project, type-check them with `deno check`, find their
- * `query`/`mutation` exports, name them, and bundle each into one ES module with `deno bundle`
- * (the modules built into plts, {@linkcode BUILTIN_MODULES}, stay imports).
+ * `query`/`mutation` exports, name them, and bundle each into one ES module with `deno bundle` that
+ * holds only the code the export uses (the modules built into plts, {@linkcode BUILTIN_MODULES},
+ * stay imports).
  *
  * @module
  */
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import builtins from "../runtime/builtins/modules.json" with { type: "json" };
 import { configArgs, runDeno } from "./_deno.ts";
+import { shake } from "./_shake.ts";
 import { type Diagnostic, formatDiagnostic, parseDenoDiagnostics } from "./diagnostics.ts";
 import { metadataLine } from "./metadata.ts";
 import { assignNames, type FunctionSource, type NameCollision } from "./naming.ts";
@@ -282,7 +284,11 @@ console.log(${JSON.stringify(INSPECT_MARKER)} + JSON.stringify([${
   return JSON.parse(line.slice(INSPECT_MARKER.length));
 }
 
-/** Bundles one entry per function (`export { <export> as default } from "<module>"`) in one `deno bundle`. */
+/**
+ * Bundles one entry per function (`export { <export> as default } from "<module>"`) in one `deno bundle`,
+ * then shakes each bundle (`_shake.ts`) so that it holds only the code its export uses: a module's
+ * other exports and what only they use are left out.
+ */
 async function bundle(
   project: Project,
   modules: FunctionModule[],
@@ -328,7 +334,9 @@ async function bundle(
       { diagnostics, hint: `Only ${BUILTIN_PROSE} are built into the database; other imports are bundled` },
     );
   }
-  const result = new Map<string, string>();
-  for (const fn of functions) result.set(fn.name, await Deno.readTextFile(join(out, `${fn.name}.js`)));
-  return result;
+  try {
+    return await shake(runDeno, build, out, functions.map((fn) => fn.name), BUILTIN_MODULES);
+  } catch (cause) {
+    throw new CompileError("bundle_failed", `Bundling failed: ${(cause as Error).message}`, { cause });
+  }
 }

@@ -367,3 +367,64 @@ export default query(v.object({ id: v.number() }), async ({ id }, ctx) => {
     const call = await ok(project.dir, "call", "items", "--env", "dev", "--args", '{"id": 8}', "--db", db.url);
     assert.deepEqual(JSON.parse(call.stdout), { id: 8, name: "eight" });
   }));
+
+Deno.test("removing one export of a file changes only that export: its siblings keep their bodies and are unchanged", () =>
+  withDatabase("cli_sibling", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    await using project = await tempProject();
+    await ok(project.dir, "init");
+    const path = join(project.dir, "functions/trio.ts");
+    await Deno.writeTextFile(
+      path,
+      `import { mutation, query, v } from "@stopgap/runtime";
+
+const Label = v.object({ label: v.pipe(v.string(), v.minLength(1)) });
+const shout = (text: string) => \`\${text.toUpperCase()}!\`;
+
+export const one = query(v.object({}), () => shout("one"));
+export const two = mutation(Label, ({ label }) => shout(label));
+export const three = query(v.object({}), () => "three");
+`,
+    );
+    await ok(project.dir, "deploy", "--env", "dev", "--label", "v1", "--db", db.url);
+    const hashes = async () => {
+      const [env] = JSON.parse((await ok(project.dir, "status", "--json", "--db", db.url)).stdout).environments;
+      return Object.fromEntries(
+        env.functions.map((f: { name: string; artifactHash: string }) => [f.name, f.artifactHash]),
+      );
+    };
+    const before = await hashes();
+
+    // The only mutation goes; the schema only it used stays in the file, unused.
+    const text = await Deno.readTextFile(path);
+    await Deno.writeTextFile(path, text.replace(/^export const two = .*\n/m, ""));
+    const diff = JSON.parse((await ok(project.dir, "diff", "--env", "dev", "--json", "--db", db.url)).stdout);
+    assert.deepEqual(diff.functions.map((f: { name: string; change: string }) => [f.name, f.change]), [
+      ["hello", "unchanged"],
+      ["notes_add", "unchanged"],
+      ["notes_count", "unchanged"],
+      ["trio_one", "unchanged"],
+      ["trio_three", "unchanged"],
+      ["trio_two", "removed"],
+    ]);
+
+    const v2 = await ok(project.dir, "deploy", "--env", "dev", "--label", "v2", "--db", db.url);
+    assert.equal(
+      v2.stdout,
+      `Deployed 5 functions from directory functions to "dev" as deployment 2 ("v2"), replacing deployment 1.
+  function     kind      change     source
+  hello        query     unchanged  functions/hello.ts#default
+  notes_add    mutation  unchanged  functions/notes.ts#add
+  notes_count  query     unchanged  functions/notes.ts#count
+  trio_one     query     unchanged  functions/trio.ts#one
+  trio_three   query     unchanged  functions/trio.ts#three
+  trio_two     -         removed    -
+1 function of the previous deployment stays in the live schema until "stopgap prune --env dev".
+`,
+    );
+    const after = await hashes();
+    const { trio_two: _removed, ...kept } = before;
+    assert.deepEqual(after, kept, "the artifacts of the other functions are the same");
+    const call = await ok(project.dir, "call", "trio_one", "--env", "dev", "--json", "--db", db.url);
+    assert.equal(JSON.parse(call.stdout), "ONE!");
+  }));
