@@ -30,7 +30,8 @@ export interface GeneratedTypes {
  *
  * @param options the client and environment
  * @returns the declarations module and the functions it declares
- * @throws {StopgapError} `no_deployment` when the environment has no active deployment
+ * @throws {StopgapError} `no_deployment` when the environment has no active deployment, and a
+ *   postgres.js `PostgresError` (42704) when it does not exist
  *
  * @example Writing the declarations of `prod` to `api.d.ts`
  * ```ts ignore
@@ -45,6 +46,8 @@ export async function generateTypes(options: { sql: Sql; env: string }): Promise
   const [active] = await sql`select e.active_deployment_id as id, d.label from stopgap.environment e
     join stopgap.deployment d on d.id = e.active_deployment_id where e.env = ${env}`;
   if (!active) {
+    // An environment that does not exist is the server's error (42704), as for every other command.
+    await sql`select stopgap.require_environment(${env})`;
     throw new StopgapError("no_deployment", `Environment "${env}" has no active deployment`, {
       hint: `Deploy first: stopgap deploy --env ${env}`,
     });

@@ -31,7 +31,7 @@ Deno.test("an unknown environment: the hint names stopgap deploy and stopgap sta
     await db.sql`create extension stopgap cascade`;
     const expected = `error: environment "nope" does not exist (SQLSTATE 42704)
 hint: stopgap deploy --env nope creates it; stopgap status lists the environments`;
-    for (const command of ["status", "deployments", "rollback", "prune"]) {
+    for (const command of ["status", "deployments", "rollback", "prune", "types"]) {
       const run = await stopgapIn(".", [command, "--env", "nope", "--db", db.url]);
       assert.equal(run.code, 1, command);
       assert.equal(run.stderr.trimEnd(), expected, command);
