@@ -67,21 +67,7 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
         } else {
             None
         };
-        let call = Invocation {
-            role: ffi::GetUserId().to_u32(),
-            arg_names: &info.arg_names,
-            args,
-            args_is_value: info.args_is_value,
-            fn_oid: info.oid.to_u32(),
-            fn_schema: &info.schema,
-            fn_name: &info.name,
-            result: record.as_ref().map_or(&info.result, |(_, expect)| expect),
-            entry_required: true,
-            ephemeral: false,
-            rows: None,
-            ctx_members: &[],
-            start: Some(&StartProc),
-        };
+        let call = function_call(&info, args, record.as_ref().map_or(&info.result, |(_, expect)| expect), &[]);
         if info.returns_set {
             let program = &info.program;
             let datum = crate::set::materialize(fcinfo, &info, ret_type, |expect, rows| {
@@ -98,21 +84,7 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
             (None, Some((desc, _))) => crate::row::build_call_record(&out, *desc).map(Some),
             (None, None) => datum::from_js_out(&out, ret_type),
         };
-        let result = converted.unwrap_or_else(|m| {
-            raise(
-                PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH,
-                format!(
-                    "plts function {}.{} returned {}{}, which is not a valid {}",
-                    info.schema,
-                    info.name,
-                    m.got,
-                    m.place(),
-                    m.expected
-                ),
-                None,
-                Some(format!("Return a value of type {} (or null/undefined for SQL NULL).", m.expected)),
-            )
-        });
+        let result = converted.unwrap_or_else(|m| raise_mismatch(&info, m));
         error_context.pop();
         match result {
             Some(d) => d,
@@ -122,6 +94,43 @@ pub unsafe extern "C-unwind" fn plts_call_handler(fcinfo: pg_sys::FunctionCallIn
             }
         }
     }
+}
+
+/// A call of `info`'s function with `args`, its result converted for `result`, and `members` on ctx
+/// besides `args`; the kinds of call (set, trigger, window) change what differs.
+#[inline]
+fn function_call<'a>(
+    info: &'a function::FunctionInfo,
+    args: &'a [SqlValue],
+    result: &'a Expect,
+    members: &'a [(&'static str, SqlValue)],
+) -> Invocation<'a> {
+    Invocation {
+        role: ffi::GetUserId().to_u32(),
+        arg_names: &info.arg_names,
+        args,
+        args_is_value: info.args_is_value,
+        fn_oid: info.oid.to_u32(),
+        fn_schema: &info.schema,
+        fn_name: &info.name,
+        result,
+        entry_required: true,
+        ephemeral: false,
+        rows: None,
+        ctx_members: members,
+        start: Some(&StartProc),
+    }
+}
+
+/// The ERROR for a result that does not convert to the function's declared type.
+#[cold]
+fn raise_mismatch(info: &function::FunctionInfo, m: datum::Mismatch) -> ! {
+    raise(
+        PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH,
+        format!("plts function {}.{} returned {}{}, which is not a valid {}", info.schema, info.name, m.got, m.place(), m.expected),
+        None,
+        Some(format!("Return a value of type {} (or null/undefined for SQL NULL).", m.expected)),
+    )
 }
 
 /// The row a `RETURNS record` call's column definition list describes, and what the result is
@@ -169,21 +178,8 @@ unsafe fn trigger_call(fcinfo: pg_sys::FunctionCallInfo, info: &function::Functi
     };
     let members = [member];
     let error_context = ErrorContext::push(&info.context_line, call_frame::depth());
-    let call = Invocation {
-        role: ffi::GetUserId().to_u32(),
-        arg_names: &[],
-        args: &[],
-        args_is_value: false,
-        fn_oid: info.oid.to_u32(),
-        fn_schema: &info.schema,
-        fn_name: &info.name,
-        result: trigger.as_ref().map_or(&Expect::Value, |t| t.expect()),
-        entry_required: true,
-        ephemeral: false,
-        rows: None,
-        ctx_members: &members,
-        start: Some(&StartProc),
-    };
+    let result = trigger.as_ref().map_or(&Expect::Value, |t| t.expect());
+    let call = Invocation { arg_names: &[], args_is_value: false, ..function_call(info, &[], result, &members) };
     let transition = trigger.as_ref().map(|t| t.transition()).filter(|data| !data.is_null()).map(|data| {
         // SAFETY: reading the backend's current memory context, the trigger call's (its data
         // lives as long).
@@ -243,30 +239,9 @@ unsafe fn window_call(fcinfo: pg_sys::FunctionCallInfo, info: &function::Functio
         let args: Vec<SqlValue> = (0..info.arg_types.len()).map(|i| crate::ctx::window::current_arg(window, i)).collect();
         let error_context = ErrorContext::push(&info.context_line, call_frame::depth());
         let ret_type = resolve_type(fcinfo, info.ret_type, None);
-        let call = Invocation {
-            role: ffi::GetUserId().to_u32(),
-            arg_names: &info.arg_names,
-            args: &args,
-            args_is_value: false,
-            fn_oid: info.oid.to_u32(),
-            fn_schema: &info.schema,
-            fn_name: &info.name,
-            result: &info.result,
-            entry_required: true,
-            ephemeral: false,
-            rows: None,
-            ctx_members: &[],
-            start: Some(&StartProc),
-        };
+        let call = Invocation { args_is_value: false, ..function_call(info, &args, &info.result, &[]) };
         let out = run_in_frame(&info.program, &call, info.read_only, FrameKind { window: Some(window), ..FrameKind::default() });
-        let result = datum::from_js_out(&out, ret_type).unwrap_or_else(|m| {
-            raise(
-                PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH,
-                format!("plts function {}.{} returned {}{}, which is not a valid {}", info.schema, info.name, m.got, m.place(), m.expected),
-                None,
-                Some(format!("Return a value of type {} (or null/undefined for SQL NULL).", m.expected)),
-            )
-        });
+        let result = datum::from_js_out(&out, ret_type).unwrap_or_else(|m| raise_mismatch(info, m));
         error_context.pop();
         Some(result.unwrap_or_else(|| {
             (*fcinfo).isnull = true;
