@@ -165,7 +165,8 @@ fn fetch(hash: &str) -> Rc<StoredCode> {
     if let Some(hit) = ARTIFACTS.with(|a| a.borrow().get(hash).cloned()) {
         return hit;
     }
-    let row = Spi::get_two_with_args::<String, String>(
+    // Without an xid: the first call of a deployed function may be on a hot standby.
+    let row = pg_read::two::<String, String>(
         "SELECT compiled_js, source_map FROM plts.artifact WHERE artifact_hash = $1",
         &[hash.into()],
     );

@@ -50,7 +50,7 @@ fn call(env: &str, fn_name: &str, args: Option<JsonB>) -> Option<JsonB> {
         let _owner = AsOwner::enter();
         let environment = environment::find_or_raise(env);
         let deployed = environment.active_deployment_id.is_some_and(|active| {
-            Spi::get_one_with_args::<bool>(
+            pg_read::one::<bool>(
                 "SELECT EXISTS (SELECT FROM stopgap.fn_version WHERE deployment_id = $1 AND fn_name = $2::name)",
                 &[active.into(), fn_name.into()],
             )
@@ -69,5 +69,5 @@ fn call(env: &str, fn_name: &str, args: Option<JsonB>) -> Option<JsonB> {
         environment.live_schema
     };
     let sql = format!("SELECT {}.{}($1)", quote_identifier(&live_schema), quote_identifier(fn_name));
-    Spi::get_one_with_args::<JsonB>(&sql, &[args.into()]).ok().flatten()
+    pg_read::one::<JsonB>(&sql, &[args.into()]).ok().flatten()
 }

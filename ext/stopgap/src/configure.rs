@@ -23,6 +23,7 @@ fn configure_environment(
     live_schema: default!(Option<&str>, "NULL"),
     execute_role: default!(Option<&str>, "NULL"),
 ) {
+    crate::error::refuse_on_standby("configure an environment");
     let caller = Caller::current();
     caller.require_deployer("configure an environment");
     environment::validate_name(env);
@@ -42,7 +43,7 @@ fn configure_environment(
             None => environment::insert(env, schema),
             Some(e) if e.live_schema == schema => {}
             Some(e) => {
-                let ever_active = Spi::get_one_with_args::<bool>(
+                let ever_active = pg_read::one::<bool>(
                     "SELECT EXISTS (SELECT FROM stopgap.activation_log WHERE env = $1)",
                     &[env.into()],
                 )
@@ -95,7 +96,7 @@ fn configure_environment(
 }
 
 fn role_exists(role: &str) -> bool {
-    Spi::get_one_with_args::<bool>(
+    pg_read::one::<bool>(
         "SELECT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = $1::name)",
         &[role.into()],
     )

@@ -48,6 +48,7 @@ enum Outcome {
 #[pg_extern(volatile, parallel_unsafe)]
 #[search_path(pg_catalog, pg_temp)]
 fn deploy(env: &str, from_schema: &str, label: &str, prune: default!(bool, false)) -> i64 {
+    crate::error::refuse_on_standby("deploy");
     let caller = Caller::current();
     caller.require_deployer("deploy");
     environment::validate_name(env);
@@ -149,7 +150,7 @@ fn deploy(env: &str, from_schema: &str, label: &str, prune: default!(bool, false
 
 /// The id of the non-failed deployment of `env` named `label`, if any.
 fn label_owner(env: &str, label: &str) -> Option<i64> {
-    Spi::get_one_with_args::<i64>(
+    pg_read::one::<i64>(
         "SELECT id FROM stopgap.deployment WHERE env = $1 AND label = $2 AND status <> 'failed'",
         &[env.into(), label.into()],
     )
@@ -158,27 +159,23 @@ fn label_owner(env: &str, label: &str) -> Option<i64> {
 }
 
 fn scan(from_schema: &str) -> Vec<Source> {
-    Spi::connect_mut(|client| {
-        client
-            .update(
-                "SELECT fn_name::text, language::text, overloaded, kind, problem, source FROM stopgap.source_functions($1::name)",
-                None,
-                &[from_schema.into()],
-            )
-            .map(|rows| {
-                rows.into_iter()
-                    .map(|row| Source {
-                        name: row.get::<String>(1).ok().flatten().unwrap_or_default(),
-                        language: row.get::<String>(2).ok().flatten().unwrap_or_default(),
-                        overloaded: row.get::<bool>(3).ok().flatten().unwrap_or(false),
-                        kind: row.get::<String>(4).ok().flatten().unwrap_or_default(),
-                        problem: row.get::<String>(5).ok().flatten(),
-                        source: row.get::<String>(6).ok().flatten().unwrap_or_default(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    })
+    pg_read::query(
+        "SELECT fn_name::text, language::text, overloaded, kind, problem, source FROM stopgap.source_functions($1::name)",
+        &[from_schema.into()],
+        |rows| {
+            Ok(rows.into_iter()
+                .map(|row| Source {
+                    name: row.get::<String>(1).ok().flatten().unwrap_or_default(),
+                    language: row.get::<String>(2).ok().flatten().unwrap_or_default(),
+                    overloaded: row.get::<bool>(3).ok().flatten().unwrap_or(false),
+                    kind: row.get::<String>(4).ok().flatten().unwrap_or_default(),
+                    problem: row.get::<String>(5).ok().flatten(),
+                    source: row.get::<String>(6).ok().flatten().unwrap_or_default(),
+                })
+                .collect())
+        },
+    )
+    .unwrap_or_default()
 }
 
 /// Refuses source schemas that cannot become a deployment, and returns the deployable functions.
@@ -291,7 +288,7 @@ fn record_deployment(
     .unwrap_or_else(|e| {
         raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, format!("cannot record function versions: {e}"), None, None)
     });
-    let fingerprint = Spi::get_one_with_args::<String>(
+    let fingerprint = pg_read::one::<String>(
         "SELECT compiler_fingerprint FROM plts.artifact WHERE artifact_hash = $1",
         &[functions[0].artifact_hash.as_str().into()],
     )

@@ -52,21 +52,20 @@ pub fn lock(env: &str) {
 }
 
 pub fn find(env: &str) -> Option<Environment> {
-    Spi::connect_mut(|client| {
-        let rows = client
-            .update(
-                "SELECT env, live_schema::text, execute_role::text, active_deployment_id FROM stopgap.environment WHERE env = $1",
-                None,
-                &[env.into()],
-            )
-            .ok()?;
-        rows.into_iter().next().map(|row| Environment {
-            env: row.get::<String>(1).ok().flatten().unwrap_or_default(),
-            live_schema: row.get::<String>(2).ok().flatten().unwrap_or_default(),
-            execute_role: row.get::<String>(3).ok().flatten().unwrap_or_default(),
-            active_deployment_id: row.get::<i64>(4).ok().flatten(),
-        })
-    })
+    pg_read::query(
+        "SELECT env, live_schema::text, execute_role::text, active_deployment_id FROM stopgap.environment WHERE env = $1",
+        &[env.into()],
+        |rows| {
+            Ok(rows.into_iter().next().map(|row| Environment {
+                env: row.get::<String>(1).ok().flatten().unwrap_or_default(),
+                live_schema: row.get::<String>(2).ok().flatten().unwrap_or_default(),
+                execute_role: row.get::<String>(3).ok().flatten().unwrap_or_default(),
+                active_deployment_id: row.get::<i64>(4).ok().flatten(),
+            }))
+        },
+    )
+    .ok()
+    .flatten()
 }
 
 pub fn find_or_raise(env: &str) -> Environment {
@@ -100,7 +99,7 @@ pub fn find_or_create(env: &str) -> Environment {
 /// Inserts the row of `env` with `live_schema`, refusing a live schema that another
 /// environment already uses.
 pub fn insert(env: &str, live_schema: &str) {
-    let taken = Spi::get_one_with_args::<String>(
+    let taken = pg_read::one::<String>(
         "SELECT env FROM stopgap.environment WHERE live_schema = $1::name",
         &[live_schema.into()],
     )

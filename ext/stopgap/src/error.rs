@@ -21,6 +21,19 @@ pub fn raise(code: PgSqlErrorCode, message: impl Into<String>, detail: Option<St
     unreachable!("ERROR does not return")
 }
 
+/// Refuses `action` (deploy, roll back, ...) at once on a hot standby, where it could only fail
+/// later, halfway, on its first write.
+pub fn refuse_on_standby(action: &str) {
+    if pg_read::on_standby() {
+        raise(
+            PgSqlErrorCode::ERRCODE_READ_ONLY_SQL_TRANSACTION,
+            format!("cannot {action} on a read-only standby"),
+            None,
+            Some(pg_read::STANDBY_HINT.into()),
+        );
+    }
+}
+
 /// Emits a NOTICE: information about what a call did; the call goes on.
 pub fn notice(message: impl Into<String>, detail: Option<String>) {
     report(PgLogLevel::NOTICE, PgSqlErrorCode::ERRCODE_SUCCESSFUL_COMPLETION, message.into(), detail, None);

@@ -19,24 +19,20 @@ pub struct FnVersion {
 
 /// The functions of deployment `id`, by name.
 pub fn functions_of(id: i64) -> Vec<FnVersion> {
-    Spi::connect_mut(|client| {
-        client
-            .update(
-                "SELECT fn_name::text, kind, artifact_hash FROM stopgap.fn_version WHERE deployment_id = $1 ORDER BY fn_name",
-                None,
-                &[id.into()],
-            )
-            .map(|rows| {
-                rows.into_iter()
-                    .map(|row| FnVersion {
-                        name: row.get::<String>(1).ok().flatten().unwrap_or_default(),
-                        kind: row.get::<String>(2).ok().flatten().unwrap_or_default(),
-                        artifact_hash: row.get::<String>(3).ok().flatten().unwrap_or_default(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    })
+    pg_read::query(
+        "SELECT fn_name::text, kind, artifact_hash FROM stopgap.fn_version WHERE deployment_id = $1 ORDER BY fn_name",
+        &[id.into()],
+        |rows| {
+            Ok(rows.into_iter()
+                .map(|row| FnVersion {
+                    name: row.get::<String>(1).ok().flatten().unwrap_or_default(),
+                    kind: row.get::<String>(2).ok().flatten().unwrap_or_default(),
+                    artifact_hash: row.get::<String>(3).ok().flatten().unwrap_or_default(),
+                })
+                .collect())
+        },
+    )
+    .unwrap_or_default()
 }
 
 /// The body of a live function: a pointer that plts resolves to the stored artifact.
@@ -48,7 +44,7 @@ pub fn pointer_body(artifact_hash: &str) -> String {
 /// Creates the live schema (as the current user, `stopgap_owner`) unless it exists; an
 /// existing schema owned by anyone else is refused rather than taken over.
 pub fn ensure_schema(env: &Environment) {
-    let owner = Spi::get_one_with_args::<String>(
+    let owner = pg_read::one::<String>(
         "SELECT pg_catalog.pg_get_userbyid(nspowner)::text FROM pg_catalog.pg_namespace WHERE nspname = $1::name",
         &[env.live_schema.as_str().into()],
     )
@@ -96,7 +92,7 @@ pub fn install(env: &Environment, functions: &[FnVersion]) {
 /// Moves USAGE on the live schema and EXECUTE on its functions from the environment's
 /// current execute role to `new_role` (nothing to do before the schema exists).
 pub fn move_grants(env: &Environment, new_role: &str) {
-    let exists = Spi::get_one_with_args::<bool>(
+    let exists = pg_read::one::<bool>(
         "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = $1::name)",
         &[env.live_schema.as_str().into()],
     )

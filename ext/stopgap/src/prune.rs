@@ -23,6 +23,7 @@ type Pruned = (String, String, Option<String>);
 fn prune(
     env: &str,
 ) -> TableIterator<'static, (name!(fn_name, String), name!(action, String), name!(reason, Option<String>))> {
+    crate::error::refuse_on_standby("prune");
     let caller = Caller::current();
     caller.require_deployer("prune");
     environment::validate_name(env);
@@ -45,33 +46,29 @@ pub fn prune_environment(env: &Environment) -> Vec<Pruned> {
             None,
         );
     };
-    let stale: Vec<(String, String)> = Spi::connect_mut(|client| {
-        client
-            .update(
-                "SELECT p.proname::text, pg_catalog.pg_get_function_identity_arguments(p.oid)
-                   FROM pg_catalog.pg_proc p
-                   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-                  WHERE n.nspname = $1::name
-                    AND p.proowner = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $3)
-                    AND NOT EXISTS (SELECT FROM stopgap.fn_version v
-                                     WHERE v.deployment_id = $2 AND v.fn_name = p.proname
-                                       AND p.proargtypes = '3802'::oidvector)
-                  ORDER BY 1, 2",
-                None,
-                &[env.live_schema.as_str().into(), active.into(), OWNER_ROLE.into()],
-            )
-            .map(|rows| {
-                rows.into_iter()
-                    .map(|r| {
-                        (
-                            r.get::<String>(1).ok().flatten().unwrap_or_default(),
-                            r.get::<String>(2).ok().flatten().unwrap_or_default(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    });
+    let stale: Vec<(String, String)> = pg_read::query(
+        "SELECT p.proname::text, pg_catalog.pg_get_function_identity_arguments(p.oid)
+           FROM pg_catalog.pg_proc p
+           JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+          WHERE n.nspname = $1::name
+            AND p.proowner = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $3)
+            AND NOT EXISTS (SELECT FROM stopgap.fn_version v
+                             WHERE v.deployment_id = $2 AND v.fn_name = p.proname
+                               AND p.proargtypes = '3802'::oidvector)
+          ORDER BY 1, 2",
+        &[env.live_schema.as_str().into(), active.into(), OWNER_ROLE.into()],
+        |rows| {
+            Ok(rows.into_iter()
+                .map(|r| {
+                    (
+                        r.get::<String>(1).ok().flatten().unwrap_or_default(),
+                        r.get::<String>(2).ok().flatten().unwrap_or_default(),
+                    )
+                })
+                .collect())
+        },
+    )
+    .unwrap_or_default();
     let schema = quote_identifier(&env.live_schema);
     stale
         .into_iter()

@@ -24,6 +24,7 @@ use crate::state::{self, Status};
 #[pg_extern(volatile, parallel_unsafe)]
 #[search_path(pg_catalog, pg_temp)]
 fn rollback(env: &str, steps: default!(i32, 1), to_id: default!(Option<i64>, "NULL")) -> i64 {
+    crate::error::refuse_on_standby("roll back");
     let caller = Caller::current();
     caller.require_deployer("roll back");
     environment::validate_name(env);
@@ -64,7 +65,7 @@ fn rollback(env: &str, steps: default!(i32, 1), to_id: default!(Option<i64>, "NU
 
 /// The status of deployment `id` of `env`, which must be able to become active again.
 fn explicit_target(env: &str, id: i64, active: i64) -> Status {
-    let belongs = Spi::get_one_with_args::<bool>(
+    let belongs = pg_read::one::<bool>(
         "SELECT EXISTS (SELECT FROM stopgap.deployment WHERE id = $1 AND env = $2)",
         &[id.into(), env.into()],
     )
@@ -99,7 +100,7 @@ fn explicit_target(env: &str, id: i64, active: i64) -> Status {
 }
 
 fn previous_target(env: &str, active: i64, steps: i32) -> i64 {
-    let found = Spi::get_one_with_args::<i64>(
+    let found = pg_read::one::<i64>(
         "SELECT id FROM stopgap.deployment
           WHERE env = $1 AND status = 'superseded' AND id < $2
           ORDER BY id DESC OFFSET $3 - 1 LIMIT 1",
@@ -108,7 +109,7 @@ fn previous_target(env: &str, active: i64, steps: i32) -> i64 {
     .ok()
     .flatten();
     found.unwrap_or_else(|| {
-        let available = Spi::get_one_with_args::<i64>(
+        let available = pg_read::one::<i64>(
             "SELECT count(*) FROM stopgap.deployment WHERE env = $1 AND status = 'superseded' AND id < $2",
             &[env.into(), active.into()],
         )

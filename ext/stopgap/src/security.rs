@@ -8,11 +8,10 @@
 //! `REFRESH MATERIALIZED VIEW` as the view's owner. Their `search_path` is fixed
 //! (`pg_catalog, pg_temp`) in their declaration, and every name they use is schema-qualified.
 //!
-//! Every SPI query of stopgap goes through pgrx's read-write path (`Spi::connect_mut` /
-//! `client.update`, `Spi::get_one_with_args`), even the reads. pgrx runs a `client.select` read
-//! only while the current (sub)transaction has no xid, and a read-only SPI query reuses the
-//! snapshot of the calling statement — taken before the environment lock was granted, so a
-//! deploy that waited for another one would not see what that one committed.
+//! stopgap's reads go through `pg_read`: SPI's read-write path, so a statement that runs after
+//! the environment lock was granted sees what the deploy it waited for committed, but without
+//! pgrx's request for a transaction id, so that resolving a name on the call path works on a
+//! hot standby. Writes use pgrx's `Spi` as usual.
 
 use pgrx::prelude::*;
 use pgrx::PgSqlErrorCode;
@@ -43,7 +42,7 @@ impl Caller {
     }
 
     fn check(&self, sql: &str, what: &str) -> bool {
-        Spi::get_one_with_args::<bool>(sql, &[self.oid.into(), what.into()]).ok().flatten().unwrap_or(false)
+        pg_read::one::<bool>(sql, &[self.oid.into(), what.into()]).ok().flatten().unwrap_or(false)
     }
 
     /// The caller must be a member of `stopgap_deployer` to `action` (deploy, roll back, ...).
@@ -63,7 +62,7 @@ impl Caller {
 
     /// The caller must be allowed to USAGE the schema it deploys from (it must exist).
     pub fn require_schema_usage(&self, schema: &str) {
-        let exists = Spi::get_one_with_args::<bool>(
+        let exists = pg_read::one::<bool>(
             "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = $1::text)",
             &[schema.into()],
         )

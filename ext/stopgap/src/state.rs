@@ -89,7 +89,7 @@ pub fn transition(id: i64, from: Status, to: Status) {
 
 /// The status of deployment `id`.
 pub fn status_of(id: i64) -> Option<Status> {
-    Spi::get_one_with_args::<String>("SELECT status FROM stopgap.deployment WHERE id = $1", &[id.into()])
+    pg_read::one::<String>("SELECT status FROM stopgap.deployment WHERE id = $1", &[id.into()])
         .ok()
         .flatten()
         .and_then(|s| Status::parse(&s))

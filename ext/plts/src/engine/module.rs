@@ -11,6 +11,7 @@ use rustc_hash::FxHashMap;
 use super::{convert, errors, invoker, js_error, json_in, json_out, key_atoms, raw};
 use crate::args_shape::Shape;
 use crate::call_frame;
+use crate::db_error::DbError;
 use crate::ctx::{Invocation, JsError, JsErrorKind, Program, RowSink};
 use crate::values::{Expect, JsOut, SqlValue};
 
@@ -20,11 +21,22 @@ pub enum Entry {
     /// The invoker of the default export (engine/invoker.rs): builds ctx and calls it.
     Callable {
         invoker: Rc<invoker::Invoker>,
-        /// The export says `kind: "query"` (the `query` wrapper): every call runs read-only.
-        is_query: bool,
+        /// What the export says it is (`kind` of the `query` and `mutation` wrappers).
+        kind: Kind,
     },
     /// No callable default export: what was exported instead (its JS type), for the error.
     NotCallable(&'static str),
+}
+
+/// The kind a wrapper declares on its handler (`handler.kind`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A plain handler: it runs with the function's own volatility.
+    Plain,
+    /// The `query` wrapper: every call runs read-only.
+    Query,
+    /// The `mutation` wrapper: it writes, so it is refused at once on a hot standby.
+    Mutation,
 }
 
 /// Runs `program` for `call` in `ctx`: its entry from `entries`, or evaluated now (and kept,
@@ -49,8 +61,8 @@ pub fn run<'js>(
             entry
         }
     };
-    let (invoker, is_query) = match entry {
-        Entry::Callable { invoker, is_query } => (invoker, is_query),
+    let (invoker, kind) = match entry {
+        Entry::Callable { invoker, kind } => (invoker, kind),
         Entry::NotCallable(_) if !call.entry_required => return Ok(JsOut::Null),
         Entry::NotCallable(found) => {
             return Err(JsError::new(
@@ -59,8 +71,10 @@ pub fn run<'js>(
             ))
         }
     };
-    if is_query && !call_frame::with(|frame| frame.read_only) {
-        call_frame::enter_read_only();
+    match kind {
+        Kind::Query if !call_frame::with(|frame| frame.read_only) => call_frame::enter_read_only(),
+        Kind::Mutation if pg_read::on_standby() => return Err(mutation_on_standby(call)),
+        _ => {}
     }
     let returned = match checked_args(ctx, invoker.shape(), call).map_err(fail)? {
         Some(args) => invoker.call_validated(ctx, args).map_err(fail)?,
@@ -83,6 +97,18 @@ pub fn run<'js>(
         return Ok(JsOut::Null);
     }
     convert::from_js_expecting(ctx, value, call.result, shapes).map_err(fail)
+}
+
+/// The ERROR of a mutation called on a hot standby: before it runs, since its first write could
+/// only fail halfway.
+#[cold]
+fn mutation_on_standby(call: &Invocation<'_>) -> JsError {
+    let message =
+        format!("mutation {}.{} cannot run on a read-only standby; writes go to the primary", call.fn_schema, call.fn_name);
+    JsError {
+        pg: Some(Box::new(DbError::new("25006", message.clone()).hint(pg_read::STANDBY_HINT))),
+        ..JsError::new(JsErrorKind::Thrown, message)
+    }
 }
 
 /// The members of ctx besides `args` (`trigger`, `event`) as JS values.
@@ -184,7 +210,11 @@ fn prepare<'js>(
     let Some(handler) = export.as_function().cloned() else {
         return Ok(Entry::NotCallable(export.type_name()));
     };
-    let is_query = handler.get::<_, Option<String>>("kind").ok().flatten().is_some_and(|kind| kind == "query");
+    let kind = match handler.get::<_, Option<String>>("kind").ok().flatten().as_deref() {
+        Some("query") => Kind::Query,
+        Some("mutation") => Kind::Mutation,
+        _ => Kind::Plain,
+    };
     let names: Vec<String> = (0..call.args.len())
         .map(|i| match call.arg_names.get(i).and_then(Option::as_deref) {
             Some(name) => name.to_owned(),
@@ -196,7 +226,7 @@ fn prepare<'js>(
     let validated = if call.args_is_value { wrapper_parts(&handler).map_err(fail)? } else { None };
     let invoker = invoker::Invoker::new(ctx, &context, handler, info, &names, call.args_is_value, validated)
         .map_err(fail)?;
-    Ok(Entry::Callable { invoker: Rc::new(invoker), is_query })
+    Ok(Entry::Callable { invoker: Rc::new(invoker), kind })
 }
 
 /// A wrapper's `~plts` (runtime/wrappers.ts): its arguments' shape and the call that skips parsing

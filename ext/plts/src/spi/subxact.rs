@@ -88,13 +88,13 @@ fn caught(payload: Box<dyn std::any::Any + Send>) -> DbError {
     match payload.downcast::<pgrx::pg_sys::panic::CaughtError>() {
         Ok(caught) => {
             let fields = ErrorFields::of(&caught);
-            DbError {
+            on_standby(DbError {
                 sqlstate: fields.sqlstate(),
                 message: fields.message,
                 detail: fields.detail,
                 hint: fields.hint,
                 position: (position > 0).then_some(position),
-            }
+            })
         }
         Err(other) => {
             let text = other
@@ -105,6 +105,16 @@ fn caught(payload: Box<dyn std::any::Any + Send>) -> DbError {
             DbError::new("XX000", text)
         }
     }
+}
+
+/// A write refused because the server is a hot standby (25006 in recovery) says so, and where
+/// writes go; PostgreSQL's own message only says the transaction is read-only.
+fn on_standby(mut error: DbError) -> DbError {
+    if error.sqlstate == "25006" && pg_read::on_standby() {
+        error.message.push_str(" (this server is a read-only standby; writes go to the primary)");
+        error.hint.get_or_insert_with(|| pg_read::STANDBY_HINT.into());
+    }
+    error
 }
 
 /// The error context callback of [`in_subtransaction`]: it only records the error position.
