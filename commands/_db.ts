@@ -109,7 +109,13 @@ export class Database {
           : "Set DATABASE_URL to a postgres:// URL, or pass --db <url>",
       });
     }
-    const options = { max: 1, connect_timeout: 10, onnotice: () => {} };
+    // prepare: false, always (no flag): each statement goes as an unnamed one, so the CLI works through
+    // pgbouncer and other poolers in transaction mode. A CLI run is one short-lived connection that
+    // runs each statement about once, so a named prepared statement (postgres.js' default) saves
+    // nothing; behind a transaction pooler it is worse: it lives only on the server backend that
+    // parsed it, so running it again from another backend fails (26000, fatal inside a transaction),
+    // and the pooler never deallocates it (each run left ~10 on the pool; tests/pooler_test.ts).
+    const options = { max: 1, connect_timeout: 10, onnotice: () => {}, prepare: false };
     const sql = this.#url ? postgres(this.#url, options) : postgres(options);
     try {
       const [row] = await sql<Extensions[]>`select
