@@ -1,10 +1,15 @@
 /**
- * Two sessions deploying to one environment serialize on the environment's advisory lock: the
- * second waits until the first commits, then deploys on top of it.
+ * Sessions deploying to one environment serialize on the environment's advisory lock: the second
+ * waits until the first commits, then deploys on top of it; of ten at once, each deploys or is
+ * refused, and the history stays one line.
  */
 import assert from "node:assert/strict";
-import type postgres from "postgres";
+import postgres from "postgres";
 import { withDatabase } from "./harness.ts";
+import { assertCatalogConsistent } from "./_stopgap_catalog.ts";
+
+/** The first key of the environment lock (ext/stopgap/src/environment.rs: ASCII "STGP"). */
+const LOCK_CLASS = 0x5354_4750;
 
 /** Waits until backend `pid` is blocked on an advisory lock; fails after ~5 s. */
 async function waitUntilBlocked(sql: postgres.Sql, pid: number): Promise<void> {
@@ -50,5 +55,61 @@ Deno.test("concurrent deploys to one environment serialize; the later one supers
     } finally {
       first.release();
       second.release();
+    }
+  }));
+
+Deno.test("ten concurrent deploys to one environment: each deploys or is refused, and the history stays linear", () =>
+  withDatabase("stopgap_concurrency_ten", async ({ sql, url }) => {
+    await sql`create extension stopgap cascade`;
+    // Eight distinct labels; deploys 8 and 9 reuse labels d0 and d1, so of each pair exactly one wins.
+    const labels = Array.from({ length: 10 }, (_, i) => `d${i % 8}`);
+    for (let i = 0; i < 10; i++) {
+      await sql.unsafe(`create schema src_${i}`);
+      await sql.unsafe(`create function src_${i}.who(args jsonb) returns jsonb language plts as $$
+        export default () => ${i};
+      $$`);
+    }
+    // All ten start while a session holds the environment's lock, so they really are concurrent.
+    const holder = await sql.reserve();
+    const sessions = Array.from({ length: 10 }, () => postgres(url, { max: 1, onnotice: () => {} }));
+    try {
+      await holder`begin`;
+      await holder`select pg_advisory_xact_lock(${LOCK_CLASS}, hashtext('prod'))`;
+      const pids = await Promise.all(sessions.map(async (s) => (await s`select pg_backend_pid() as pid`)[0].pid));
+      type Outcome = { i: number; id: number; error: null } | { i: number; id: null; error: postgres.PostgresError };
+      const outcomes = sessions.map((s, i) =>
+        s`select stopgap.deploy('prod', ${`src_${i}`}, ${labels[i]}) as id`.then(
+          ([row]): Outcome => ({ i, id: Number(row.id), error: null }),
+          (error): Outcome => ({ i, id: null, error }),
+        )
+      );
+      for (const pid of pids) await waitUntilBlocked(sql, pid);
+      await holder`commit`;
+      const results = await Promise.all(outcomes);
+
+      const deployed = results.filter((r) => r.id !== null);
+      const refused = results.filter((r) => r.error !== null);
+      assert.equal(deployed.length, 8, "one deploy per label");
+      assert.equal(new Set(deployed.map((r) => labels[r.i])).size, 8);
+      for (const r of refused) {
+        assert.equal(r.error?.code, "42710", `deploy ${r.i}: ${r.error?.message}`);
+        assert.equal(r.error?.message, `label "${labels[r.i]}" is already used in environment "prod"`);
+      }
+
+      // Linear: every deploy superseded the one before it, in the order they got the lock.
+      const state = await assertCatalogConsistent(sql, "prod");
+      const order = deployed.map((r) => r.id!).sort((a, b) => a - b);
+      assert.deepEqual(state.deployments.map((d) => d.id), order, "no failed or stray deployment rows");
+      assert.deepEqual(state.activations.map((a) => a.to), order);
+      assert.deepEqual(
+        state.deployments.map((d) => d.status),
+        [...Array(7).fill("superseded"), "active"],
+      );
+      const last = deployed.find((r) => r.id === order[7])!;
+      const [{ who }] = await sql`select live_prod.who('{}') as who`;
+      assert.equal(who, last.i, "the live function is the last deploy's");
+    } finally {
+      holder.release();
+      await Promise.all(sessions.map((s) => s.end({ timeout: 5 })));
     }
   }));
