@@ -142,7 +142,9 @@ Deno.test("./dev db create makes a database with plts and stopgap, again leaves 
     const printed = await run("env", name);
     assert.equal(printed.code, 0, printed.stderr);
     const line = printed.stdout.trim();
-    assert.match(line, /^export DATABASE_URL=\S+ PGHOST=\S+ PGPORT=\d+ PGUSER=\S+ PGDATABASE=\S+$/);
+    assert.match(line, /^export STOPGAP_PG_PORT=\d+ DATABASE_URL=\S+ PGHOST=\S+ PGPORT=\d+ PGUSER=\S+ PGDATABASE=\S+$/);
+    // The port is exported too, so that later ./dev commands stay on the same cluster.
+    assert.equal(line.match(/STOPGAP_PG_PORT=(\d+)/)![1], env.STOPGAP_PG_PORT);
     const url = line.match(/DATABASE_URL=(\S+)/)![1];
     assert.equal(new URL(url).pathname, `/${name}`);
     assert.equal(new URL(url).port, env.STOPGAP_PG_PORT);
