@@ -54,6 +54,19 @@ fn compile_ts(
     TableIterator::once(row)
 }
 
+// Writing artifacts is a grant, not a right of every role: both writers are SECURITY DEFINER
+// (plts.artifact itself is read-only for PUBLIC), so without this any role that can connect could
+// fill the catalog. Superusers keep it; stopgap grants it to stopgap_deployer and stopgap_owner.
+// Reading stays open, as pg_proc.prosrc is: an artifact is the source of a function anyone can see.
+pgrx::extension_sql!(
+    r#"
+REVOKE EXECUTE ON FUNCTION plts.upsert_artifact(text, text, jsonb) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION plts.compile_and_store(text, jsonb) FROM PUBLIC;
+"#,
+    name = "artifact_writers",
+    finalize
+);
+
 /// Stores already-compiled JavaScript (for example a bundle made by `stopgap deploy`) and
 /// returns its hash. Storing the same thing twice returns the same hash and keeps one row.
 #[pg_extern(volatile, security_definer, parallel_unsafe)]
@@ -181,6 +194,13 @@ fn fetch(hash: &str) -> Rc<StoredCode> {
     };
     ARTIFACTS.with(|a| a.borrow_mut().insert(hash.to_string(), code.clone()));
     code
+}
+
+/// Drops a fetched artifact from the cache once no function runs its module (`plts:<hash>`).
+pub fn forget(module_name: &str) {
+    if let Some(hash) = module_name.strip_prefix("plts:") {
+        ARTIFACTS.with(|a| a.borrow_mut().remove(hash));
+    }
 }
 
 /// The program of a function body. `module_name` must be unique per body version; `label`

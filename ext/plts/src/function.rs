@@ -18,6 +18,8 @@ use pgrx::pg_sys::{self, Oid};
 use pgrx::{IntoDatum, PgSqlErrorCode};
 
 use crate::backend::BackendLocal;
+use crate::ctx::Engine;
+use crate::engine::Js;
 use crate::program::Program;
 use crate::error::raise;
 use crate::row::OutRecord;
@@ -114,8 +116,20 @@ pub fn lookup(oid: Oid) -> Rc<FunctionInfo> {
         return hit;
     }
     let info = Rc::new(load(oid, version));
-    CACHE.with(|c| c.borrow_mut().insert(oid, info.clone()));
+    if let Some(replaced) = CACHE.with(|c| c.borrow_mut().insert(oid, info.clone())) {
+        retire(&replaced.program);
+    }
     info
+}
+
+/// Lets the engine and the artifact cache free a replaced version's program, unless another
+/// cached function runs the same one (functions deployed from one artifact share its module).
+fn retire(program: &Program) {
+    let shared = CACHE.with(|c| c.borrow().values().any(|f| f.program.module_name == program.module_name));
+    if !shared {
+        Js::forget(program);
+        crate::artifact::forget(&program.module_name);
+    }
 }
 
 fn versions_equal(a: (u32, pg_sys::ItemPointerData), b: (u32, pg_sys::ItemPointerData)) -> bool {

@@ -30,6 +30,11 @@ GRANT SELECT ON stopgap.environment, stopgap.deployment, stopgap.fn_version, sto
                 stopgap.environment_overview, stopgap.activation_audit
    TO stopgap_reader;
 
+-- Artifacts are written by deploy as stopgap_owner; deployers need the right too (security.rs
+-- checks it before a deploy starts). plts revokes both writers from PUBLIC.
+GRANT EXECUTE ON FUNCTION plts.compile_and_store(text, jsonb) TO stopgap_owner, stopgap_deployer;
+GRANT EXECUTE ON FUNCTION plts.upsert_artifact(text, text, jsonb) TO stopgap_owner, stopgap_deployer;
+
 -- deploy and diff classify source functions as stopgap_owner / the reader.
 GRANT EXECUTE ON FUNCTION stopgap.source_functions(name) TO stopgap_owner;
 GRANT EXECUTE ON FUNCTION stopgap.require_environment(text) TO stopgap_owner;

@@ -53,6 +53,10 @@ pub trait Engine {
     /// Runs `program`'s default export for `call`, inside the running call's frame; returns the
     /// result converted for the declared type.
     fn call(program: &Program, call: &Invocation<'_>, limits: &Limits) -> Result<JsOut, JsError>;
+
+    /// Lets go of what was kept for `program`, which no function will run again (its function
+    /// was replaced or dropped).
+    fn forget(program: &Program);
 }
 
 /// Everything one call needs besides the program and the call frame.

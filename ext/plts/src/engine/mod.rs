@@ -44,6 +44,10 @@ impl Engine for QuickJs {
     fn call(program: &Program, call: &Invocation<'_>, limits: &Limits) -> Result<JsOut, JsError> {
         runtime::call(program, call, limits)
     }
+
+    fn forget(program: &Program) {
+        runtime::forget(&program.module_name);
+    }
 }
 
 /// Evaluates plts's own JavaScript (the prelude, invokers) under the file name `plts:ctx`, whose

@@ -5,6 +5,12 @@
 //!
 //! Runtimes are never dropped: the backend's exit frees the memory, and tearing down a runtime
 //! whose scripts were interrupted can trip QuickJS's leak checks.
+//!
+//! QuickJS cannot unload a module from a context, so every replaced function version (a
+//! redeploy, a `CREATE OR REPLACE`) would stay in its role's context for the life of the backend.
+//! A context that holds [`STALE_LIMIT`] replaced versions is recycled instead: the next call of
+//! that role at that depth gets a new context (its start program runs again), and the old one is
+//! freed with every module it evaluated.
 
 use std::cell::RefCell;
 
@@ -18,11 +24,17 @@ use crate::call_frame::{self, Limits, MAX_DEPTH};
 use crate::ctx::{Invocation, JsError, JsErrorKind, Program};
 use crate::values::JsOut;
 
+/// Replaced function versions a role's context may hold before it is recycled: at most a few
+/// hundred kB of modules that will never run again.
+const STALE_LIMIT: usize = 32;
+
 /// A role's context and what it keeps. Fields drop in declaration order: values before their
 /// context.
 pub struct RoleContext {
     /// Evaluated programs by module name.
     entries: FxHashMap<String, Entry>,
+    /// Programs evaluated here that were replaced since (their entries are gone, their modules not).
+    stale: usize,
     /// What prelude.js returned, `{ context }`: the shared prototype of every ctx.
     parts: Persistent<Object<'static>>,
     shapes: json_out::PlainShapes,
@@ -52,8 +64,13 @@ impl Instance {
         Ok(Self { runtime, contexts: FxHashMap::default(), stack_limit: 0 })
     }
 
-    /// The role's context, made (and started) on its first call.
+    /// The role's context, made (and started) on its first call, and again once it holds
+    /// [`STALE_LIMIT`] replaced versions. No call runs in it now: this depth's runtime is free.
     fn context(&mut self, call: &Invocation<'_>) -> Result<&mut RoleContext, JsError> {
+        if self.contexts.get(&call.role).is_some_and(|found| found.stale >= STALE_LIMIT) {
+            let old = self.contexts.remove(&call.role).expect("found above");
+            discard(&self.runtime, old);
+        }
         Ok(match self.contexts.entry(call.role) {
             std::collections::hash_map::Entry::Occupied(found) => found.into_mut(),
             std::collections::hash_map::Entry::Vacant(slot) => {
@@ -69,7 +86,7 @@ impl Instance {
 /// its module is loaded as any function's, and its default export called with no arguments.
 fn start(role_context: &mut RoleContext, call: &Invocation<'_>) {
     let Some(start) = call.start else { return };
-    let RoleContext { entries, parts, shapes, context } = role_context;
+    let RoleContext { entries, parts, shapes, context, .. } = role_context;
     start.with_program(&mut |program| {
         let first = Invocation {
             arg_names: &[],
@@ -99,7 +116,38 @@ fn new_context(runtime: &Runtime) -> Result<RoleContext, JsError> {
             .map(|(parts, shapes)| (Persistent::save(&ctx, parts), shapes))
             .map_err(|e| super::js_error(&ctx, e, &[]))
     })?;
-    Ok(RoleContext { entries: FxHashMap::default(), parts, shapes, context })
+    Ok(RoleContext { entries: FxHashMap::default(), stale: 0, parts, shapes, context })
+}
+
+/// Frees a context and everything made in it.
+fn discard(runtime: &Runtime, role_context: RoleContext) {
+    let RoleContext { entries, parts, context, .. } = role_context;
+    // Objects and values kept for this context (kept_shapes.rs, shared_values.rs) must go before it does.
+    // SAFETY: the context is still live; nothing uses its kept objects after this.
+    context.with(|ctx| unsafe {
+        super::kept_shapes::forget(ctx.as_raw().as_ptr());
+        super::shared_values::forget(ctx.as_raw().as_ptr());
+    });
+    drop(entries);
+    drop(parts);
+    drop(context);
+    runtime.run_gc();
+}
+
+/// Drops the entry of module `name` from every role context that is not running a call now, and
+/// counts it there as stale. (A context that is running keeps the entry: it is only memory.)
+pub fn forget(name: &str) {
+    INSTANCES.with(|instances| {
+        for slot in instances {
+            let Ok(mut slot) = slot.try_borrow_mut() else { continue };
+            let Some(instance) = slot.as_mut() else { continue };
+            for role_context in instance.contexts.values_mut() {
+                if role_context.entries.remove(name).is_some() {
+                    role_context.stale += 1;
+                }
+            }
+        }
+    });
 }
 
 /// Runs `program`'s default export for `call` in the runtime of the running call's depth.
@@ -123,7 +171,7 @@ pub fn call(program: &Program, call: &Invocation<'_>, limits: &Limits) -> Result
         let mut result = if call.ephemeral {
             run_in_own_context(instance, program, call)
         } else {
-            let RoleContext { entries, parts, shapes, context } = instance.context(call)?;
+            let RoleContext { entries, parts, shapes, context, .. } = instance.context(call)?;
             context.with(|ctx| module::run(&ctx, entries, parts, shapes, program, call))
         };
         if let Err(e) = &mut result {
@@ -148,17 +196,8 @@ pub fn call(program: &Program, call: &Invocation<'_>, limits: &Limits) -> Result
 fn run_in_own_context(instance: &mut Instance, program: &Program, call: &Invocation<'_>) -> Result<JsOut, JsError> {
     let mut own = new_context(&instance.runtime)?;
     start(&mut own, call);
-    let RoleContext { mut entries, parts, shapes, context } = own;
-    let result = context.with(|ctx| module::run(&ctx, &mut entries, &parts, &shapes, program, call));
-    // Objects and values kept for this context (kept_shapes.rs, shared_values.rs) must go before it does.
-    // SAFETY: the context is still live; nothing uses its kept objects after this.
-    context.with(|ctx| unsafe {
-        super::kept_shapes::forget(ctx.as_raw().as_ptr());
-        super::shared_values::forget(ctx.as_raw().as_ptr());
-    });
-    drop(entries);
-    drop(parts);
-    drop(context);
-    instance.runtime.run_gc();
+    let RoleContext { entries, parts, shapes, context, .. } = &mut own;
+    let result = context.with(|ctx| module::run(&ctx, entries, parts, shapes, program, call));
+    discard(&instance.runtime, own);
     result
 }

@@ -23,3 +23,11 @@ SELECT public.by_unprivileged();
 RESET ROLE;
 DROP FUNCTION public.by_unprivileged();
 REVOKE CREATE ON SCHEMA public FROM regress_role;
+-- writing artifacts needs a grant: a role without one may compile and read, not store
+SET ROLE regress_role;
+SELECT compiler_fingerprint IS NOT NULL AS compiles FROM plts.compile_ts('export default 1');
+SELECT plts.compile_and_store('export default 1');
+SELECT plts.upsert_artifact('export default 1', 'export default 1;');
+INSERT INTO plts.artifact (artifact_hash, source_ts, compiled_js, compiler_opts, compiler_fingerprint) VALUES ('x', '', '', '{}', '');
+SELECT count(*) >= 0 AS reads FROM plts.artifact;
+RESET ROLE;

@@ -60,13 +60,13 @@ CREATE FUNCTION live_security_env.sneaky(args jsonb) RETURNS jsonb LANGUAGE plts
 CREATE OR REPLACE FUNCTION live_security_env.hello(args jsonb) RETURNS jsonb LANGUAGE plts AS $$ export default () => 'pwned' $$;
 UPDATE stopgap.environment SET active_deployment_id = NULL WHERE env = 'security_env';
 DELETE FROM stopgap.activation_log;
--- it needs EXECUTE on plts.compile_and_store
+-- it needs EXECUTE on plts.compile_and_store, which stopgap_deployer has (plts revokes it from PUBLIC)
 RESET ROLE;
-REVOKE EXECUTE ON FUNCTION plts.compile_and_store(text, jsonb) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION plts.compile_and_store(text, jsonb) FROM stopgap_deployer;
 SET ROLE regress_stopgap_deployer;
 SELECT stopgap.deploy('security_env', 'security_src', 'v2');
 RESET ROLE;
-GRANT EXECUTE ON FUNCTION plts.compile_and_store(text, jsonb) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION plts.compile_and_store(text, jsonb) TO stopgap_deployer;
 -- the deployer may also roll back, prune and configure
 CREATE OR REPLACE FUNCTION security_src.hello(args jsonb) RETURNS jsonb LANGUAGE plts AS $$ export default () => 'hello 2' $$;
 SET ROLE regress_stopgap_deployer;
