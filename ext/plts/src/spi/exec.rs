@@ -160,6 +160,11 @@ unsafe fn execute_now<T>(
             return Err(DbError::new("2D000", "transaction control statements cannot run through ctx.db.exec or ctx.db.query")
                 .hint("In a procedure called by CALL, use ctx.db.commit() or ctx.db.rollback(); for a savepoint, ctx.db.transaction(fn)."));
         }
+        if code == pg_sys::SPI_ERROR_COPY {
+            pg_sys::SPI_finish();
+            return Err(DbError::new("0A000", "COPY from or to the client (STDIN, STDOUT) cannot run through ctx.db")
+                .hint("Write rows with INSERT ... SELECT or ctx.db.exec per batch, or return them from a set-returning function; COPY with a server file name runs as usual."));
+        }
         if code < 0 {
             pg_sys::SPI_finish();
             return Err(DbError::new("XX000", format!("SPI_execute_plan failed (code {code})")));
