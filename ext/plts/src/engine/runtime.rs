@@ -8,9 +8,9 @@
 //!
 //! QuickJS cannot unload a module from a context, so every replaced function version (a
 //! redeploy, a `CREATE OR REPLACE`) would stay in its role's context for the life of the backend.
-//! A context that holds [`STALE_LIMIT`] replaced versions is recycled instead: the next call of
-//! that role at that depth gets a new context (its start program runs again), and the old one is
-//! freed with every module it evaluated.
+//! A context that holds [`STALE_LIMIT`] replaced versions is freed instead, with every module it
+//! evaluated, and the next call of that role at that depth gets a new context (its start program
+//! runs again).
 
 use std::cell::RefCell;
 
@@ -64,13 +64,9 @@ impl Instance {
         Ok(Self { runtime, contexts: FxHashMap::default(), stack_limit: 0 })
     }
 
-    /// The role's context, made (and started) on its first call, and again once it holds
-    /// [`STALE_LIMIT`] replaced versions. No call runs in it now: this depth's runtime is free.
+    /// The role's context, made (and started) on its first call, and again after [`forget`]
+    /// recycled it.
     fn context(&mut self, call: &Invocation<'_>) -> Result<&mut RoleContext, JsError> {
-        if self.contexts.get(&call.role).is_some_and(|found| found.stale >= STALE_LIMIT) {
-            let old = self.contexts.remove(&call.role).expect("found above");
-            discard(&self.runtime, old);
-        }
         Ok(match self.contexts.entry(call.role) {
             std::collections::hash_map::Entry::Occupied(found) => found.into_mut(),
             std::collections::hash_map::Entry::Vacant(slot) => {
@@ -134,16 +130,27 @@ fn discard(runtime: &Runtime, role_context: RoleContext) {
     runtime.run_gc();
 }
 
-/// Drops the entry of module `name` from every role context that is not running a call now, and
-/// counts it there as stale. (A context that is running keeps the entry: it is only memory.)
+/// Drops the entry of module `name` from every role context of the runtimes that are not running
+/// a call now, and counts it there as stale; a context with [`STALE_LIMIT`] stale modules is freed
+/// (the role's next call at that depth makes a new one). A running runtime keeps its entries: it
+/// is only memory.
 pub fn forget(name: &str) {
     INSTANCES.with(|instances| {
         for slot in instances {
             let Ok(mut slot) = slot.try_borrow_mut() else { continue };
             let Some(instance) = slot.as_mut() else { continue };
-            for role_context in instance.contexts.values_mut() {
+            let mut recycle = Vec::new();
+            for (role, role_context) in instance.contexts.iter_mut() {
                 if role_context.entries.remove(name).is_some() {
                     role_context.stale += 1;
+                    if role_context.stale >= STALE_LIMIT {
+                        recycle.push(*role);
+                    }
+                }
+            }
+            for role in recycle {
+                if let Some(old) = instance.contexts.remove(&role) {
+                    discard(&instance.runtime, old);
                 }
             }
         }
