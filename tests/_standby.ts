@@ -87,7 +87,9 @@ export async function startStandby(port: number): Promise<Standby> {
     return u.href;
   };
   const caughtUp = async () => {
-    const [{ lsn }] = await withAdmin((sql) => sql`select pg_current_wal_lsn()::text as lsn`);
+    // The insert position, not pg_current_wal_lsn(): the private cluster commits asynchronously, so a
+    // commit record may not be written yet when this runs; the standby gets it at the next WAL flush.
+    const [{ lsn }] = await withAdmin((sql) => sql`select pg_current_wal_insert_lsn()::text as lsn`);
     const standby = postgres(url(), { max: 1, onnotice: () => {} });
     try {
       for (let i = 0; i < 600; i++) {

@@ -143,19 +143,17 @@ Deno.test("a hot standby serves deployed and plain plts functions, and refuses w
       assert.equal(byName.r.version, 1);
     });
 
-    await t.step("the CLI's call can be pointed at the standby with --db", async () => {
-      const run = await stopgap(
-        "call",
-        "greet",
-        "--db",
-        standby.url(db.name),
-        "--env",
-        "prod",
-        "--args",
-        '{"name":"cy"}',
-      );
-      assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, /hello cy/);
+    await t.step("the CLI's call, status and deployments can be pointed at the standby with --db", async () => {
+      const url = standby.url(db.name);
+      const call = await stopgap("call", "greet", "--db", url, "--env", "prod", "--args", '{"name":"cy"}');
+      assert.equal(call.code, 0, call.stderr);
+      assert.match(call.stdout, /hello cy/);
+      const status = await stopgap("status", "--db", url, "--env", "prod");
+      assert.equal(status.code, 0, status.stderr);
+      assert.match(status.stdout, /v1/);
+      const deployments = await stopgap("deployments", "--db", url, "--env", "prod");
+      assert.equal(deployments.code, 0, deployments.stderr);
+      assert.match(deployments.stdout, /v2/);
     });
   } finally {
     await replica.end({ timeout: 5 });
