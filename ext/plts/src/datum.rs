@@ -15,6 +15,14 @@ use crate::values::{pg_date_to_iso, JsOut, SqlValue};
 
 /// Milliseconds between the Unix epoch and PostgreSQL's (2000-01-01).
 const PG_EPOCH_MS: f64 = 946_684_800_000.0;
+/// PostgreSQL's timestamp range in milliseconds since the Unix epoch: 4714-11-24 BC (MIN_TIMESTAMP) to
+/// 294277-01-01 (END_TIMESTAMP). A Date reaches further back (271821 BC); outside, it is not a timestamp.
+const MIN_TIMESTAMP_MS: f64 = -211_813_488_000_000.0 + PG_EPOCH_MS;
+const END_TIMESTAMP_MS: f64 = 9_223_371_331_200_000.0 + PG_EPOCH_MS;
+
+fn in_timestamp_range(ms: f64) -> bool {
+    (MIN_TIMESTAMP_MS..END_TIMESTAMP_MS).contains(&ms)
+}
 
 pub fn type_name(typoid: Oid) -> String {
     // SAFETY: format_type_be takes any OID (`???` for an unknown one) and returns a palloc'd,
@@ -330,11 +338,13 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch
         (pg_sys::JSONBOID, JsOut::JsonDoc(doc)) => crate::jsonb::encode(doc),
         (pg_sys::JSONOID, JsOut::JsonDoc(doc)) => input(&doc.to_json_text(), typoid),
         (pg_sys::BYTEAOID, JsOut::Bytes(b)) => b.as_slice().into_datum().unwrap(),
-        (pg_sys::TIMESTAMPOID | pg_sys::TIMESTAMPTZOID, JsOut::Date(ms)) if ms.is_finite() => {
-            Datum::from(((ms - PG_EPOCH_MS) * 1000.0) as i64)
+        // In integers: a Date's time value is a whole number of milliseconds, but µs = ms * 1000 in
+        // float8 is inexact past 2^53 µs (year 2285) and would add microseconds.
+        (pg_sys::TIMESTAMPOID | pg_sys::TIMESTAMPTZOID, JsOut::Date(ms)) if in_timestamp_range(*ms) => {
+            Datum::from((ms - PG_EPOCH_MS) as i64 * 1000)
         }
-        (pg_sys::DATEOID, JsOut::Date(ms)) if ms.is_finite() => {
-            Datum::from(((ms - PG_EPOCH_MS) / 86_400_000.0).floor() as i32)
+        (pg_sys::DATEOID, JsOut::Date(ms)) if in_timestamp_range(*ms) => {
+            Datum::from(((ms - PG_EPOCH_MS) as i64).div_euclid(86_400_000) as i32)
         }
         (t, JsOut::Record(_)) if is_row_type(t) => crate::row::from_js_out(value, t)?,
         (_, JsOut::Array(items)) => match array_element_type(typoid) {

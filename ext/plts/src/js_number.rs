@@ -63,6 +63,7 @@ pub fn write_js_number(n: f64, out: &mut String) {
     let (mantissa, exponent) = scientific.split_once('e').expect("{:e} writes an exponent");
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
     let exponent: i32 = exponent.parse().expect("{:e} writes an integer exponent");
+    let digits = even_on_tie(n.abs(), digits, exponent);
     // JS's n: the position of the decimal point relative to the digits.
     let (k, point) = (digits.len() as i32, exponent + 1);
     if n < 0.0 {
@@ -90,6 +91,35 @@ pub fn write_js_number(n: f64, out: &mut String) {
     }
 }
 
+/// Number::toString's rule when `n` lies exactly halfway between two shortest texts (the double
+/// 1432935268652182.25, of which both ...182.2 and ...182.3 read back as it): the one with the even
+/// last digit. Rust's shortest text may take the other one.
+#[cold]
+fn even_on_tie(n: f64, digits: String, exponent: i32) -> String {
+    let k = digits.len();
+    let last = digits.as_bytes()[k - 1] - b'0';
+    if last.is_multiple_of(2) {
+        return digits;
+    }
+    // A double's exact decimal expansion has at most 767 significant digits: 800 places show all of it.
+    let exact = format!("{n:.800e}");
+    let (exact_mantissa, exact_exponent) = exact.split_once('e').expect("{:e} writes an exponent");
+    let exact_digits: Vec<u8> = exact_mantissa.bytes().filter(u8::is_ascii_digit).collect();
+    let tie = exact_exponent.parse::<i32>().ok() == Some(exponent)
+        && exact_digits.get(k) == Some(&b'5')
+        && exact_digits[k + 1..].iter().all(|&d| d == b'0');
+    if !tie {
+        return digits;
+    }
+    // The two candidates are the truncation of the exact value and the next one up; the even one
+    // differs from Rust's in the last digit only (an odd last digit never carries into the next).
+    let truncated_last = exact_digits[k - 1] - b'0';
+    let even_last = if truncated_last == last { last + 1 } else { truncated_last };
+    let mut even = digits.into_bytes();
+    even[k - 1] = b'0' + even_last;
+    String::from_utf8(even).expect("ASCII digits")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,7 +127,7 @@ mod tests {
     #[test]
     fn numbers_are_written_as_javascript_writes_them() {
         // Expected texts are String(n) in JavaScript.
-        let cases: [(f64, &str); 32] = [
+        let cases: [(f64, &str); 34] = [
             (0.0, "0"),
             (-0.0, "0"),
             (42.0, "42"),
@@ -131,6 +161,9 @@ mod tests {
             (0.07, "0.07"),
             (-323.78, "-323.78"),
             (4503599627370495.5, "4503599627370495.5"),
+            // Halfway between two shortest texts: the even last digit, as JavaScript chooses.
+            (1432935268652182.2, "1432935268652182.2"),
+            (1432935268652182.3, "1432935268652182.2"),
         ];
         for (n, expected) in cases {
             assert_eq!(js_number_text(n), expected, "String({n:e})");

@@ -67,6 +67,8 @@ fn version() -> &'static str {
 // In-backend tests; `cargo pgrx test` enables pg_test (plain `cargo test` has no server).
 #[cfg(feature = "pg_test")]
 mod pg_tests;
+#[cfg(feature = "pg_test")]
+mod property_tests;
 
 /// Required by `cargo pgrx test`.
 #[cfg(test)]

@@ -47,7 +47,7 @@ export default (ctx: any) => {
 };
 $$;
 SELECT db_lone_surrogate();
--- COPY from or to the client is not a statement a function can run: 0A000 with what to do instead, never XX000
+-- COPY from or to the client is not a statement a function can run: 0A000 with what to do instead
 CREATE TEMP TABLE copy_target (a int);
 DO $$ export default (ctx: any) => { ctx.db.exec("copy copy_target from stdin"); } $$ LANGUAGE plts;
 DO $$ export default (ctx: any) => { try { ctx.db.exec("copy copy_target to stdout"); } catch (e: any) { ctx.log.info(e.sqlstate); } } $$ LANGUAGE plts;

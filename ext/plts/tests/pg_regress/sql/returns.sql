@@ -80,3 +80,8 @@ CREATE FUNCTION param_nul() RETURNS text LANGUAGE plts AS $$
 export default (ctx: any) => { try { return ctx.db.query("SELECT $1::text AS t", ["a\u0000b"])[0].t; } catch (e: any) { return `${e.code}: ${e.message}`; } };
 $$;
 SELECT param_nul();
+-- a Date becomes a timestamp in integers: exact past the year 2285 (2^53 microseconds), refused outside PostgreSQL's range
+CREATE FUNCTION far_future_ts(t timestamptz) RETURNS timestamptz LANGUAGE plts AS $$ export default (_c: unknown, t: Date) => t $$;
+SELECT far_future_ts('9999-12-31 23:59:59.999+00') = '9999-12-31 23:59:59.999+00' AS exact;
+CREATE FUNCTION before_4713_bc() RETURNS timestamptz LANGUAGE plts AS $$ export default () => new Date(-8.64e15) $$;
+SELECT before_4713_bc();
