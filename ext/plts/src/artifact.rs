@@ -196,10 +196,15 @@ fn fetch(hash: &str) -> Rc<StoredCode> {
     code
 }
 
-/// Drops a fetched artifact from the cache once no function runs its module (`plts:<hash>`).
-pub fn forget(module_name: &str) {
-    if let Some(hash) = module_name.strip_prefix("plts:") {
-        ARTIFACTS.with(|a| a.borrow_mut().remove(hash));
+/// Drops a fetched artifact from the cache once no function runs its module (`plts:<hash>`);
+/// true when `module_name` is an artifact's, which a rollback may bring back.
+pub fn forget(module_name: &str) -> bool {
+    match module_name.strip_prefix("plts:").filter(|rest| rest.starts_with("sha256:")) {
+        Some(hash) => {
+            ARTIFACTS.with(|a| a.borrow_mut().remove(hash));
+            true
+        }
+        None => false,
     }
 }
 

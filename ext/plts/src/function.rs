@@ -119,6 +119,7 @@ pub fn lookup(oid: Oid) -> Rc<FunctionInfo> {
     if let Some(replaced) = CACHE.with(|c| c.borrow_mut().insert(oid, info.clone())) {
         retire(&replaced.program);
     }
+    Js::revive(&info.program);
     info
 }
 
@@ -127,8 +128,8 @@ pub fn lookup(oid: Oid) -> Rc<FunctionInfo> {
 fn retire(program: &Program) {
     let shared = CACHE.with(|c| c.borrow().values().any(|f| f.program.module_name == program.module_name));
     if !shared {
-        Js::forget(program);
-        crate::artifact::forget(&program.module_name);
+        let from_artifact = crate::artifact::forget(&program.module_name);
+        Js::forget(program, from_artifact);
     }
 }
 

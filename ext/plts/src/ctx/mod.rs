@@ -54,9 +54,13 @@ pub trait Engine {
     /// result converted for the declared type.
     fn call(program: &Program, call: &Invocation<'_>, limits: &Limits) -> Result<JsOut, JsError>;
 
-    /// Lets go of what was kept for `program`, which no function will run again (its function
-    /// was replaced or dropped).
-    fn forget(program: &Program);
+    /// Lets go of what was kept for `program`, which no cached function runs now (its function
+    /// was replaced). `may_return`: a function may point at it again (a stored artifact, which a
+    /// rollback brings back), so its evaluated module is worth keeping for a while.
+    fn forget(program: &Program, may_return: bool);
+
+    /// `program` runs again after [`Engine::forget`] (a function points at it once more).
+    fn revive(program: &Program);
 }
 
 /// Everything one call needs besides the program and the call frame.

@@ -45,8 +45,12 @@ impl Engine for QuickJs {
         runtime::call(program, call, limits)
     }
 
-    fn forget(program: &Program) {
-        runtime::forget(&program.module_name);
+    fn forget(program: &Program, may_return: bool) {
+        runtime::forget(&program.module_name, may_return);
+    }
+
+    fn revive(program: &Program) {
+        runtime::revive(&program.module_name);
     }
 }
 

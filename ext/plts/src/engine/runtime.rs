@@ -8,14 +8,15 @@
 //!
 //! QuickJS cannot unload a module from a context, so every replaced function version (a
 //! redeploy, a `CREATE OR REPLACE`) would stay in its role's context for the life of the backend.
-//! A context that holds [`STALE_LIMIT`] replaced versions is freed instead, with every module it
-//! evaluated, and the next call of that role at that depth gets a new context (its start program
-//! runs again).
+//! A replaced version's module is kept while fewer than [`RETIRED_LIMIT`] are, since a rollback or
+//! the next flip back may run it again (an artifact's module never changes); a context that holds
+//! that many is freed instead, with every module it evaluated, and the next call of that role at
+//! that depth gets a new context (its start program runs again).
 
 use std::cell::RefCell;
 
 use rquickjs::{Context, Object, Persistent, Runtime};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::module::{self, Entry};
 use super::{allocator, errors, internal, json_out, natives};
@@ -25,16 +26,16 @@ use crate::ctx::{Invocation, JsError, JsErrorKind, Program};
 use crate::values::JsOut;
 
 /// Replaced function versions a role's context may hold before it is recycled: at most a few
-/// hundred kB of modules that will never run again.
-const STALE_LIMIT: usize = 32;
+/// hundred kB of modules that may never run again.
+const RETIRED_LIMIT: usize = 32;
 
 /// A role's context and what it keeps. Fields drop in declaration order: values before their
 /// context.
 pub struct RoleContext {
     /// Evaluated programs by module name.
     entries: FxHashMap<String, Entry>,
-    /// Programs evaluated here that were replaced since (their entries are gone, their modules not).
-    stale: usize,
+    /// Entries whose programs no cached function runs now (replaced versions).
+    retired: FxHashSet<String>,
     /// What prelude.js returned, `{ context }`: the shared prototype of every ctx.
     parts: Persistent<Object<'static>>,
     shapes: json_out::PlainShapes,
@@ -112,7 +113,7 @@ fn new_context(runtime: &Runtime) -> Result<RoleContext, JsError> {
             .map(|(parts, shapes)| (Persistent::save(&ctx, parts), shapes))
             .map_err(|e| super::js_error(&ctx, e, &[]))
     })?;
-    Ok(RoleContext { entries: FxHashMap::default(), stale: 0, parts, shapes, context })
+    Ok(RoleContext { entries: FxHashMap::default(), retired: FxHashSet::default(), parts, shapes, context })
 }
 
 /// Frees a context and everything made in it.
@@ -130,20 +131,23 @@ fn discard(runtime: &Runtime, role_context: RoleContext) {
     runtime.run_gc();
 }
 
-/// Drops the entry of module `name` from every role context of the runtimes that are not running
-/// a call now, and counts it there as stale; a context with [`STALE_LIMIT`] stale modules is freed
-/// (the role's next call at that depth makes a new one). A running runtime keeps its entries: it
-/// is only memory.
-pub fn forget(name: &str) {
+/// Marks module `name` retired in every role context that evaluated it, in the runtimes that are
+/// not running a call now, and drops its entry unless it `may_return`; a context with
+/// [`RETIRED_LIMIT`] retired modules is freed (the role's next call at that depth makes a new
+/// one). A running runtime is left as it is: it is only memory.
+pub fn forget(name: &str, may_return: bool) {
     INSTANCES.with(|instances| {
         for slot in instances {
             let Ok(mut slot) = slot.try_borrow_mut() else { continue };
             let Some(instance) = slot.as_mut() else { continue };
             let mut recycle = Vec::new();
             for (role, role_context) in instance.contexts.iter_mut() {
-                if role_context.entries.remove(name).is_some() {
-                    role_context.stale += 1;
-                    if role_context.stale >= STALE_LIMIT {
+                if role_context.entries.contains_key(name) {
+                    if !may_return {
+                        role_context.entries.remove(name);
+                    }
+                    role_context.retired.insert(name.to_owned());
+                    if role_context.retired.len() >= RETIRED_LIMIT {
                         recycle.push(*role);
                     }
                 }
@@ -152,6 +156,20 @@ pub fn forget(name: &str) {
                 if let Some(old) = instance.contexts.remove(&role) {
                     discard(&instance.runtime, old);
                 }
+            }
+        }
+    });
+}
+
+/// A function runs module `name` again (a rollback, a flip back to an artifact): it is no longer
+/// retired where it was.
+pub fn revive(name: &str) {
+    INSTANCES.with(|instances| {
+        for slot in instances {
+            let Ok(mut slot) = slot.try_borrow_mut() else { continue };
+            let Some(instance) = slot.as_mut() else { continue };
+            for role_context in instance.contexts.values_mut() {
+                role_context.retired.remove(name);
             }
         }
     });
