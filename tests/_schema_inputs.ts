@@ -1,7 +1,7 @@
 /**
  * Inputs for checking validators against valibot: every JS kind, inherited and dangerous keys, holes
  * (`edgeInputs`), arbitrary values (`randomValue`) and values shaped by a schema with seeded random
- * mistakes (`sample`). Shared by the fast parser's test and the native arguments check's test.
+ * mistakes (`sample`). Shared by the fast parser's test, the native arguments check's test and the `returns` test.
  *
  * @module
  */
@@ -145,6 +145,8 @@ export function sample(schema: AnySchema, random: () => number, noise: number, d
     case "exact_optional":
       if (random() < 0.3) return pick(random, [undefined, null]);
       return sample(s.wrapped as AnySchema, random, noise, depth + 1);
+    case "union":
+      return sample(pick(random, s.options as AnySchema[]), random, noise, depth + 1);
     case "array":
       return Array.from(
         { length: Math.floor(random() * 4) },
