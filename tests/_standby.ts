@@ -10,7 +10,7 @@
  */
 
 import postgres from "postgres";
-import { adminSql, databaseUrl } from "./harness.ts";
+import { databaseUrl, withAdmin } from "./harness.ts";
 
 /** A running standby; `await using` stops it, removes its folder and drops its slot. */
 export interface Standby extends AsyncDisposable {
@@ -122,15 +122,6 @@ async function cleanup(dir: string, slot: string): Promise<void> {
   await withAdmin((sql) =>
     sql`select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = ${slot}`
   ).catch(() => {});
-}
-
-async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = adminSql();
-  try {
-    return await fn(sql);
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
 }
 
 /** Runs a server program, as `postgres` when we are root (initdb and the server refuse root). */

@@ -139,7 +139,13 @@ export async function withDatabase<T>(label: string, fn: (db: FreshDatabase) => 
   return await fn(db);
 }
 
-async function withAdmin<T>(fn: (admin: postgres.Sql) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` with a one-connection client on the maintenance database ({@linkcode adminSql}) and ends it.
+ *
+ * @param fn what to do with the client
+ * @returns what `fn` returns
+ */
+export async function withAdmin<T>(fn: (admin: postgres.Sql) => Promise<T>): Promise<T> {
   const admin = adminSql();
   try {
     return await fn(admin);
