@@ -201,6 +201,18 @@ async function stage(tx: postgres.TransactionSql, schema: string, functions: Com
           dollarQuote(fn.code)
         }`,
       );
+      // The module loads in plts now, before anything is committed: a throw at top level, a
+      // global plts lacks or a default export that is not the wrapper fails the deploy, not the
+      // first call.
+      const signature = `${ident(schema)}.${ident(fn.name)}(jsonb)`;
+      const [{ loaded }] = await tx`select plts.check_function(${signature}::regprocedure) as loaded`;
+      if (loaded !== fn.kind) {
+        throw new Error(
+          `the bundle's default export loads in plts as ${
+            loaded === "function" ? "a plain function" : `a ${loaded}`
+          }, not the ${fn.kind} the compiler found`,
+        );
+      }
     } catch (error) {
       if (error instanceof Error) {
         error.message = `${error.message} (in the bundle of ${fn.file}#${fn.exportName}, function ${fn.name})`;

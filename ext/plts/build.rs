@@ -13,7 +13,9 @@ fn main() {
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let root = Path::new(&manifest_dir).join("../..");
     bundle_builtins(&root);
-    compile_web(&root);
+    for script in ["web", "intl"] {
+        compile_script(&root, script);
+    }
     let lock_path = root.join("Cargo.lock");
     println!("cargo:rerun-if-changed={}", lock_path.display());
     let lock = std::fs::read_to_string(&lock_path).expect("Cargo.lock is committed at the workspace root");
@@ -247,28 +249,29 @@ fn bytecode(specifier: &str, source: &str, imports: &[(&str, &str)]) -> Vec<u8> 
     })
 }
 
-/// Compiles ext/plts/src/ctx/web.js (a script: the web-platform APIs a context builds at their
-/// first use) to QuickJS bytecode in OUT_DIR, so a backend reads it instead of parsing it.
-fn compile_web(root: &Path) {
-    let path = root.join("ext/plts/src/ctx/web.js");
+/// Compiles ext/plts/src/ctx/<name>.js (a script a context evaluates at the first use of what it
+/// defines: web.js the web-platform APIs, intl.js `Intl`) to QuickJS bytecode in OUT_DIR, so a
+/// backend reads it instead of parsing it.
+fn compile_script(root: &Path, name: &str) {
+    let path = root.join(format!("ext/plts/src/ctx/{name}.js"));
     println!("cargo:rerun-if-changed={}", path.display());
-    let source = std::fs::read_to_string(&path).expect("web.js is part of the crate");
+    let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let runtime = rquickjs::Runtime::new().expect("QuickJS runtime");
     let context = rquickjs::Context::full(&runtime).expect("QuickJS context");
     let bytes = context.with(|ctx| {
         use rquickjs::qjs;
         let raw = ctx.as_raw().as_ptr();
-        let text = std::ffi::CString::new(source.as_str()).expect("web.js has no NUL byte");
+        let text = std::ffi::CString::new(source.as_str()).expect("the script has no NUL byte");
         let flags = (qjs::JS_EVAL_TYPE_GLOBAL | qjs::JS_EVAL_FLAG_COMPILE_ONLY) as i32;
         // SAFETY: `raw` is the live context of `ctx`; the source is NUL-terminated; the compiled
         // function is freed after its bytecode is written, and the written bytes are copied out
         // before js_free releases them.
         unsafe {
             let function = qjs::JS_Eval(raw, text.as_ptr(), source.len() as _, c"plts:ctx".as_ptr(), flags);
-            assert!(!qjs::JS_IsException(function), "web.js does not compile in QuickJS");
+            assert!(!qjs::JS_IsException(function), "{name}.js does not compile in QuickJS");
             let mut size = 0;
             let written = qjs::JS_WriteObject(raw, &mut size, function, qjs::JS_WRITE_OBJ_BYTECODE as i32);
-            assert!(!written.is_null(), "QuickJS writes web.js's bytecode");
+            assert!(!written.is_null(), "QuickJS writes {name}.js's bytecode");
             let bytes = std::slice::from_raw_parts(written, size as usize).to_vec();
             qjs::js_free(raw, written.cast());
             qjs::JS_FreeValue(raw, function);
@@ -276,7 +279,7 @@ fn compile_web(root: &Path) {
         }
     });
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    std::fs::write(Path::new(&out).join("web.qjsbc"), bytes).expect("OUT_DIR is writable");
+    std::fs::write(Path::new(&out).join(format!("{name}.qjsbc")), bytes).expect("OUT_DIR is writable");
 }
 
 fn locked_version(lock: &str, krate: &str) -> Option<String> {

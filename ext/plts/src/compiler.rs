@@ -82,11 +82,19 @@ pub struct Compiled {
 
 pub type CompileResult = Result<Compiled, Vec<Diagnostic>>;
 
-const SPECIFIER: &str = "file:///plts/function.ts";
+/// The name deno_ast gives the one file it transpiles; a source map entry naming it points into
+/// the function body itself.
+pub const SPECIFIER: &str = "file:///plts/function.ts";
+
+/// The comment that ends a body `stopgap deploy` bundled: the bundle's own source map, whose
+/// `sources` are the project's files and packages (`functions/items.ts`, `npm:date-fns@4.1.0/...`).
+const INLINE_MAP: &str = "//# sourceMappingURL=data:application/json;base64,";
 
 /// Transpiles one TypeScript module. A source map is always produced when `want_map`
-/// is set; the runtime asks for one to point JS stack traces at TypeScript lines.
+/// is set; the runtime asks for one to point JS stack traces at TypeScript lines. A body that ends
+/// with an inline source map (a bundle) gets a map through it, to the files it was bundled from.
 pub fn compile(source: &str, want_map: bool) -> CompileResult {
+    let (source, bundle_map) = split_inline_map(source);
     let specifier = ModuleSpecifier::parse(SPECIFIER).expect("constant specifier parses");
     let parsed = deno_ast::parse_module(ParseParams {
         specifier,
@@ -114,7 +122,33 @@ pub fn compile(source: &str, want_map: bool) -> CompileResult {
             vec![Diagnostic { severity: "error", message: e.to_string(), line: 1, column: 1 }]
         })?
         .into_source();
-    Ok(Compiled { compiled_js: transpiled.text, source_map: transpiled.source_map })
+    let source_map = match (transpiled.source_map, bundle_map) {
+        (Some(ours), Some(url)) => Some(through_bundle_map(&ours, url).unwrap_or(ours)),
+        (ours, _) => ours,
+    };
+    Ok(Compiled { compiled_js: transpiled.text, source_map })
+}
+
+/// The body without its trailing inline source map comment, and the comment's data URL.
+fn split_inline_map(source: &str) -> (&str, Option<&str>) {
+    let trimmed = source.trim_end();
+    let start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+    match trimmed[start..].strip_prefix("//# sourceMappingURL=") {
+        Some(url) if trimmed[start..].starts_with(INLINE_MAP) => (&source[..start], Some(url)),
+        _ => (source, None),
+    }
+}
+
+/// Our map (transpiled JS → body) composed with the bundle's (body → its files). A bundle map
+/// that does not decode is ignored: stack traces then show positions in the body.
+fn through_bundle_map(ours: &str, data_url: &str) -> Option<String> {
+    use deno_ast::swc::sourcemap::{decode_data_url, DecodedMap, SourceMap};
+    let ours = SourceMap::from_slice(ours.as_bytes()).ok()?;
+    let DecodedMap::Regular(mut bundle) = decode_data_url(data_url).ok()? else { return None };
+    bundle.adjust_mappings(&ours);
+    let mut out = Vec::new();
+    bundle.to_writer(&mut out).ok()?;
+    String::from_utf8(out).ok()
 }
 
 fn diagnostic(d: &deno_ast::ParseDiagnostic) -> Diagnostic {
@@ -170,6 +204,41 @@ mod tests {
         let out = compile("export default (): string => 'x';", true).unwrap();
         let map: serde_json::Value = serde_json::from_str(out.source_map.as_deref().unwrap()).unwrap();
         assert_eq!(map["version"], 3);
+    }
+
+    #[test]
+    fn a_bundles_inline_map_carries_positions_to_its_own_files() {
+        // A two-line "bundle" whose map says line 2 came from functions/x.ts line 10, column 3.
+        let map = r#"{"version":3,"sources":["functions/x.ts"],"names":[],"mappings":";AASE"}"#;
+        let encoded = base64_encode(map.as_bytes());
+        let body = format!("// header\nexport default () => {{ throw new Error(\"x\"); }};\n{INLINE_MAP}{encoded}\n");
+        let out = compile(&body, true).unwrap();
+        assert!(!out.compiled_js.contains("sourceMappingURL"), "{}", out.compiled_js);
+        let map = deno_ast::swc::sourcemap::SourceMap::from_slice(out.source_map.unwrap().as_bytes()).unwrap();
+        let line = out.compiled_js.lines().position(|l| l.contains("throw")).unwrap() as u32;
+        let column = out.compiled_js.lines().nth(line as usize).unwrap().find("export").unwrap_or(0) as u32;
+        let token = map.lookup_token(line, column).unwrap();
+        assert_eq!(token.get_source().map(|s| s.to_string()).as_deref(), Some("functions/x.ts"));
+        assert_eq!((token.get_src_line(), token.get_src_col()), (9, 2));
+    }
+
+    #[test]
+    fn a_body_without_an_inline_map_keeps_its_own_positions() {
+        let out = compile("export default () => 1;\n// sourceMappingURL is only a word here\n", true).unwrap();
+        let map: serde_json::Value = serde_json::from_str(out.source_map.as_deref().unwrap()).unwrap();
+        assert_eq!(map["sources"][0], SPECIFIER);
+    }
+
+    fn base64_encode(bytes: &[u8]) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk.iter().fold(0u32, |acc, b| (acc << 8) | *b as u32) << (8 * (3 - chunk.len()));
+            for i in 0..4 {
+                out.push(if i <= chunk.len() { ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char } else { '=' });
+            }
+        }
+        out
     }
 
     #[test]

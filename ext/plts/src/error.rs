@@ -55,10 +55,15 @@ fn missing_api_hint(message: &str) -> Option<String> {
         "setTimeout" | "setInterval" | "clearTimeout" | "clearInterval" | "setImmediate" => {
             "plts has no timers: a function runs inside a query, which waits for no event"
         }
-        "fetch" | "WebSocket" | "XMLHttpRequest" | "EventSource" => {
+        "fetch" | "Request" | "Response" | "Headers" | "WebSocket" | "XMLHttpRequest" | "EventSource" => {
             "plts has no network access: a function runs inside a query and reaches data through ctx.db"
         }
-        "Deno" | "process" | "require" => "plts runs in PostgreSQL, not in Deno or Node: there is no process, file or module-loading API",
+        "Deno" | "process" | "require" | "Buffer" | "module" | "__dirname" | "__filename" => {
+            "plts runs in PostgreSQL, not in Deno or Node: there is no process, file or module-loading API"
+        }
+        "window" | "document" | "navigator" | "location" | "localStorage" | "sessionStorage" => {
+            "plts runs in PostgreSQL, not in a browser: there is no page, window or storage"
+        }
         _ => return None,
     };
     Some(format!("{name} is not available: {why}."))

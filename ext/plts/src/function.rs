@@ -154,6 +154,12 @@ fn proc_version(oid: Oid) -> (u32, pg_sys::ItemPointerData) {
     }
 }
 
+/// The function as a call would see it, without keeping it in the cache (`plts.check_function`
+/// loads functions that are about to be dropped: a deploy's staging schema).
+pub fn load_uncached(oid: Oid) -> FunctionInfo {
+    load(oid, proc_version(oid))
+}
+
 fn load(oid: Oid, version: (u32, pg_sys::ItemPointerData)) -> FunctionInfo {
     let proc = PgProc::new(oid).expect("pg_proc row was just found");
     let (schema, name) = names(oid);

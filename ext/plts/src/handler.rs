@@ -116,6 +116,7 @@ fn function_call<'a>(
         result,
         entry_required: true,
         ephemeral: false,
+        load_only: false,
         rows: None,
         ctx_members: members,
         start: Some(&StartProc),
@@ -196,7 +197,7 @@ unsafe fn trigger_call(fcinfo: pg_sys::FunctionCallInfo, info: &function::Functi
 
 /// What a kind of call adds to its frame.
 #[derive(Default)]
-struct FrameKind {
+pub(crate) struct FrameKind {
     /// A trigger's transition tables.
     transition: Option<call_frame::Transition>,
     /// A CALL or DO outside a transaction block: ctx.db may commit.
@@ -253,7 +254,7 @@ unsafe fn window_call(fcinfo: pg_sys::FunctionCallInfo, info: &function::Functio
 /// Runs a call in a frame of its own (call_frame.rs): a read-only call also makes the transaction
 /// read-only for its duration, so that no path (nextval(), a writing function, NOTIFY) can write.
 /// Cursors and transaction blocks the handler left open are closed when it ends.
-fn run_in_frame(program: &Program, call: &Invocation<'_>, read_only: bool, kind: FrameKind) -> JsOut {
+pub(crate) fn run_in_frame(program: &Program, call: &Invocation<'_>, read_only: bool, kind: FrameKind) -> JsOut {
     let limits = gucs::limits();
     let entry = call_frame::Entry {
         read_only,
@@ -317,6 +318,7 @@ pub unsafe extern "C-unwind" fn plts_inline_handler(fcinfo: pg_sys::FunctionCall
             result: &Expect::Value,
             entry_required: false,
             ephemeral: true,
+            load_only: false,
             rows: None,
             ctx_members: &[],
             start: Some(&StartProc),

@@ -38,6 +38,7 @@ mod gucs;
 mod handler;
 mod js_number;
 mod json_doc;
+mod load_check;
 mod jsonb;
 mod numeric;
 mod program;

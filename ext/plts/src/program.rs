@@ -18,9 +18,11 @@ impl Program {
         Self { module_name, display_name, js, source_map }
     }
 
-    /// 1-based JS position → 1-based TypeScript position.
-    pub fn original_position(&self, line: u32, column: u32) -> Option<(u32, u32)> {
+    /// 1-based JS position → 1-based TypeScript position, with the file it is in when that is
+    /// not the body itself (a deployed bundle's `functions/items.ts` or `npm:date-fns@4.1.0/...`).
+    pub fn original_position(&self, line: u32, column: u32) -> Option<(Option<&str>, u32, u32)> {
         let token = self.source_map.as_ref()?.lookup_token(line.checked_sub(1)?, column.saturating_sub(1))?;
-        Some((token.get_src_line() + 1, token.get_src_col() + 1))
+        let file = token.get_source().map(|s| &**s).filter(|s| *s != crate::compiler::SPECIFIER);
+        Some((file, token.get_src_line() + 1, token.get_src_col() + 1))
     }
 }

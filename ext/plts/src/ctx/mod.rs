@@ -25,12 +25,15 @@
 //!   `endTransaction` ([`db::end_transaction`]), `log` ([`log::log`]), `now` ([`now_ms`]), the
 //!   `win*` functions of `ctx.window` ([`window`]), and for `web.js` (evaluated by `web` at the
 //!   first use of console, TextEncoder, crypto, ...) `randomBytes` ([`random_bytes`]) and the
-//!   `url*`, `form*` and `digest` functions of [`web`]. A [`DbError`] becomes a thrown `PostgresError`.
+//!   `url*`, `form*`, `digest` and `hmac*` functions of [`web`]; for `intl.js` (evaluated by
+//!   `intl` at the first use of `Intl` or a `toLocaleString`) `zoneAt` ([`intl`]). A [`DbError`]
+//!   becomes a thrown `PostgresError`.
 //!
 //! So a second engine implements [`Engine`] and binds those natives; nothing in `spi`, `datum` or
 //! `handler` changes. [`CallScope`] is the other half of a call: the call frame around it.
 
 pub mod db;
+pub mod intl;
 pub mod log;
 pub mod web;
 pub mod window;
@@ -82,6 +85,9 @@ pub struct Invocation<'a> {
     pub entry_required: bool,
     /// Run once and forget (DO blocks): the entry is not kept for reuse.
     pub ephemeral: bool,
+    /// Only load the module and say what its default export is (`plts.check_function`): the
+    /// result is `query`, `mutation` or `function`, and nothing is called.
+    pub load_only: bool,
     /// A set-returning call: the handler's array, iterable, generator or async generator is
     /// walked, and each element, converted for `result`, goes to this sink as it is produced.
     pub rows: Option<RowSink<'a>>,

@@ -127,7 +127,7 @@
   Object.freeze(window);
   // The web-platform APIs without I/O (web.js): getters on globalThis until first used, then values,
   // writable and configurable as in Deno, so a context that never uses them does not build them.
-  const webNames = ["console", "TextEncoder", "TextDecoder", "crypto", "structuredClone", "URL", "URLSearchParams"];
+  const webNames = ["console", "TextEncoder", "TextDecoder", "crypto", "CryptoKey", "DOMException", "structuredClone", "URL", "URLSearchParams"];
   let web;
   const installWeb = () => {
     web ??= native.web(native);
@@ -146,6 +146,47 @@
       configurable: true,
       enumerable: false,
     });
+  }
+  // Intl (intl.js) is built at its first use too. QuickJS's own toLocaleString methods ignore
+  // locales and options; these take Intl's en-US formats, as Deno's do.
+  let intl;
+  const installIntl = () => (intl ??= native.intl(native));
+  Object.defineProperty(globalThis, "Intl", {
+    get() {
+      const value = installIntl().Intl;
+      Object.defineProperty(globalThis, "Intl", { value, writable: true, configurable: true, enumerable: false });
+      return value;
+    },
+    set(value) {
+      Object.defineProperty(globalThis, "Intl", { value, writable: true, configurable: true, enumerable: false });
+    },
+    configurable: true,
+    enumerable: false,
+  });
+  const localeMethods = [
+    [Number.prototype, "toLocaleString", function (locales, options) {
+      return installIntl().toLocale.number(Number.prototype.valueOf.call(this), locales, options);
+    }],
+    [BigInt.prototype, "toLocaleString", function (locales, options) {
+      return installIntl().toLocale.number(BigInt.prototype.valueOf.call(this), locales, options);
+    }],
+    [Date.prototype, "toLocaleString", function (locales, options) {
+      return installIntl().toLocale.date(this, "all", locales, options, Date.prototype.getTime.call(this));
+    }],
+    [Date.prototype, "toLocaleDateString", function (locales, options) {
+      return installIntl().toLocale.date(this, "date", locales, options, Date.prototype.getTime.call(this));
+    }],
+    [Date.prototype, "toLocaleTimeString", function (locales, options) {
+      return installIntl().toLocale.date(this, "time", locales, options, Date.prototype.getTime.call(this));
+    }],
+    [String.prototype, "localeCompare", function (that, locales, options) {
+      if (this == null) throw new TypeError("String.prototype.localeCompare called on null or undefined");
+      return installIntl().toLocale.compare(String(this), String(that), locales, options);
+    }],
+  ];
+  for (const [prototype, name, method] of localeMethods) {
+    Object.defineProperty(method, "name", { value: name });
+    Object.defineProperty(prototype, name, { value: method, writable: true, configurable: true, enumerable: false });
   }
   // The ctx of one call is `{ args }` on a per-program prototype (fn) on this shared one
   // (`engine/invoker.rs`): db and log live here; now is a Date of the transaction start, made

@@ -242,12 +242,24 @@
     },
   };
 
+  // --- DOMException: the errors of crypto.subtle and structuredClone, as Deno names them ---------------
+  const domCodes = { SyntaxError: 12, InvalidAccessError: 15, DataCloneError: 25, NotSupportedError: 9 };
+  class DOMException extends Error {
+    #name;
+    constructor(message = "", name = "Error") {
+      super(message);
+      this.#name = String(name);
+    }
+    get name() {
+      return this.#name;
+    }
+    get code() {
+      return domCodes[this.#name] ?? 0;
+    }
+  }
+
   // --- structuredClone ----------------------------------------------------------------------------------
-  const cloneError = (what) => {
-    const e = new Error(`structuredClone: ${what} could not be cloned`);
-    e.name = "DataCloneError";
-    return e;
-  };
+  const cloneError = (what) => new DOMException(`structuredClone: ${what} could not be cloned`, "DataCloneError");
   const structuredClone = (value) => {
     const seen = new Map();
     const clone = (v) => {
@@ -296,16 +308,148 @@
     return clone(value);
   };
 
-  // --- crypto.subtle.digest: SHA-1, SHA-256, SHA-384, SHA-512 (ctx/web.rs) ----------------------------
+  // --- crypto.subtle: digest (SHA-1/2) and HMAC keys, sign and verify (ctx/web.rs) ---------------------
+  // What plts has, for the errors that name what is missing.
+  const SUBTLE_HAS = "digest (SHA-1, SHA-256, SHA-384, SHA-512) and HMAC (importKey, exportKey, generateKey, sign, verify)";
+  const HASHES = { "SHA-1": 512, "SHA-256": 512, "SHA-384": 1024, "SHA-512": 1024 };
+  const hashName = (hash, what) => {
+    const name = String(typeof hash === "string" ? hash : hash?.name).toUpperCase();
+    if (!(name in HASHES)) throw new DOMException(`${what}: the hash ${JSON.stringify(hash?.name ?? hash)} is not supported; plts has ${Object.keys(HASHES).join(", ")}`, "NotSupportedError");
+    return name;
+  };
+  const algorithmName = (algorithm, what) => {
+    const name = typeof algorithm === "string" ? algorithm : algorithm?.name;
+    if (typeof name !== "string") throw new TypeError(`${what}: the algorithm must be a name or an object with a name`);
+    return name.toUpperCase();
+  };
+  const unsupported = (what, name) =>
+    new DOMException(`${what}: the algorithm ${JSON.stringify(name)} is not supported; plts has ${SUBTLE_HAS}`, "NotSupportedError");
+  const copyOf = (data, what) => {
+    if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return new Uint8Array(bytesOf(data));
+    throw new TypeError(`${what}: expected an ArrayBuffer or a view of one`);
+  };
+  // The key bytes live here, out of reach of the key object, as in a browser.
+  const secrets = new WeakMap();
+  let makeKey;
+  class CryptoKey {
+    #type;
+    #extractable;
+    #algorithm;
+    #usages;
+    static {
+      makeKey = (bytes, hash, extractable, usages) => {
+        const key = new CryptoKey(makeKey);
+        key.#type = "secret";
+        key.#extractable = Boolean(extractable);
+        key.#algorithm = Object.freeze({ name: "HMAC", length: bytes.length * 8, hash: Object.freeze({ name: hash }) });
+        key.#usages = Object.freeze([...usages]);
+        secrets.set(key, bytes);
+        return key;
+      };
+    }
+    constructor(token) {
+      if (token !== makeKey) throw new TypeError("Illegal constructor: make keys with crypto.subtle.importKey or generateKey");
+    }
+    get type() {
+      return this.#type;
+    }
+    get extractable() {
+      return this.#extractable;
+    }
+    get algorithm() {
+      return this.#algorithm;
+    }
+    get usages() {
+      return this.#usages;
+    }
+    get [Symbol.toStringTag]() {
+      return "CryptoKey";
+    }
+  }
+  const hmacUsages = (usages, what) => {
+    const list = [...usages];
+    for (const usage of list) {
+      if (usage !== "sign" && usage !== "verify") throw new DOMException(`${what}: an HMAC key is for "sign" and "verify", not ${JSON.stringify(usage)}`, "SyntaxError");
+    }
+    if (list.length === 0) throw new DOMException(`${what}: a secret key needs at least one usage ("sign", "verify")`, "SyntaxError");
+    return [...new Set(list)];
+  };
+  const base64url = {
+    encode: (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
+    decode: (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)),
+  };
+  const keyFor = (key, algorithm, usage, what) => {
+    if (!secrets.has(key)) throw new TypeError(`${what}: expected a CryptoKey`);
+    const name = algorithmName(algorithm, what);
+    if (name !== "HMAC") throw unsupported(what, name);
+    if (key.algorithm.name !== "HMAC") throw new DOMException(`${what}: the key is for ${key.algorithm.name}, not HMAC`, "InvalidAccessError");
+    if (!key.usages.includes(usage)) throw new DOMException(`${what}: the key's usages (${key.usages.join(", ")}) do not include "${usage}"`, "InvalidAccessError");
+    return secrets.get(key);
+  };
+  // WebCrypto's methods return promises and reject (never throw) on bad input.
+  const async = (body) => (...args) => {
+    try {
+      return Promise.resolve(body(...args));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
   crypto.subtle = Object.freeze({
-    digest(algorithm, data) {
-      try {
-        const name = typeof algorithm === "string" ? algorithm : algorithm?.name;
-        return Promise.resolve(native.digest(String(name), new Uint8Array(bytesOf(data))).buffer);
-      } catch (error) {
-        return Promise.reject(error);
+    digest: async((algorithm, data) => {
+      const name = algorithmName(algorithm, "crypto.subtle.digest");
+      return native.digest(name, copyOf(data, "crypto.subtle.digest")).buffer;
+    }),
+    importKey: async((format, keyData, algorithm, extractable, usages) => {
+      const what = "crypto.subtle.importKey";
+      const name = algorithmName(algorithm, what);
+      if (name !== "HMAC") throw unsupported(what, name);
+      const hash = hashName(algorithm.hash, what);
+      let bytes;
+      if (format === "raw") bytes = copyOf(keyData, what);
+      else if (format === "jwk") {
+        if (keyData?.kty !== "oct" || typeof keyData.k !== "string") throw new DOMException(`${what}: an HMAC JWK has kty "oct" and a base64url "k"`, "DataError");
+        bytes = base64url.decode(keyData.k);
+      } else throw new DOMException(`${what}: the format ${JSON.stringify(format)} is not supported for HMAC; use "raw" or "jwk"`, "NotSupportedError");
+      if (bytes.length === 0) throw new DOMException(`${what}: an HMAC key cannot be empty`, "DataError");
+      return makeKey(bytes, hash, extractable, hmacUsages(usages, what));
+    }),
+    generateKey: async((algorithm, extractable, usages) => {
+      const what = "crypto.subtle.generateKey";
+      const name = algorithmName(algorithm, what);
+      if (name !== "HMAC") throw unsupported(what, name);
+      const hash = hashName(algorithm.hash, what);
+      const bits = algorithm.length ?? HASHES[hash];
+      if (!Number.isInteger(bits) || bits <= 0 || bits % 8 !== 0) throw new DOMException(`${what}: length must be a positive multiple of 8, got ${bits}`, "OperationError");
+      return makeKey(native.randomBytes(bits / 8), hash, extractable, hmacUsages(usages, what));
+    }),
+    exportKey: async((format, key) => {
+      const what = "crypto.subtle.exportKey";
+      if (!secrets.has(key)) throw new TypeError(`${what}: expected a CryptoKey`);
+      if (!key.extractable) throw new DOMException(`${what}: the key is not extractable`, "InvalidAccessError");
+      const bytes = secrets.get(key);
+      if (format === "raw") return bytes.slice().buffer;
+      if (format === "jwk") {
+        return { kty: "oct", alg: `HS${key.algorithm.hash.name.slice(4)}`, k: base64url.encode(bytes), key_ops: [...key.usages], ext: key.extractable };
       }
-    },
+      throw new DOMException(`${what}: the format ${JSON.stringify(format)} is not supported for HMAC; use "raw" or "jwk"`, "NotSupportedError");
+    }),
+    sign: async((algorithm, key, data) => {
+      const what = "crypto.subtle.sign";
+      const secret = keyFor(key, algorithm, "sign", what);
+      return native.hmacSign(key.algorithm.hash.name, secret, copyOf(data, what)).buffer;
+    }),
+    verify: async((algorithm, key, signature, data) => {
+      const what = "crypto.subtle.verify";
+      const secret = keyFor(key, algorithm, "verify", what);
+      return native.hmacVerify(key.algorithm.hash.name, secret, copyOf(data, what), copyOf(signature, what));
+    }),
+    // Ciphers, key derivation and wrapping are not there: each says so when called.
+    ...Object.fromEntries(["encrypt", "decrypt", "deriveBits", "deriveKey", "wrapKey", "unwrapKey"].map((name) => [
+      name,
+      async(() => {
+        throw new DOMException(`crypto.subtle.${name} is not supported in plts; it has ${SUBTLE_HAS}`, "NotSupportedError");
+      }),
+    ])),
   });
 
   // --- URLSearchParams: application/x-www-form-urlencoded (ctx/web.rs) -----------------------------------
@@ -493,5 +637,5 @@
     }
   }
 
-  return { console, TextEncoder, TextDecoder, crypto, structuredClone, URL, URLSearchParams };
+  return { console, TextEncoder, TextDecoder, crypto, CryptoKey, DOMException, structuredClone, URL, URLSearchParams };
 })

@@ -1,7 +1,9 @@
 //! The native side of the web-platform APIs of `web.js` that need more than JavaScript, through
 //! well-kept crates: `URL` (the `url` crate's WHATWG API), `URLSearchParams` (its
-//! `application/x-www-form-urlencoded` codec) and `crypto.subtle.digest` (SHA-1 and SHA-2).
+//! `application/x-www-form-urlencoded` codec) and `crypto.subtle`'s digests and HMAC (`sha1`,
+//! `sha2`, `hmac`).
 
+use hmac::{Hmac, Mac};
 use sha2::Digest;
 
 /// A URL's parts, as the WHATWG URL API names them.
@@ -87,6 +89,34 @@ pub fn digest(algorithm: &str, data: &[u8]) -> Result<Vec<u8>, String> {
     })
 }
 
+/// HMAC of `data` with `key` under `hash` (as [`digest`] names them): the signature, or, given
+/// `expected`, whether it is the signature (compared in constant time by the `hmac` crate).
+pub fn hmac(hash: &str, key: &[u8], data: &[u8], expected: Option<&[u8]>) -> Result<HmacOutcome, String> {
+    fn run<M: Mac + hmac::digest::KeyInit>(key: &[u8], data: &[u8], expected: Option<&[u8]>) -> HmacOutcome {
+        // KeyInit for HMAC takes a key of any length (hashed first when longer than a block).
+        let mut mac = <M as hmac::digest::KeyInit>::new_from_slice(key).expect("HMAC accepts keys of any length");
+        mac.update(data);
+        match expected {
+            Some(signature) => HmacOutcome::Verified(mac.verify_slice(signature).is_ok()),
+            None => HmacOutcome::Signature(mac.finalize().into_bytes().to_vec()),
+        }
+    }
+    Ok(match hash.to_ascii_uppercase().as_str() {
+        "SHA-1" => run::<Hmac<sha1::Sha1>>(key, data, expected),
+        "SHA-256" => run::<Hmac<sha2::Sha256>>(key, data, expected),
+        "SHA-384" => run::<Hmac<sha2::Sha384>>(key, data, expected),
+        "SHA-512" => run::<Hmac<sha2::Sha512>>(key, data, expected),
+        other => return Err(format!("HMAC: the hash {other:?} is not supported; plts has SHA-1, SHA-256, SHA-384 and SHA-512")),
+    })
+}
+
+/// What [`hmac`] computed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum HmacOutcome {
+    Signature(Vec<u8>),
+    Verified(bool),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +140,19 @@ mod tests {
         assert_eq!(hex(digest("sha-256", b"abc").unwrap()), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(hex(digest("SHA-1", b"abc").unwrap()), "a9993e364706816aba3e25717850c26c9cd0d89d");
         assert!(digest("MD5", b"").is_err());
+    }
+
+    #[test]
+    fn hmac_signs_and_verifies_as_rfc_4231_says() {
+        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+        let signature = match hmac("SHA-256", b"Jefe", b"what do ya want for nothing?", None).unwrap() {
+            HmacOutcome::Signature(s) => s,
+            other => panic!("{other:?}"),
+        };
+        let hex: String = signature.iter().map(|x| format!("{x:02x}")).collect();
+        assert_eq!(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        assert_eq!(hmac("sha-256", b"Jefe", b"what do ya want for nothing?", Some(&signature)), Ok(HmacOutcome::Verified(true)));
+        assert_eq!(hmac("SHA-256", b"Jeff", b"what do ya want for nothing?", Some(&signature)), Ok(HmacOutcome::Verified(false)));
+        assert!(hmac("MD5", b"k", b"d", None).is_err());
     }
 }

@@ -70,7 +70,8 @@ fn classify(name: &str, message: &str) -> JsErrorKind {
 }
 
 /// Rewrites `module_name:line:col` positions in a QuickJS stack into TypeScript positions
-/// `schema.fn.ts:line:col` using each program's source map.
+/// `schema.fn.ts:line:col` using each program's source map; a deployed bundle's positions name
+/// the files it was bundled from (`functions/items.ts:52:7`).
 pub fn map_stack(stack: &str, programs: &[&Program]) -> String {
     // The outermost frames are the prelude's invoker, which called the handler: not user code.
     let mut lines: Vec<&str> = stack.trim_end().lines().collect();
@@ -114,7 +115,7 @@ fn map_positions(stack: &str, program: &Program) -> String {
         };
         let mapped = line.and_then(|l| program.original_position(l, col.unwrap_or(1)));
         match (mapped, line) {
-            (Some((l, c)), _) => out.push_str(&format!("{}:{l}:{c}", program.display_name)),
+            (Some((file, l, c)), _) => out.push_str(&format!("{}:{l}:{c}", file.unwrap_or(&program.display_name))),
             (None, Some(l)) => {
                 out.push_str(&format!("{}.js:{l}", program.display_name));
                 if let Some(c) = col {

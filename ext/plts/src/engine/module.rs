@@ -61,6 +61,9 @@ pub fn run<'js>(
             entry
         }
     };
+    if call.load_only {
+        return loaded(entry);
+    }
     let (invoker, kind) = match entry {
         Entry::Callable { invoker, kind } => (invoker, kind),
         Entry::NotCallable(_) if !call.entry_required => return Ok(JsOut::Null),
@@ -97,6 +100,25 @@ pub fn run<'js>(
         return Ok(JsOut::Null);
     }
     convert::from_js_expecting(ctx, value, call.result, shapes).map_err(fail)
+}
+
+/// What a loaded module's default export is, for `plts.check_function`.
+#[cold]
+fn loaded(entry: Entry) -> Result<JsOut, JsError> {
+    match entry {
+        Entry::Callable { kind, .. } => Ok(JsOut::String(
+            match kind {
+                Kind::Query => "query",
+                Kind::Mutation => "mutation",
+                Kind::Plain => "function",
+            }
+            .into(),
+        )),
+        Entry::NotCallable(found) => Err(JsError::new(
+            JsErrorKind::NoEntryPoint,
+            format!("the module's default export is {found}, not a function; export the handler, e.g. `export default query(...)`"),
+        )),
+    }
 }
 
 /// The ERROR of a mutation called on a hot standby: before it runs, since its first write could

@@ -40,8 +40,14 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<(Object<'js>, PlainShapes)> {
     // and would keep a DO block's context alive).
     native.set(
         "web",
-        Func::from(|ctx: Ctx<'js>, native: Object<'js>| -> Result<Value<'js>> { web_builder(&ctx)?.call((native,)) }),
+        Func::from(|ctx: Ctx<'js>, native: Object<'js>| -> Result<Value<'js>> { script_builder(&ctx, WEB_BYTECODE)?.call((native,)) }),
     )?;
+    // Intl (intl.js), built at its first use the same way, and its time zones (ctx/intl.rs).
+    native.set(
+        "intl",
+        Func::from(|ctx: Ctx<'js>, native: Object<'js>| -> Result<Value<'js>> { script_builder(&ctx, INTL_BYTECODE)?.call((native,)) }),
+    )?;
+    native.set("zoneAt", Func::from(zone_at))?;
     native.set("randomBytes", Func::from(random_bytes))?;
     install_web(&native)?;
     let build: Function = super::eval_internal(ctx, ctx::PRELUDE)?;
@@ -107,19 +113,30 @@ fn rows_to_js<'js>(ctx: &Ctx<'js>, rows: &Rows) -> Result<Value<'js>> {
     Ok(unsafe { Value::from_raw(ctx.clone(), objects.into_array()?) })
 }
 
-/// web.js compiled to bytecode by build.rs: a context reads it instead of parsing the source.
+/// web.js and intl.js compiled to bytecode by build.rs: a context reads them instead of parsing
+/// the sources.
 const WEB_BYTECODE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/web.qjsbc"));
+const INTL_BYTECODE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/intl.qjsbc"));
 
-/// The function web.js evaluates to (its frames are named `plts:ctx`, for errors.rs).
-fn web_builder<'js>(ctx: &Ctx<'js>) -> Result<Function<'js>> {
+/// The function a script's bytecode evaluates to (its frames are named `plts:ctx`, for errors.rs).
+fn script_builder<'js>(ctx: &Ctx<'js>, bytecode: &[u8]) -> Result<Function<'js>> {
     use rquickjs::{qjs, FromJs};
     let raw_ctx = ctx.as_raw().as_ptr();
     // SAFETY: `raw_ctx` is live; the bytecode was written by this same QuickJS (build.rs builds
     // with the extension's rquickjs); JS_EvalFunction takes the function it reads.
     unsafe {
-        let function = qjs::JS_ReadObject(raw_ctx, WEB_BYTECODE.as_ptr(), WEB_BYTECODE.len() as _, qjs::JS_READ_OBJ_BYTECODE as i32);
+        let function = qjs::JS_ReadObject(raw_ctx, bytecode.as_ptr(), bytecode.len() as _, qjs::JS_READ_OBJ_BYTECODE as i32);
         let value = raw::checked(qjs::JS_EvalFunction(raw_ctx, raw::checked(function)?))?;
         Function::from_js(ctx, Value::from_raw(ctx.clone(), value))
+    }
+}
+
+/// `[offset seconds, abbreviation, name]` of a time zone (the session's for null) at an instant,
+/// for intl.js; an unknown zone is a RangeError, as Intl throws.
+fn zone_at<'js>(ctx: Ctx<'js>, name: Option<String>, epoch_ms: f64) -> Result<(f64, String, String)> {
+    match crate::ctx::intl::zone_at(name.as_deref(), epoch_ms) {
+        Ok(zone) => Ok((zone.offset_seconds as f64, zone.abbreviation, zone.name)),
+        Err(message) => Err(rquickjs::Exception::throw_range(&ctx, &message)),
     }
 }
 
@@ -130,7 +147,7 @@ fn random_bytes<'js>(ctx: Ctx<'js>, n: f64) -> Result<Value<'js>> {
     Ok(rquickjs::TypedArray::<u8>::new(ctx.clone(), bytes)?.into_value())
 }
 
-/// The natives of web.js's `URL`, `URLSearchParams` and `crypto.subtle.digest` (ctx/web.rs).
+/// The natives of web.js's `URL`, `URLSearchParams` and `crypto.subtle` (ctx/web.rs).
 fn install_web<'js>(native: &Object<'js>) -> Result<()> {
     use crate::ctx::web;
     // web.js's errors are TypeErrors, as the URL API throws them.
@@ -193,6 +210,26 @@ fn install_web<'js>(native: &Object<'js>) -> Result<()> {
             let bytes = unsafe { data.as_bytes() }.unwrap_or_default();
             let digest = web::digest(&algorithm, bytes).map_err(|m| type_error(&ctx, m))?;
             Ok(rquickjs::TypedArray::<u8>::new(ctx.clone(), digest)?.into_value())
+        }),
+    )?;
+    let hmac = move |ctx: &Ctx<'js>, hash: &str, key: &rquickjs::TypedArray<'js, u8>, data: &rquickjs::TypedArray<'js, u8>, expected: Option<&rquickjs::TypedArray<'js, u8>>| {
+        // SAFETY: the bytes are read at once, before any JS runs that could detach the buffers.
+        let (key, data, expected) = unsafe { (key.as_bytes().unwrap_or_default(), data.as_bytes().unwrap_or_default(), expected.map(|e| e.as_bytes().unwrap_or_default())) };
+        web::hmac(hash, key, data, expected).map_err(|m| type_error(ctx, m))
+    };
+    native.set(
+        "hmacSign",
+        Func::from(move |ctx: Ctx<'js>, hash: String, key: rquickjs::TypedArray<'js, u8>, data: rquickjs::TypedArray<'js, u8>| -> Result<Value<'js>> {
+            match hmac(&ctx, &hash, &key, &data, None)? {
+                web::HmacOutcome::Signature(bytes) => Ok(rquickjs::TypedArray::<u8>::new(ctx.clone(), bytes)?.into_value()),
+                web::HmacOutcome::Verified(_) => unreachable!("no signature to check was given"),
+            }
+        }),
+    )?;
+    native.set(
+        "hmacVerify",
+        Func::from(move |ctx: Ctx<'js>, hash: String, key: rquickjs::TypedArray<'js, u8>, data: rquickjs::TypedArray<'js, u8>, signature: rquickjs::TypedArray<'js, u8>| -> Result<bool> {
+            Ok(hmac(&ctx, &hash, &key, &data, Some(&signature))? == web::HmacOutcome::Verified(true))
         }),
     )?;
     Ok(())

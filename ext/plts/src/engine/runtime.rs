@@ -95,6 +95,7 @@ fn start(role_context: &mut RoleContext, call: &Invocation<'_>) {
             result: &crate::values::Expect::Value,
             entry_required: true,
             ephemeral: false,
+            load_only: false,
             rows: None,
             ctx_members: &[],
             start: None,

@@ -111,3 +111,38 @@ export default async () => {
 };
 $$;
 SELECT web_digest(), encode(sha256('abc'), 'hex') LIKE 'ba7816bf8f01cfea%' AS matches_postgres;
+-- crypto.subtle HMAC: importKey, sign, verify, exportKey, generateKey (RFC 4231 test case 2), and its errors
+CREATE FUNCTION web_hmac() RETURNS text LANGUAGE plts AS $$
+export default async () => {
+  const hex = (b: ArrayBuffer) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, "0")).join("");
+  const enc = new TextEncoder();
+  const data = enc.encode("what do ya want for nothing?");
+  const out: string[] = [];
+  for (const hash of ["SHA-1", "SHA-256", "SHA-384", "SHA-512"]) {
+    const key = await crypto.subtle.importKey("raw", enc.encode("Jefe"), { name: "HMAC", hash }, true, ["sign", "verify"]);
+    const mac = await crypto.subtle.sign("HMAC", key, data);
+    out.push(`${hash} ${hex(mac).slice(0, 24)} ${await crypto.subtle.verify("HMAC", key, mac, data)} ${await crypto.subtle.verify({ name: "HMAC" }, key, mac, enc.encode("other"))}`);
+  }
+  const key = await crypto.subtle.importKey("raw", enc.encode("Jefe"), { name: "HMAC", hash: { name: "SHA-256" } }, true, ["sign"]);
+  out.push(`${key} ${key.type} ${key.extractable} ${JSON.stringify(key.algorithm)} ${key.usages} ${key instanceof CryptoKey}`);
+  out.push(JSON.stringify(await crypto.subtle.exportKey("jwk", key)), hex(await crypto.subtle.exportKey("raw", key)));
+  const jwkKey = await crypto.subtle.importKey("jwk", { kty: "oct", k: "SmVmZQ" }, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  out.push(`jwk import signs alike: ${hex(await crypto.subtle.sign("HMAC", jwkKey, data)) === hex(await crypto.subtle.sign("HMAC", key, data))}`);
+  const generated = await crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-512" }, true, ["sign", "verify"]) as CryptoKey;
+  out.push(`generated ${JSON.stringify(generated.algorithm)} ${(await crypto.subtle.exportKey("raw", generated)).byteLength} bytes`);
+  const attempts: [string, () => Promise<unknown>][] = [
+    ["verify with a sign-only key", () => crypto.subtle.verify("HMAC", key, new Uint8Array(32), data)],
+    ["export a non-extractable key", () => crypto.subtle.exportKey("raw", jwkKey)],
+    ["no usages", () => crypto.subtle.importKey("raw", data, { name: "HMAC", hash: "SHA-256" }, false, [])],
+    ["MD5", () => crypto.subtle.importKey("raw", data, { name: "HMAC", hash: "MD5" }, false, ["sign"])],
+    ["AES-GCM", () => crypto.subtle.importKey("raw", data, { name: "AES-GCM" }, false, ["encrypt"])],
+    ["encrypt", () => crypto.subtle.encrypt({ name: "AES-GCM" }, key, data)],
+    ["new CryptoKey", async () => new (CryptoKey as any)()],
+  ];
+  for (const [what, attempt] of attempts) {
+    try { await attempt(); out.push(`${what}: succeeded`); } catch (e: any) { out.push(`${what}: ${e.name}: ${e.message}`); }
+  }
+  return out.join("\n");
+};
+$$;
+SELECT web_hmac();
