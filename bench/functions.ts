@@ -87,6 +87,10 @@ export const SETUP = [
   `create or replace function bench_plts_web(i int) returns text language plts as $$
      export default (_ctx: unknown, i: number) => new TextEncoder().encode(String(i)).length + crypto.randomUUID();
    $$`,
+  // Intl (intl.js) is built at a context's first use of Intl or a toLocaleString.
+  `create or replace function bench_plts_intl(i int) returns text language plts as $$
+     export default (_ctx: unknown, i: number) => new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(i) + new Date(0).toLocaleDateString("en-US", { timeZone: "UTC" });
+   $$`,
   `create or replace function bench_plts_wrapped5(args jsonb) returns jsonb language plts as $$
      import { query, v } from "@stopgap/runtime";
      const Args = v.object({ id: v.number(), name: v.string(), price: v.number(), tags: v.array(v.string()), ok: v.boolean() });

@@ -182,6 +182,14 @@ const PAIRS: Pair[] = [
     target: "(diagnostic)",
   },
   {
+    name: "cold start using Intl (NumberFormat, toLocaleDateString)",
+    unit: "ms",
+    plts: () => coldStart("select bench_plts_intl(1)"),
+    baselineName: "bare plts handler",
+    baseline: () => coldStart("select bench_plts_inc(1)"),
+    target: "(diagnostic)",
+  },
+  {
     name: "first call in a fresh backend (cold start)",
     unit: "ms",
     plts: () => coldStart("select bench_plts_inc(1)"),

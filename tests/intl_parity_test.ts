@@ -9,14 +9,32 @@ import { withDatabase } from "./harness.ts";
 
 type Case =
   | { kind: "number"; value: number | string; bigint?: boolean; options?: Intl.NumberFormatOptions }
-  | { kind: "date"; ms: number; method: "format" | "toLocaleString" | "toLocaleDateString" | "toLocaleTimeString"; options: Intl.DateTimeFormatOptions }
+  | {
+    kind: "date";
+    ms: number;
+    method: "format" | "toLocaleString" | "toLocaleDateString" | "toLocaleTimeString";
+    options: Intl.DateTimeFormatOptions;
+  }
   | { kind: "plural"; value: number; options?: Intl.PluralRulesOptions }
-  | { kind: "list"; items: string[]; options?: Record<string, string> }
+  | { kind: "list"; items: string[]; options?: { type?: string; style?: string } }
   | { kind: "relative"; value: number; unit: Intl.RelativeTimeFormatUnit; options?: Intl.RelativeTimeFormatOptions }
   | { kind: "collate"; items: string[]; options?: Intl.CollatorOptions };
 
-const DATES = [Date.UTC(2026, 11, 3, 8, 30, 57, 123), Date.UTC(2026, 0, 9, 20, 5, 7, 4), Date.UTC(1999, 6, 4, 0, 0, 0, 0)];
-const ZONES = ["UTC", "America/New_York", "America/Los_Angeles", "Europe/Berlin", "Europe/London", "Asia/Kolkata", "Asia/Tokyo", "Australia/Adelaide"];
+const DATES = [
+  Date.UTC(2026, 11, 3, 8, 30, 57, 123),
+  Date.UTC(2026, 0, 9, 20, 5, 7, 4),
+  Date.UTC(1999, 6, 4, 0, 0, 0, 0),
+];
+const ZONES = [
+  "UTC",
+  "America/New_York",
+  "America/Los_Angeles",
+  "Europe/Berlin",
+  "Europe/London",
+  "Asia/Kolkata",
+  "Asia/Tokyo",
+  "Australia/Adelaide",
+];
 const DATE_OPTIONS: Intl.DateTimeFormatOptions[] = [
   {},
   { dateStyle: "full" },
@@ -58,7 +76,28 @@ const DATE_OPTIONS: Intl.DateTimeFormatOptions[] = [
   { month: "narrow" },
   { weekday: "narrow" },
 ];
-const NUMBERS: (number | string)[] = [0, -0, 1, -1, 1.5, 2.5, -2.5, 1234.5678, 1234567.891, 0.000123, 1e21, 12345678901234567890, -98765.4321, 0.5, 1.005, 99.995, "NaN", "Infinity", "-Infinity", 100];
+const NUMBERS: (number | string)[] = [
+  0,
+  -0,
+  1,
+  -1,
+  1.5,
+  2.5,
+  -2.5,
+  1234.5678,
+  1234567.891,
+  0.000123,
+  1e21,
+  12345678901234567890,
+  -98765.4321,
+  0.5,
+  1.005,
+  99.995,
+  "NaN",
+  "Infinity",
+  "-Infinity",
+  100,
+];
 const BIGINTS = ["123456789", "-5", "0", "12345678901234567890123"];
 const NUMBER_OPTIONS: (Intl.NumberFormatOptions | undefined)[] = [
   undefined,
@@ -85,7 +124,29 @@ const NUMBER_OPTIONS: (Intl.NumberFormatOptions | undefined)[] = [
   { signDisplay: "negative" },
   { style: "currency", currency: "USD", signDisplay: "always" },
 ];
-const WORDS = ["b", "a", "B", "A", "á", "Á", "ab", "a b", "a-b", "10", "9", "item10", "item9", "Zebra", "zebra", "éclair", "eclair", "apple", "Apple", "_x", "x"];
+const WORDS = [
+  "b",
+  "a",
+  "B",
+  "A",
+  "á",
+  "Á",
+  "ab",
+  "a b",
+  "a-b",
+  "10",
+  "9",
+  "item10",
+  "item9",
+  "Zebra",
+  "zebra",
+  "éclair",
+  "eclair",
+  "apple",
+  "Apple",
+  "_x",
+  "x",
+];
 
 function cases(): Case[] {
   const out: Case[] = [];
@@ -100,19 +161,42 @@ function cases(): Case[] {
     }
   }
   for (const value of NUMBERS) for (const options of NUMBER_OPTIONS) out.push({ kind: "number", value, options });
-  for (const value of BIGINTS) for (const options of NUMBER_OPTIONS) out.push({ kind: "number", value, bigint: true, options });
+  for (const value of BIGINTS) {
+    for (const options of NUMBER_OPTIONS) out.push({ kind: "number", value, bigint: true, options });
+  }
   for (const value of [0, 1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111, 1.5]) {
     out.push({ kind: "plural", value }, { kind: "plural", value, options: { type: "ordinal" } });
   }
   for (const items of [[], ["a"], ["a", "b"], ["a", "b", "c"]]) {
-    for (const options of [undefined, { type: "disjunction" }, { type: "unit" }, { style: "short" }, { style: "narrow" }, { type: "unit", style: "narrow" }]) {
+    for (
+      const options of [undefined, { type: "disjunction" }, { type: "unit" }, { style: "short" }, { style: "narrow" }, {
+        type: "unit",
+        style: "narrow",
+      }]
+    ) {
       out.push({ kind: "list", items, options });
     }
   }
-  for (const [value, unit] of [[1, "day"], [-1, "day"], [3, "days"], [-3, "month"], [0, "second"], [0, "day"], [2, "year"], [1.5, "hour"], [1000, "week"]] as const) {
+  for (
+    const [value, unit] of [
+      [1, "day"],
+      [-1, "day"],
+      [3, "days"],
+      [-3, "month"],
+      [0, "second"],
+      [0, "day"],
+      [2, "year"],
+      [1.5, "hour"],
+      [1000, "week"],
+    ] as const
+  ) {
     out.push({ kind: "relative", value, unit }, { kind: "relative", value, unit, options: { numeric: "auto" } });
   }
-  for (const options of [undefined, { sensitivity: "base" as const }, { numeric: true }, { sensitivity: "accent" as const }]) {
+  for (
+    const options of [undefined, { sensitivity: "base" as const }, { numeric: true }, {
+      sensitivity: "accent" as const,
+    }]
+  ) {
     out.push({ kind: "collate", items: WORDS, options });
   }
   return out;
@@ -151,8 +235,14 @@ Deno.test("Intl in plts formats as Deno's ICU does for en-US: numbers, dates in 
     const run = (0, eval)(RUN) as (c: Case) => string;
     const differences = all.flatMap((c, i) => {
       const expected = run(c);
-      return results[i] === expected ? [] : [`${JSON.stringify(c)}: plts ${JSON.stringify(results[i])}, Deno ${JSON.stringify(expected)}`];
+      return results[i] === expected
+        ? []
+        : [`${JSON.stringify(c)}: plts ${JSON.stringify(results[i])}, Deno ${JSON.stringify(expected)}`];
     });
     assert.equal(all.length > 1500, true, `only ${all.length} cases`);
-    assert.deepEqual(differences, [], `${differences.length} of ${all.length} differ:\n${differences.slice(0, 40).join("\n")}`);
+    assert.deepEqual(
+      differences,
+      [],
+      `${differences.length} of ${all.length} differ:\n${differences.slice(0, 40).join("\n")}`,
+    );
   }));
