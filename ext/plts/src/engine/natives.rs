@@ -133,11 +133,13 @@ fn script_builder<'js>(ctx: &Ctx<'js>, bytecode: &[u8]) -> Result<Function<'js>>
 
 /// `[offset seconds, abbreviation, name]` of a time zone (the session's for null) at an instant,
 /// for intl.js; an unknown zone is a RangeError, as Intl throws.
-fn zone_at<'js>(ctx: Ctx<'js>, name: Option<String>, epoch_ms: f64) -> Result<(f64, String, String)> {
-    match crate::ctx::intl::zone_at(name.as_deref(), epoch_ms) {
-        Ok(zone) => Ok((zone.offset_seconds as f64, zone.abbreviation, zone.name)),
-        Err(message) => Err(rquickjs::Exception::throw_range(&ctx, &message)),
-    }
+fn zone_at<'js>(ctx: Ctx<'js>, name: Option<String>, epoch_ms: f64) -> Result<Array<'js>> {
+    let zone = crate::ctx::intl::zone_at(name.as_deref(), epoch_ms).map_err(|message| Exception::throw_range(&ctx, &message))?;
+    let out = Array::new(ctx.clone())?;
+    out.set(0, zone.offset_seconds as f64)?;
+    out.set(1, zone.abbreviation)?;
+    out.set(2, zone.name)?;
+    Ok(out)
 }
 
 /// `n` bytes from PostgreSQL's strong random source, for `crypto` (web.js).
