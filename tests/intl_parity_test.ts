@@ -2,7 +2,8 @@
  * plts's `Intl` (ext/plts/src/ctx/intl.js, en-US only) against Deno's ICU: the same formats of numbers,
  * dates, plural rules, lists, relative times and collations, computed by a plts function inside PostgreSQL
  * and by Deno itself, must be the same strings, case by case. Time zones are named in every date case, so
- * neither side's default zone matters; plts reads them from PostgreSQL's time zone database.
+ * neither side's default zone matters; plts reads them from PostgreSQL's time zone database. (-0 travels as a string:
+ * jsonb has no negative zero.)
  */
 import assert from "node:assert/strict";
 import { withDatabase } from "./harness.ts";
@@ -78,7 +79,7 @@ const DATE_OPTIONS: Intl.DateTimeFormatOptions[] = [
 ];
 const NUMBERS: (number | string)[] = [
   0,
-  -0,
+  "-0",
   1,
   -1,
   1.5,
@@ -226,6 +227,7 @@ const RUN = `(c) => {
 
 Deno.test("Intl in plts formats as Deno's ICU does for en-US: numbers, dates in named zones, plurals, lists, relative times, collation", () =>
   withDatabase("intl_parity", async ({ sql }) => {
+    await sql`create extension plts`;
     await sql.unsafe(`create function intl_cases(cases jsonb) returns jsonb language plts as $js$
       const run = ${RUN};
       export default (_ctx: unknown, cases: unknown[]) => cases.map(run);
