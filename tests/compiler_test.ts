@@ -1,7 +1,23 @@
-/** Pure parts of the compiler and the API: the naming rule, diagnostics parsing, JSON Schema → TypeScript. */
+/**
+ * The compiler without a database: the naming rule, diagnostics parsing, JSON Schema → TypeScript,
+ * source maps.
+ */
 import assert from "node:assert/strict";
 import { tsType } from "../api/types.ts";
 import { assignNames, metadataLine, parseDenoDiagnostics, readMetadata, snakeCase, sqlName } from "../compiler/mod.ts";
+import {
+  compose,
+  decodeMappings,
+  editColumns,
+  encodeMappings,
+  insertions,
+  offsetLines,
+  originalPosition,
+  portableSource,
+  type SourceMap,
+  sourceMapComment,
+  splitSourceMap,
+} from "../compiler/sourcemap.ts";
 
 Deno.test("sqlName joins path segments and the export name in lower snake case; default adds nothing", () => {
   assert.equal(sqlName("hello.ts", "default"), "hello");
@@ -89,4 +105,90 @@ Deno.test("tsType turns valibot's JSON Schemas into TypeScript types", () => {
   );
   assert.equal(tsType({ type: "object", properties: {} }, ""), "Record<string, unknown>");
   assert.equal(tsType(true, ""), "unknown");
+});
+
+Deno.test("decodeMappings and encodeMappings round-trip, with negative deltas, names and empty lines", () => {
+  const lines = [[], [[0, 0, 10, 4], [7, 1, 2, 0, 0]], [], [[2], [3, 0, 9, 31, 1]]] as ReturnType<
+    typeof decodeMappings
+  >;
+  const text = encodeMappings(lines);
+  assert.deepEqual(decodeMappings(text), lines);
+  assert.equal(encodeMappings(decodeMappings("AAAA,SAAS;;AACA,gBAAgB")), "AAAA,SAAS;;AACA,gBAAgB");
+  assert.deepEqual(decodeMappings("2BAAA"), [[[27, 0, 0, 0]]]);
+  assert.throws(() => decodeMappings("A!"), /not Base64/);
+});
+
+Deno.test("compose maps a file through an intermediate one to the originals; unmapped stays unmapped", () => {
+  // a.ts --(inner)--> mid.js --(outer)--> out.js
+  const inner: SourceMap = {
+    version: 3,
+    sources: ["a.ts"],
+    names: ["greet"],
+    mappings: encodeMappings([[[0, 0, 0, 0]], [[2, 0, 3, 4, 0], [9, 0, 3, 12]]]),
+  };
+  const outer: SourceMap = {
+    version: 3,
+    sources: ["mid.js"],
+    names: [],
+    mappings: encodeMappings([[], [[0, 0, 1, 2], [5, 0, 1, 9], [8, 0, 7, 0]]]),
+  };
+  const map = compose(outer, inner);
+  assert.deepEqual(originalPosition(map, 1, 0), { source: "a.ts", line: 3, column: 4, name: "greet" });
+  assert.deepEqual(originalPosition(map, 1, 6), { source: "a.ts", line: 3, column: 12, name: null });
+  assert.equal(originalPosition(map, 1, 8), null, "mid.js line 8 maps to nothing");
+  assert.equal(originalPosition(map, 0, 0), null);
+});
+
+Deno.test("insertions and editColumns keep a map right when a fix inserts /* @__PURE__ */", () => {
+  const before = "var a = query(v.object({}), f);\nexport { a };";
+  const after = "var a = /* @__PURE__ */ query(/* @__PURE__ */ v.object({}), f);\nexport { a };";
+  const edits = insertions(before, after, "/* @__PURE__ */ ");
+  assert.deepEqual(edits, [
+    { line: 0, column: 8, removed: 0, inserted: 16 },
+    { line: 0, column: 14, removed: 0, inserted: 16 },
+  ]);
+  const map: SourceMap = {
+    version: 3,
+    sources: ["x.ts"],
+    names: [],
+    mappings: encodeMappings([[[0, 0, 0, 0], [8, 0, 0, 12], [14, 0, 0, 18]], [[0, 0, 1, 0]]]),
+  };
+  const shifted = decodeMappings(editColumns(map, edits).mappings);
+  assert.deepEqual(shifted, [[[0, 0, 0, 0], [24, 0, 0, 12], [46, 0, 0, 18]], [[0, 0, 1, 0]]]);
+  assert.throws(() => insertions("a\nb", "a", "x"), /number of lines/);
+  assert.throws(() => insertions("abc", "aXc", "/* @__PURE__ */ "), /other than by inserting/);
+  // A replacement moves what follows it on its line and what it covered to its start.
+  assert.deepEqual(
+    decodeMappings(editColumns(map, [{ line: 0, column: 4, removed: 6, inserted: 2 }]).mappings)[0],
+    [[0, 0, 0, 0], [4, 0, 0, 12], [10, 0, 0, 18]],
+  );
+  assert.deepEqual(decodeMappings(offsetLines(map, 1).mappings)[1], [[0, 0, 0, 0], [8, 0, 0, 12], [14, 0, 0, 18]]);
+});
+
+Deno.test("portableSource names project files, npm and jsr files the same on every machine", () => {
+  const root = "/home/ada/app";
+  const cache = "/home/ada/.cache/deno/npm/registry.npmjs.org";
+  assert.equal(portableSource(`${root}/functions/items.ts`, root), "functions/items.ts");
+  assert.equal(portableSource(`file://${root}/functions/a%20b.ts`, root), "functions/a b.ts");
+  assert.equal(portableSource(`${cache}/slugify/1.6.6/slugify.js`, root), "npm:slugify@1.6.6/slugify.js");
+  assert.equal(portableSource(`${cache}/@scope/pkg/2.0.0/dist/index.mjs`, root), "npm:@scope/pkg@2.0.0/dist/index.mjs");
+  assert.equal(
+    portableSource(`${root}/node_modules/.deno/@scope+pkg@2.0.0/node_modules/@scope/pkg/lib/a.js`, root),
+    "npm:@scope/pkg@2.0.0/lib/a.js",
+  );
+  assert.equal(
+    portableSource(`${root}/node_modules/left-pad/index.js`, root, () => "1.3.0"),
+    "npm:left-pad@1.3.0/index.js",
+  );
+  assert.equal(portableSource("https://jsr.io/@std/text/1.0.0/slugify.ts", root), "jsr:@std/text@1.0.0/slugify.ts");
+  assert.equal(portableSource("https://esm.sh/x@1/index.js", root), "https://esm.sh/x@1/index.js");
+  assert.equal(portableSource("/home/ada/shared/money.ts", root), "../shared/money.ts");
+});
+
+Deno.test("sourceMapComment and splitSourceMap round-trip a body's map", () => {
+  const map: SourceMap = { version: 3, sources: ["functions/é.ts"], names: [], mappings: ";AAAA" };
+  const body = `// @stopgap {}\nexport default 1;${sourceMapComment(map)}`;
+  assert.match(body, /\nexport default 1;\n\/\/# sourceMappingURL=data:application\/json;base64,[A-Za-z0-9+/=]+$/);
+  assert.deepEqual(splitSourceMap(body), { code: "// @stopgap {}\nexport default 1;", map });
+  assert.deepEqual(splitSourceMap("export default 1;"), { code: "export default 1;", map: null });
 });
