@@ -1,10 +1,11 @@
 /**
  * The compiler without a database: the naming rule, diagnostics parsing, JSON Schema → TypeScript,
- * source maps.
+ * source maps, the globals plts lacks.
  */
 import assert from "node:assert/strict";
 import { tsType } from "../api/types.ts";
 import { assignNames, metadataLine, parseDenoDiagnostics, readMetadata, snakeCase, sqlName } from "../compiler/mod.ts";
+import { missingGlobal, UNAVAILABLE_GLOBALS } from "../compiler/globals.ts";
 import {
   compose,
   decodeMappings,
@@ -191,4 +192,12 @@ Deno.test("sourceMapComment and splitSourceMap round-trip a body's map", () => {
   assert.match(body, /\nexport default 1;\n\/\/# sourceMappingURL=data:application\/json;base64,[A-Za-z0-9+/=]+$/);
   assert.deepEqual(splitSourceMap(body), { code: "// @stopgap {}\nexport default 1;", map });
   assert.deepEqual(splitSourceMap("export default 1;"), { code: "export default 1;", map: null });
+});
+
+Deno.test("missingGlobal names the globals plts lacks in Deno's errors, and only those", () => {
+  assert.equal(missingGlobal("Uncaught (in promise) ReferenceError: fetch is not defined"), "fetch");
+  assert.equal(missingGlobal("TypeError: globalThis.setTimeout is not a function"), "setTimeout");
+  assert.equal(missingGlobal("ReferenceError: myHelper is not defined"), undefined);
+  assert.equal(missingGlobal("ReferenceError: console is not defined"), undefined);
+  for (const [name, reason] of UNAVAILABLE_GLOBALS) assert.ok(reason.length > 10 && !reason.includes("\n"), name);
 });
