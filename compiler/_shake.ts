@@ -363,9 +363,13 @@ export async function shake(
   for (const [i, name] of names.entries()) {
     let code = pruned[i];
     let map: SourceMap = JSON.parse(await Deno.readTextFile(join(shaken, `${name}.js.map`)));
-    // The imports the last rule emptied map nothing any more.
+    // The imports of the built-in modules map nothing: whether the last rule rewrote one depends
+    // on the module's other exports, and the body of this one must not.
     const before = unpruned[i].split("\n");
-    map = dropLines(map, code.split("\n").flatMap((line, n) => line !== before[n] ? [n] : []));
+    const imports = code.split("\n").flatMap((line, n) =>
+      line !== before[n] || builtinImport(line, externals) ? [n] : []
+    );
+    map = dropLines(map, imports);
     let found = (uses.get(join(shaken, `${name}.js`)) ?? []).sort((a, b) => a.line - b.line || a.column - b.column);
     // esbuild names the bundled file, here a path inside this compile's scratch directory.
     const header = `// ${bundled.slice(build.length + 1)}/${name}.js\n`;
@@ -378,6 +382,12 @@ export async function shake(
     result.set(name, { code, map: { version: 3, sources, names: map.names, mappings: map.mappings }, globals: found });
   }
   return result;
+}
+
+/** Whether `line` is an import of a built-in module, as esbuild prints one (on one line). */
+function builtinImport(line: string, externals: readonly string[]): boolean {
+  const match = /^import\b.*?("(?:[^"\\]|\\.)*");$/.exec(line);
+  return match !== null && externals.includes(JSON.parse(match[1]));
 }
 
 /** A diagnostic of `deno lint --json`. */
