@@ -61,9 +61,11 @@ export {
   type CompileOptions,
   type CompilePhase,
   type CompileResult,
+  type CompileWarning,
   type Diagnostic,
   type FunctionSource,
   type NameCollision,
   type Project,
   type ProjectOptions,
+  UNAVAILABLE_GLOBALS,
 } from "./compiler/mod.ts";

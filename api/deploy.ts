@@ -7,7 +7,7 @@
 
 import type postgres from "postgres";
 import type { Sql } from "../runtime/local.ts";
-import { compile, type CompiledFunction, type CompilePhase } from "../compiler/mod.ts";
+import { compile, type CompiledFunction, type CompilePhase, type CompileWarning } from "../compiler/mod.ts";
 import { dollarQuote, ident, lockEnvironment, randomHex, toId } from "./_sql.ts";
 import { checkEnvName } from "./errors.ts";
 
@@ -82,6 +82,11 @@ export interface DeployResult {
   functions: DeployedFunction[];
   /** With `prune`: what happened to each live function the deployment does not have. */
   pruned: PrunedFunction[];
+  /**
+   * The compiler's warnings: functions that use globals plts does not have (`setTimeout`,
+   * `fetch`, ...). They do not stop the deploy. Empty for `fromSchema`.
+   */
+  warnings: CompileWarning[];
 }
 
 /** Thrown inside the transaction to roll a dry run back. */
@@ -123,12 +128,14 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   checkEnvName(env);
   const phase = options.onPhase ?? (() => {});
   let compiled: CompiledFunction[] = [];
+  let warnings: CompileWarning[] = [];
   let source: DeployResult["source"];
   if (options.fromSchema !== undefined) {
     source = { schema: options.fromSchema };
   } else {
     const result = await compile({ root: options.root, dir: options.dir, onPhase: phase });
     compiled = result.functions;
+    warnings = result.warnings;
     const rel = result.project.functionsDir.startsWith(result.project.root + "/")
       ? result.project.functionsDir.slice(result.project.root.length + 1)
       : result.project.functionsDir;
@@ -159,6 +166,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
           source,
           functions,
           pruned: [],
+          warnings,
         });
       }
       phase("deploy", `${env} as "${label}"`);
@@ -182,6 +190,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         source,
         functions,
         pruned,
+        warnings,
       } satisfies DeployResult;
     }) as DeployResult;
   } catch (error) {

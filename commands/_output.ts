@@ -50,6 +50,11 @@ export function progress(enabled: boolean): (phase: string, detail: string) => v
   };
 }
 
+/** Prints each warning on stderr as `warning: <text>`, the form of the CLI's `error: ` lines. */
+export function printWarnings(warnings: string[]): void {
+  for (const warning of warnings) console.error(`warning: ${warning}`);
+}
+
 /** `1 function`, `2 functions`. */
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;

@@ -8,7 +8,7 @@
 import { deploy as deployApi, type DeployOptions, type DeployResult } from "../api/deploy.ts";
 import type { Command, CommandContext } from "./_command.ts";
 import { ENV_FLAG, ENV_HELP, requireEnv } from "./_env.ts";
-import { plural, printJson, printTable, progress } from "./_output.ts";
+import { plural, printJson, printTable, printWarnings, progress } from "./_output.ts";
 
 /** Flags choosing what to deploy; shared with `diff`. */
 export const SOURCE_FLAGS = {
@@ -31,7 +31,8 @@ export const deploy: Command = {
 
 Type-checks (deno check) and bundles (deno bundle) every query/mutation export of the functions
 directory, writes them into a staging schema and runs stopgap.deploy, all in one transaction: on any
-error nothing changes and the previous deployment keeps serving.
+error nothing changes and the previous deployment keeps serving. A function that uses a global plts
+does not have (setTimeout, fetch, process, ...) is deployed with a warning on stderr.
 
 ${ENV_HELP}
 ${SOURCE_HELP}
@@ -72,8 +73,9 @@ export async function deployOptions(context: CommandContext): Promise<DeployOpti
   return { sql, env, dir, fromSchema, onPhase: progress(!context.json) };
 }
 
-/** Prints a deploy's (or dry run's) result. */
+/** Prints a deploy's (or dry run's) result; its warnings go to stderr, and with `--json` also into the JSON. */
 export function printDeploy({ json, flags }: CommandContext, result: DeployResult): void {
+  printWarnings(result.warnings.map((w) => w.message));
   if (json) {
     printJson(result);
     return;

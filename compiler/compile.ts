@@ -11,10 +11,13 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import builtins from "../runtime/builtins/modules.json" with { type: "json" };
 import { configArgs, runDeno } from "./_deno.ts";
-import { shake } from "./_shake.ts";
+import { portableBundle, portableLocation } from "./_portable.ts";
+import { shake, type ShakenBundle } from "./_shake.ts";
 import { type Diagnostic, formatDiagnostic, parseDenoDiagnostics } from "./diagnostics.ts";
+import { missingGlobal, UNAVAILABLE_GLOBALS, withoutGlobalsModule } from "./globals.ts";
 import { metadataLine } from "./metadata.ts";
 import { assignNames, type FunctionSource, type NameCollision } from "./naming.ts";
+import { offsetLines, sourceMapComment } from "./sourcemap.ts";
 import {
   displayPath,
   findModules,
@@ -39,7 +42,14 @@ export interface CompiledFunction extends FunctionSource {
   name: string;
   /** `query` or `mutation`. */
   kind: "query" | "mutation";
-  /** The function body: the metadata line, then the bundled ES module whose default export is the handler. */
+  /**
+   * The function body: the metadata line, then the bundled ES module whose default export is the
+   * handler, then its source map as the last line,
+   * `//# sourceMappingURL=data:application/json;base64,<map>` (see `sourcemap.ts`). The map's
+   * generated positions are those of the body without that last line and the line break before
+   * it (line 1 is the metadata line); its sources are paths relative to the project root and
+   * `npm:<name>@<version>/<path>`.
+   */
   code: string;
   /** JSON Schema of the arguments. */
   argsJsonSchema: Record<string, unknown> | null;
@@ -55,6 +65,24 @@ export interface CompileResult {
   functions: CompiledFunction[];
   /** Function modules without any `query`/`mutation` export, relative to the root. */
   skippedModules: string[];
+  /** What may fail in the database: each function's uses of globals plts does not have. */
+  warnings: CompileWarning[];
+}
+
+/**
+ * A function whose bundle refers to a global plts does not have ({@linkcode UNAVAILABLE_GLOBALS}):
+ * a call that reaches that code fails. Once per function and global (its first use), sorted by
+ * function.
+ */
+export interface CompileWarning {
+  /** The SQL name of the function. */
+  function: string;
+  /** The global, e.g. `setTimeout`. */
+  global: string;
+  /** Where its first use is, `file:line:column` (1-based; the file named as in the source map), when known. */
+  location: string | null;
+  /** One line for people: the function, the global, where, and why plts lacks it. */
+  message: string;
 }
 
 /** The phases of a compile, for progress output. */
@@ -153,7 +181,8 @@ export async function compile(options: CompileOptions = {}): Promise<CompileResu
     });
   }
 
-  const build = await Deno.makeTempDir({ prefix: "stopgap-build-" });
+  // Its real path: esbuild names the files it bundles by theirs.
+  const build = await Deno.realPath(await Deno.makeTempDir({ prefix: "stopgap-build-" }));
   try {
     if (!options.noCheck) {
       phase("check", `${modules.length} module${modules.length === 1 ? "" : "s"}`);
@@ -204,16 +233,46 @@ export async function compile(options: CompileOptions = {}): Promise<CompileResu
         file: fn.file,
         relativePath: fn.relativePath,
         exportName: fn.exportName,
-        code: `${header}\n${bundles.get(fn.name)}`,
+        code: body(header, bundles.get(fn.name)!, project.root, build),
         argsJsonSchema: fn.argsJsonSchema,
         returnsJsonSchema: fn.returnsJsonSchema,
       };
     });
     functions.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    return { project, functions, skippedModules };
+    const warnings = functions.flatMap((fn) => globalWarnings(fn, bundles.get(fn.name)!, project.root));
+    return { project, functions, skippedModules, warnings };
   } finally {
     await Deno.remove(build, { recursive: true });
   }
+}
+
+/**
+ * A function's body: the metadata line, the bundle with machine-independent paths, and its
+ * source map (one line down: the metadata line is line 1) as the last line.
+ */
+function body(header: string, bundle: ShakenBundle, root: string, build: string): string {
+  const { code, map } = portableBundle(bundle.code, bundle.map, root, build);
+  return `${header}\n${code.replace(/\n+$/, "")}${sourceMapComment(offsetLines(map, 1))}`;
+}
+
+/** The warnings of one function: its first use of each missing global. */
+function globalWarnings(fn: CompiledFunction, bundle: ShakenBundle, root: string): CompileWarning[] {
+  const seen = new Set<string>();
+  const warnings: CompileWarning[] = [];
+  for (const use of bundle.globals) {
+    if (seen.has(use.name)) continue;
+    seen.add(use.name);
+    const location = portableLocation(bundle.map, use.line, use.column, root);
+    const where = location === null ? "" : ` at ${location}`;
+    warnings.push({
+      function: fn.name,
+      global: use.name,
+      location,
+      message: `function ${fn.name} (${fn.file}#${fn.exportName}) uses ${use.name}${where}, which plts does not ` +
+        `have: ${UNAVAILABLE_GLOBALS.get(use.name)}`,
+    });
+  }
+  return warnings;
 }
 
 async function check(project: Project, modules: FunctionModule[]): Promise<void> {
@@ -242,8 +301,11 @@ const INSPECT_MARKER = "@@stopgap-inspect@@";
  * reports, per module, its exports that are wrapped handlers (`kind` is `query` or `mutation`).
  */
 async function inspect(project: Project, modules: FunctionModule[], build: string): Promise<ExportInfo[][]> {
+  // The globals plts lacks are gone before the first function module runs (imports run in order).
+  await Deno.writeTextFile(join(build, "without_globals.js"), withoutGlobalsModule());
   const imports = modules.map((m, i) => `import * as m${i} from ${JSON.stringify(pathToFileURL(m.path).href)};`);
-  const script = `${imports.join("\n")}
+  const script = `import "./without_globals.js";
+${imports.join("\n")}
 const toJsonSchema = await import("@valibot/to-json-schema").then((m) => m.toJsonSchema, () => undefined);
 function safe(f) { try { return f() ?? null; } catch { return null; } }
 function describe(ns) {
@@ -271,13 +333,18 @@ console.log(${JSON.stringify(INSPECT_MARKER)} + JSON.stringify([${
   const line = run.stdout.split("\n").find((l) => l.startsWith(INSPECT_MARKER));
   if (run.code !== 0 || !line) {
     const diagnostics = parseDenoDiagnostics(run.stderr, (p) => displayPath(project, p));
+    const global = diagnostics.map((d) => missingGlobal(d.message)).find((name) => name !== undefined);
     throw new CompileError(
       "inspect_failed",
       `Importing the function modules failed:\n${diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join("\n")}`,
       {
         diagnostics,
-        hint: "Function modules are imported without permissions to find their exports: " +
-          "top-level code must not read files, the environment or the network",
+        hint: global !== undefined
+          ? `plts has no ${global} (${UNAVAILABLE_GLOBALS.get(global)}); the function modules are imported ` +
+            `without it, as plts runs them: remove that use (docs/RUNTIME-CONTRACT.md lists the globals plts has)`
+          : "Function modules are imported without permissions, and without the globals plts lacks " +
+            "(docs/RUNTIME-CONTRACT.md), to find their exports: top-level code must not read files, " +
+            "the environment or the network",
       },
     );
   }
@@ -294,7 +361,7 @@ async function bundle(
   modules: FunctionModule[],
   functions: (FunctionSource & { name: string })[],
   build: string,
-): Promise<Map<string, string>> {
+): Promise<Map<string, ShakenBundle>> {
   const entries = join(build, "entries");
   const out = join(build, "out");
   await Deno.mkdir(entries);
@@ -319,6 +386,7 @@ async function bundle(
       "browser",
       "--format",
       "esm",
+      "--sourcemap=linked",
       ...externals,
       "--outdir",
       out,
@@ -335,7 +403,8 @@ async function bundle(
     );
   }
   try {
-    return await shake(runDeno, build, out, functions.map((fn) => fn.name), BUILTIN_MODULES);
+    const globals = [...UNAVAILABLE_GLOBALS.keys()];
+    return await shake(runDeno, build, out, functions.map((fn) => fn.name), BUILTIN_MODULES, globals);
   } catch (cause) {
     throw new CompileError("bundle_failed", `Bundling failed: ${(cause as Error).message}`, { cause });
   }

@@ -22,7 +22,19 @@ export {
   type CompileOptions,
   type CompilePhase,
   type CompileResult,
+  type CompileWarning,
 } from "./compile.ts";
+export { UNAVAILABLE_GLOBALS } from "./globals.ts";
+export {
+  decodeMappings,
+  type Mappings,
+  originalPosition,
+  type Segment,
+  SOURCE_MAP_COMMENT_PREFIX,
+  type SourceMap,
+  sourceMapComment,
+  splitSourceMap,
+} from "./sourcemap.ts";
 export { type Diagnostic, formatDiagnostic, parseDenoDiagnostics } from "./diagnostics.ts";
 export { type FunctionMetadata, METADATA_PREFIX, metadataLine, readMetadata } from "./metadata.ts";
 export { assignNames, type FunctionSource, MAX_NAME_BYTES, type NameCollision, snakeCase, sqlName } from "./naming.ts";

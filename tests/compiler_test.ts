@@ -1,7 +1,36 @@
-/** Pure parts of the compiler and the API: the naming rule, diagnostics parsing, JSON Schema → TypeScript. */
+/**
+ * The compiler without a database: the naming rule, diagnostics parsing, JSON Schema → TypeScript,
+ * source maps (the pure helpers, then the maps of compiled bodies), and the globals plts lacks.
+ */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { tsType } from "../api/types.ts";
-import { assignNames, metadataLine, parseDenoDiagnostics, readMetadata, snakeCase, sqlName } from "../compiler/mod.ts";
+import {
+  assignNames,
+  compile,
+  CompileError,
+  type CompileResult,
+  metadataLine,
+  parseDenoDiagnostics,
+  readMetadata,
+  snakeCase,
+  sqlName,
+} from "../compiler/mod.ts";
+import { missingGlobal, UNAVAILABLE_GLOBALS } from "../compiler/globals.ts";
+import {
+  compose,
+  decodeMappings,
+  editColumns,
+  encodeMappings,
+  insertions,
+  offsetLines,
+  originalPosition,
+  portableSource,
+  type SourceMap,
+  sourceMapComment,
+  splitSourceMap,
+} from "../compiler/sourcemap.ts";
+import denoJson from "../deno.json" with { type: "json" };
 
 Deno.test("sqlName joins path segments and the export name in lower snake case; default adds nothing", () => {
   assert.equal(sqlName("hello.ts", "default"), "hello");
@@ -89,4 +118,229 @@ Deno.test("tsType turns valibot's JSON Schemas into TypeScript types", () => {
   );
   assert.equal(tsType({ type: "object", properties: {} }, ""), "Record<string, unknown>");
   assert.equal(tsType(true, ""), "unknown");
+});
+
+Deno.test("decodeMappings and encodeMappings round-trip, with negative deltas, names and empty lines", () => {
+  const lines = [[], [[0, 0, 10, 4], [7, 1, 2, 0, 0]], [], [[2], [3, 0, 9, 31, 1]]] as ReturnType<
+    typeof decodeMappings
+  >;
+  const text = encodeMappings(lines);
+  assert.deepEqual(decodeMappings(text), lines);
+  assert.equal(encodeMappings(decodeMappings("AAAA,SAAS;;AACA,gBAAgB")), "AAAA,SAAS;;AACA,gBAAgB");
+  assert.deepEqual(decodeMappings("2BAAA"), [[[27, 0, 0, 0]]]);
+  assert.throws(() => decodeMappings("A!"), /not Base64/);
+});
+
+Deno.test("compose maps a file through an intermediate one to the originals; unmapped stays unmapped", () => {
+  // a.ts --(inner)--> mid.js --(outer)--> out.js
+  const inner: SourceMap = {
+    version: 3,
+    sources: ["a.ts"],
+    names: ["greet"],
+    mappings: encodeMappings([[[0, 0, 0, 0]], [[2, 0, 3, 4, 0], [9, 0, 3, 12]]]),
+  };
+  const outer: SourceMap = {
+    version: 3,
+    sources: ["mid.js"],
+    names: [],
+    mappings: encodeMappings([[], [[0, 0, 1, 2], [5, 0, 1, 9], [8, 0, 7, 0]]]),
+  };
+  const map = compose(outer, inner);
+  assert.deepEqual(originalPosition(map, 1, 0), { source: "a.ts", line: 3, column: 4, name: "greet" });
+  assert.deepEqual(originalPosition(map, 1, 6), { source: "a.ts", line: 3, column: 12, name: null });
+  assert.equal(originalPosition(map, 1, 8), null, "mid.js line 8 maps to nothing");
+  assert.equal(originalPosition(map, 0, 0), null);
+});
+
+Deno.test("insertions and editColumns keep a map right when a fix inserts /* @__PURE__ */", () => {
+  const before = "var a = query(v.object({}), f);\nexport { a };";
+  const after = "var a = /* @__PURE__ */ query(/* @__PURE__ */ v.object({}), f);\nexport { a };";
+  const edits = insertions(before, after, "/* @__PURE__ */ ");
+  assert.deepEqual(edits, [
+    { line: 0, column: 8, removed: 0, inserted: 16 },
+    { line: 0, column: 14, removed: 0, inserted: 16 },
+  ]);
+  const map: SourceMap = {
+    version: 3,
+    sources: ["x.ts"],
+    names: [],
+    mappings: encodeMappings([[[0, 0, 0, 0], [8, 0, 0, 12], [14, 0, 0, 18]], [[0, 0, 1, 0]]]),
+  };
+  const shifted = decodeMappings(editColumns(map, edits).mappings);
+  assert.deepEqual(shifted, [[[0, 0, 0, 0], [24, 0, 0, 12], [46, 0, 0, 18]], [[0, 0, 1, 0]]]);
+  assert.throws(() => insertions("a\nb", "a", "x"), /number of lines/);
+  assert.throws(() => insertions("abc", "aXc", "/* @__PURE__ */ "), /other than by inserting/);
+  // A replacement moves what follows it on its line and what it covered to its start.
+  assert.deepEqual(
+    decodeMappings(editColumns(map, [{ line: 0, column: 4, removed: 6, inserted: 2 }]).mappings)[0],
+    [[0, 0, 0, 0], [4, 0, 0, 12], [10, 0, 0, 18]],
+  );
+  assert.deepEqual(decodeMappings(offsetLines(map, 1).mappings)[1], [[0, 0, 0, 0], [8, 0, 0, 12], [14, 0, 0, 18]]);
+});
+
+Deno.test("portableSource names project files, npm and jsr files the same on every machine", () => {
+  const root = "/home/ada/app";
+  const cache = "/home/ada/.cache/deno/npm/registry.npmjs.org";
+  assert.equal(portableSource(`${root}/functions/items.ts`, root), "functions/items.ts");
+  assert.equal(portableSource(`file://${root}/functions/a%20b.ts`, root), "functions/a b.ts");
+  assert.equal(portableSource(`${cache}/slugify/1.6.6/slugify.js`, root), "npm:slugify@1.6.6/slugify.js");
+  assert.equal(portableSource(`${cache}/@scope/pkg/2.0.0/dist/index.mjs`, root), "npm:@scope/pkg@2.0.0/dist/index.mjs");
+  assert.equal(
+    portableSource(`${root}/node_modules/.deno/@scope+pkg@2.0.0/node_modules/@scope/pkg/lib/a.js`, root),
+    "npm:@scope/pkg@2.0.0/lib/a.js",
+  );
+  assert.equal(
+    portableSource(`${root}/node_modules/left-pad/index.js`, root, () => "1.3.0"),
+    "npm:left-pad@1.3.0/index.js",
+  );
+  assert.equal(portableSource("https://jsr.io/@std/text/1.0.0/slugify.ts", root), "jsr:@std/text@1.0.0/slugify.ts");
+  assert.equal(portableSource("https://esm.sh/x@1/index.js", root), "https://esm.sh/x@1/index.js");
+  assert.equal(portableSource("/home/ada/shared/money.ts", root), "../shared/money.ts");
+});
+
+Deno.test("sourceMapComment and splitSourceMap round-trip a body's map", () => {
+  const map: SourceMap = { version: 3, sources: ["functions/é.ts"], names: [], mappings: ";AAAA" };
+  const body = `// @stopgap {}\nexport default 1;${sourceMapComment(map)}`;
+  assert.match(body, /\nexport default 1;\n\/\/# sourceMappingURL=data:application\/json;base64,[A-Za-z0-9+/=]+$/);
+  assert.deepEqual(splitSourceMap(body), { code: "// @stopgap {}\nexport default 1;", map });
+  assert.deepEqual(splitSourceMap("export default 1;"), { code: "export default 1;", map: null });
+});
+
+Deno.test("missingGlobal names the globals plts lacks in Deno's errors, and only those", () => {
+  assert.equal(missingGlobal("Uncaught (in promise) ReferenceError: fetch is not defined"), "fetch");
+  assert.equal(missingGlobal("TypeError: globalThis.setTimeout is not a function"), "setTimeout");
+  assert.equal(missingGlobal("ReferenceError: myHelper is not defined"), undefined);
+  assert.equal(missingGlobal("ReferenceError: console is not defined"), undefined);
+  for (const [name, reason] of UNAVAILABLE_GLOBALS) assert.ok(reason.length > 10 && !reason.includes("\n"), name);
+});
+
+// ---------------------------------------------------------------- compiled projects (no database)
+
+/** A throwaway project whose deno.json resolves the runtime (this checkout), valibot and slugify. */
+async function project(files: Record<string, string>): Promise<AsyncDisposable & { dir: string }> {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "stopgap-compiler-test-" }));
+  const config = {
+    imports: {
+      "@stopgap/runtime": new URL("../runtime/mod.ts", import.meta.url).href,
+      valibot: denoJson.imports.valibot,
+      "@valibot/to-json-schema": denoJson.imports["@valibot/to-json-schema"],
+      slugify: "npm:slugify@1.6.6",
+    },
+  };
+  await Deno.writeTextFile(join(dir, "deno.json"), JSON.stringify(config));
+  for (const [path, text] of Object.entries(files)) {
+    await Deno.mkdir(join(dir, path, ".."), { recursive: true });
+    await Deno.writeTextFile(join(dir, path), text);
+  }
+  return { dir, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
+}
+
+/** Line 9, column 5: the throw; the valibot import is only used by `save`, so the shaken bundle of `fail` drops it. */
+const THROWS = `import { mutation, query, v } from "@stopgap/runtime";
+import * as valibot from "valibot";
+import slugify from "slugify";
+
+export const save = mutation(valibot.object({ n: valibot.number() }), ({ n }) => n);
+
+export const fail = query(v.object({ name: v.string() }), ({ name }) => {
+  if (name === "") {
+    throw new Error("empty name");
+  }
+  return slugify.default(name);
+});
+`;
+
+/** The body of `name`, its code without the map comment and the map. */
+function bodyOf(result: CompileResult, name: string): { body: string; lines: string[]; map: SourceMap } {
+  const fn = result.functions.find((f) => f.name === name);
+  assert.ok(fn, `no function ${name}`);
+  const { code, map } = splitSourceMap(fn.code);
+  assert.ok(map, "the body ends with its source map");
+  return { body: fn.code, lines: code.split("\n"), map };
+}
+
+Deno.test("a body's source map maps the user's throw to its line and column, and npm code to npm:<name>@<version>", async () => {
+  await using p = await project({ "functions/x.ts": THROWS });
+  const result = await compile({ root: p.dir });
+  const { body, lines, map } = bodyOf(result, "x_fail");
+  assert.match(body, /\n\/\/# sourceMappingURL=data:application\/json;base64,[A-Za-z0-9+/=]+$/);
+  assert.ok(lines[0].startsWith("// @stopgap "), "line 1 is the metadata line");
+  assert.equal(lines.filter((l) => l.includes('from "valibot"')).length, 0, "the unused import is gone");
+
+  const line = lines.findIndex((l) => l.includes('throw new Error("empty name")'));
+  assert.ok(line > 0);
+  const throwAt = lines[line].indexOf("throw");
+  assert.deepEqual(originalPosition(map, line, throwAt), { source: "functions/x.ts", line: 8, column: 4, name: null });
+  const newAt = lines[line].indexOf("new Error");
+  assert.deepEqual(originalPosition(map, line, newAt), { source: "functions/x.ts", line: 8, column: 10, name: null });
+  const returned = lines.findIndex((l) => /return .*\(name\);/.test(l));
+  assert.equal(originalPosition(map, returned, lines[returned].indexOf("name)"))?.line, 10);
+
+  const npmLine = lines.findIndex((l) => l.includes("slugify: string argument expected"));
+  const npm = originalPosition(map, npmLine, lines[npmLine].indexOf("throw"));
+  assert.equal(npm?.source, "npm:slugify@1.6.6/slugify.js");
+  assert.deepEqual(map.sources.toSorted(), ["functions/x.ts", "npm:slugify@1.6.6/slugify.js"]);
+  assert.equal(JSON.stringify(map).includes("sourcesContent"), false);
+});
+
+Deno.test("the same project compiled in two directories gives the same bodies, with no local path in them", async () => {
+  const files = { "functions/x.ts": THROWS, "functions/nested/y.ts": THROWS.replaceAll("empty name", "no name") };
+  await using a = await project(files);
+  await using b = await project(files);
+  const first = await compile({ root: a.dir });
+  const second = await compile({ root: b.dir });
+  assert.deepEqual(first.functions.map((f) => f.name), ["nested_y_fail", "nested_y_save", "x_fail", "x_save"]);
+  assert.deepEqual(second.functions.map((f) => f.code), first.functions.map((f) => f.code));
+  const cache = Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? "/", ".cache");
+  for (const fn of first.functions) {
+    const text = `${fn.code}\n${JSON.stringify(splitSourceMap(fn.code).map)}`;
+    for (const local of [a.dir, "stopgap-build-", "stopgap-compiler-test-", cache, "registry.npmjs.org", "file:"]) {
+      assert.equal(text.includes(local), false, `${fn.name} holds "${local}"`);
+    }
+  }
+});
+
+Deno.test("a module that calls fetch at load time fails to compile: plts has no fetch", async () => {
+  await using p = await project({
+    "functions/f.ts": `import { query, v } from "@stopgap/runtime";
+
+const config = await fetch("https://example.com/config.json");
+
+export default query(v.object({}), () => config.status);
+`,
+  });
+  const error = await compile({ root: p.dir }).then(() => null, (e) => e);
+  assert.ok(error instanceof CompileError, String(error));
+  assert.equal(error.code, "inspect_failed");
+  assert.match(error.message, /functions\/f\.ts:3:\d+: .*ReferenceError: fetch is not defined/);
+  assert.match(error.hint ?? "", /^plts has no fetch \(no network access: .*\)/);
+});
+
+Deno.test("a handler that uses setTimeout compiles with a warning naming the function; typeof guards do not warn", async () => {
+  await using p = await project({
+    "functions/t.ts": `import { query, v } from "@stopgap/runtime";
+
+export const later = query(v.object({}), async () => {
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  return 1;
+});
+
+export const guarded = query(v.object({}), () => {
+  const timers = typeof setTimeout === "function";
+  const every = typeof setInterval !== "undefined" ? setInterval : undefined;
+  if (typeof clearTimeout === "function") clearTimeout(0);
+  const local = { fetch: 1, process: 2 };
+  return [timers, every === undefined, local.fetch, local.process, globalThis.fetch === undefined];
+});
+`,
+  });
+  const result = await compile({ root: p.dir });
+  assert.deepEqual(result.functions.map((f) => f.name), ["t_guarded", "t_later"]);
+  assert.deepEqual(result.warnings.map(({ message: _, ...w }) => w), [
+    { function: "t_later", global: "setTimeout", location: "functions/t.ts:4:34" },
+  ]);
+  assert.match(
+    result.warnings[0].message,
+    /^function t_later \(functions\/t\.ts#later\) uses setTimeout at functions\/t\.ts:4:34, which plts does not have: a call runs inside a transaction/,
+  );
 });

@@ -191,7 +191,9 @@ Deno.test("deploy --json has the documented schema", () =>
       "pruned",
       "source",
       "status",
+      "warnings",
     ]);
+    assert.deepEqual(result.warnings, []);
     assert.equal(typeof result.deploymentId, "number");
     assert.equal(result.previousDeploymentId, null);
     assert.deepEqual(result.source, { dir: "functions" });
@@ -224,6 +226,38 @@ Deno.test("deploy --json has the documented schema", () =>
       previousDeploymentId: pruned.deploymentId,
       previousLabel: "v2",
     });
+  }));
+
+Deno.test("deploy and diff warn on stderr about a function that uses setTimeout, deploy it, and --json has the warning", () =>
+  withDatabase("cli_warnings", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    await using project = await tempProject();
+    await ok(project.dir, "init");
+    await Deno.writeTextFile(
+      join(project.dir, "functions/later.ts"),
+      `import { mutation, v } from "@stopgap/runtime";
+
+export default mutation(v.object({}), async () => {
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  return typeof fetch === "function";
+});
+`,
+    );
+    const warning = "warning: function later (functions/later.ts#default) uses setTimeout at " +
+      "functions/later.ts:4:34, which plts does not have: a call runs inside a transaction and returns before " +
+      "any timer could fire";
+    const run = await ok(project.dir, "deploy", "--env", "dev", "--db", db.url);
+    assert.match(run.stdout, /^Deployed 4 functions /);
+    assert.deepEqual(run.stderr.split("\n").filter((l) => l.startsWith("warning:")), [warning]);
+
+    const diff = await ok(project.dir, "diff", "--env", "dev", "--json", "--db", db.url);
+    assert.deepEqual(JSON.parse(diff.stdout).warnings, [{
+      function: "later",
+      global: "setTimeout",
+      location: "functions/later.ts:4:34",
+      message: warning.slice("warning: ".length),
+    }]);
+    assert.deepEqual(diff.stderr.split("\n").filter((l) => l.startsWith("warning:")), [warning]);
   }));
 
 Deno.test("deploy --from-schema deploys an existing schema", () =>
@@ -382,8 +416,8 @@ const Label = v.object({ label: v.pipe(v.string(), v.minLength(1)) });
 const shout = (text: string) => \`\${text.toUpperCase()}!\`;
 
 export const one = query(v.object({}), () => shout("one"));
-export const two = mutation(Label, ({ label }) => shout(label));
 export const three = query(v.object({}), () => "three");
+export const two = mutation(Label, ({ label }) => shout(label));
 `,
     );
     await ok(project.dir, "deploy", "--env", "dev", "--label", "v1", "--db", db.url);
@@ -395,7 +429,8 @@ export const three = query(v.object({}), () => "three");
     };
     const before = await hashes();
 
-    // The only mutation goes; the schema only it used stays in the file, unused.
+    // The only mutation goes; the schema only it used stays in the file, unused. (It is the last
+    // line: removing a line above the others would move them, and their source maps with them.)
     const text = await Deno.readTextFile(path);
     await Deno.writeTextFile(path, text.replace(/^export const two = .*\n/m, ""));
     const diff = JSON.parse((await ok(project.dir, "diff", "--env", "dev", "--json", "--db", db.url)).stdout);
@@ -427,4 +462,15 @@ export const three = query(v.object({}), () => "three");
     assert.deepEqual(after, kept, "the artifacts of the other functions are the same");
     const call = await ok(project.dir, "call", "trio_one", "--env", "dev", "--json", "--db", db.url);
     assert.equal(JSON.parse(call.stdout), "ONE!");
+
+    // A body's source map records the lines of its code: a line added above moves them.
+    await Deno.writeTextFile(path, `// The trio.\n${await Deno.readTextFile(path)}`);
+    const moved = JSON.parse((await ok(project.dir, "diff", "--env", "dev", "--json", "--db", db.url)).stdout);
+    assert.deepEqual(moved.functions.map((f: { name: string; change: string }) => [f.name, f.change]), [
+      ["hello", "unchanged"],
+      ["notes_add", "unchanged"],
+      ["notes_count", "unchanged"],
+      ["trio_one", "changed"],
+      ["trio_three", "changed"],
+    ]);
   }));
