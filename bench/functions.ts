@@ -83,6 +83,12 @@ export const SETUP = [
      begin new.name := upper(new.name); return new; end $$`,
   `create or replace trigger bench_trg before insert on bench_trg_plts for each row execute function bench_plts_trg()`,
   `create or replace trigger bench_trg before insert on bench_trg_plpgsql for each row execute function bench_plpgsql_trg()`,
+  // Recursion through SQL: each level runs a statement that calls the function one level down.
+  `create or replace function bench_plts_rec(n int) returns int language plts as $$
+     export default (ctx: any, n: number): number => n === 0 ? 0 : ctx.db.query("select bench_plts_rec($1) as r", [n - 1])[0].r + 1;
+   $$`,
+  `create or replace function bench_plpgsql_rec(n int) returns int language plpgsql as $$
+     declare r int; begin if n = 0 then return 0; end if; select bench_plpgsql_rec(n - 1) into r; return r + 1; end $$`,
   // The web-platform APIs (web.js) are built at a context's first use of them.
   `create or replace function bench_plts_web(i int) returns text language plts as $$
      export default (_ctx: unknown, i: number) => new TextEncoder().encode(String(i)).length + crypto.randomUUID();

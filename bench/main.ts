@@ -26,6 +26,9 @@ const COMPILE_CALLS = 50;
 const SET_ROWS = 1_000_000;
 /** Rows of the trigger cases' INSERT. */
 const TRIGGER_ROWS = 100_000;
+/** The recursion case: calls of a function that recurses this deep through SQL. */
+const RECURSION_DEPTH = 50;
+const RECURSIONS = 400;
 /** Client round trips and fresh backends. */
 const ROUND_TRIPS = 300;
 const FRESH_BACKENDS = 15;
@@ -140,6 +143,14 @@ const PAIRS: Pair[] = [
     target: "(diagnostic)",
   },
   {
+    name: `recursion through SQL, ${RECURSION_DEPTH} levels deep`,
+    unit: "µs/level",
+    plts: (sql) => perLevel(sql, "bench_plts_rec", RECURSION_DEPTH, RECURSIONS),
+    baselineName: "PL/pgSQL, same",
+    baseline: (sql) => perLevel(sql, "bench_plpgsql_rec", RECURSION_DEPTH, RECURSIONS),
+    target: "within 3x",
+  },
+  {
     // What a client sees: each call is its own round trip and transaction, so the per-call costs
     // above sit beside the network, the parse, the commit, and caches the wait left cold.
     name: "ctx.db.query by PK, one call per round trip",
@@ -231,6 +242,21 @@ async function perRowOfSet(sql: postgres.Sql, fn: string, n: number): Promise<nu
   const start = performance.now();
   await sql.unsafe(`select count(*) from ${fn}($1::int)`, [n]);
   return ((performance.now() - start) / n) * 1000;
+}
+
+/**
+ * Microseconds per level of `fn(depth)`, a function that calls itself through SQL down to
+ * `fn(0)`: `n` calls in one query, minus the same query calling `fn(0)`, over `n * depth` levels.
+ */
+async function perLevel(sql: postgres.Sql, fn: string, depth: number, n: number): Promise<number> {
+  const time = async (levels: number) => {
+    const start = performance.now();
+    await sql.unsafe(`select count(${fn}($1::int)) from generate_series(1, $2::int)`, [levels, n]);
+    return performance.now() - start;
+  };
+  const leaves = await time(0);
+  const deep = await time(depth);
+  return ((deep - leaves) / (n * depth)) * 1000;
 }
 
 /** Microseconds per row of an `n`-row INSERT into `table`, in a transaction that is rolled back. */

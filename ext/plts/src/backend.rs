@@ -23,3 +23,23 @@ impl<T> BackendLocal<T> {
         f(unsafe { &*self.0.get() })
     }
 }
+
+static STACK_BASE: BackendLocal<std::cell::Cell<usize>> = BackendLocal::new(std::cell::Cell::new(0));
+
+/// The address `check_stack_depth` measures the stack from: set once when the backend started,
+/// read here by setting it and putting it back at once.
+pub fn stack_base() -> usize {
+    STACK_BASE.with(|base| {
+        if base.get() == 0 {
+            // SAFETY: the old base is put back before anything could check the stack against the
+            // new one (neither call raises, and nothing runs between them).
+            let old = unsafe {
+                let old = crate::ffi::set_stack_base();
+                crate::ffi::restore_stack_base(old);
+                old
+            };
+            base.set(old as usize);
+        }
+        base.get()
+    })
+}

@@ -16,9 +16,6 @@ use pgrx::pg_sys;
 
 use crate::backend::BackendLocal;
 
-/// plts → SQL → plts nesting deeper than this is an error.
-pub const MAX_DEPTH: usize = 8;
-
 /// The limits of a call's engine, read from the GUCs when the call begins (`gucs::limits`);
 /// nested calls inherit the deadline and heap limit of the outermost one. (ctx.db's limits on
 /// statements are read per statement: `gucs::db_limits`.)
@@ -26,7 +23,10 @@ pub const MAX_DEPTH: usize = 8;
 pub struct Limits {
     pub max_runtime_ms: u64,
     pub max_heap_bytes: usize,
-    pub max_stack_bytes: usize,
+    /// The lowest stack address a call may reach: where PostgreSQL's `check_stack_depth` stops
+    /// (its stack base less `max_stack_depth`), so that JS recursion, and plts → SQL → plts
+    /// nesting, go as deep as PL/pgSQL's do. 0 when the stack base is unknown.
+    pub stack_floor: usize,
 }
 
 /// When a call must stop: the instant, and the `plts.max_runtime_ms` it came from (for the error).
@@ -81,14 +81,13 @@ const OUTSIDE: CallFrame = CallFrame {
 
 /// The frames of the running calls: `frames[depth]` is the innermost, `frames[0]` stands for
 /// "outside any call". A call writes its frame into the next slot, so entering and leaving a call
-/// copies no frame.
+/// copies no frame; the slots are kept for the backend, as many as the deepest nesting needed.
 struct Frames {
     depth: usize,
-    frames: [CallFrame; MAX_DEPTH + 1],
+    frames: Vec<CallFrame>,
 }
 
-static FRAMES: BackendLocal<RefCell<Frames>> =
-    BackendLocal::new(RefCell::new(Frames { depth: 0, frames: [const { OUTSIDE }; MAX_DEPTH + 1] }));
+static FRAMES: BackendLocal<RefCell<Frames>> = BackendLocal::new(RefCell::new(Frames { depth: 0, frames: Vec::new() }));
 
 /// Milliseconds since the Unix epoch of the transaction start: `ctx.now`, like `now()`.
 pub fn transaction_start_ms() -> f64 {
@@ -132,18 +131,25 @@ pub struct Pushed {
     depth: usize,
 }
 
-/// Makes `entry` the running call, one level deeper than the caller; `None` when the caller is
-/// at [`MAX_DEPTH`] already. A read-only call also makes the transaction read-only, so that no
-/// path (nextval(), a writing function, NOTIFY) can write.
+/// Makes `entry` the running call, one level deeper than the caller. A read-only call also
+/// makes the transaction read-only, so that no path (nextval(), a writing function, NOTIFY) can
+/// write.
+///
+/// How deep calls nest is bounded by the stack alone: a nested call first checks it as
+/// PostgreSQL's own recursion does, and past `max_stack_depth` raises PostgreSQL's `54001` ERROR
+/// ("stack depth limit exceeded", with its hint).
 #[inline]
-pub fn push(entry: Entry) -> Option<Pushed> {
+pub fn push(entry: Entry) -> Pushed {
     // SAFETY: XactReadOnly is a plain bool of the backend's transaction state; plts runs on the
     // backend's only thread.
     let xact_read_only = unsafe { pg_sys::XactReadOnly };
     let depth = FRAMES.with(|frames| {
         let Frames { depth, frames } = &mut *frames.borrow_mut();
-        if *depth >= MAX_DEPTH {
-            return None;
+        if *depth > 0 && crate::ffi::stack_is_too_deep() {
+            too_deep();
+        }
+        if frames.len() <= *depth + 1 {
+            grow(frames, *depth + 2);
         }
         let deadline = if *depth == 0 {
             (entry.limits.max_runtime_ms > 0).then(|| Deadline {
@@ -163,8 +169,8 @@ pub fn push(entry: Entry) -> Option<Pushed> {
         frame.nonatomic = entry.nonatomic;
         frame.window = entry.window;
         frame.xact_read_only = xact_read_only;
-        Some(*depth)
-    })?;
+        *depth
+    });
     if depth == 1 {
         STOPPED.with(|s| s.set(None));
     }
@@ -172,7 +178,24 @@ pub fn push(entry: Entry) -> Option<Pushed> {
         // SAFETY: as above; `Pushed` restores it when the call ends.
         unsafe { pg_sys::XactReadOnly = true };
     }
-    Some(Pushed { depth })
+    Pushed { depth }
+}
+
+/// Raises PostgreSQL's ERROR for a stack past `max_stack_depth`.
+#[cold]
+fn too_deep() -> ! {
+    // SAFETY: raises the ERROR through pgrx's guard, like any pg_sys call; nothing is held that
+    // the unwinding would leave half-changed (the frame is not pushed yet).
+    unsafe { pg_sys::check_stack_depth() };
+    unreachable!("check_stack_depth raises when stack_is_too_deep")
+}
+
+/// Frame slots up to `len`, made once per depth a backend reaches.
+#[cold]
+fn grow(frames: &mut Vec<CallFrame>, len: usize) {
+    while frames.len() < len {
+        frames.push(OUTSIDE);
+    }
 }
 
 impl Pushed {
@@ -212,7 +235,11 @@ impl Drop for Pushed {
 pub fn with<R>(f: impl FnOnce(&CallFrame) -> R) -> R {
     FRAMES.with(|frames| {
         let frames = frames.borrow();
-        f(&frames.frames[frames.depth])
+        match frames.frames.get(frames.depth) {
+            Some(frame) => f(frame),
+            // Before the backend's first call.
+            None => f(&OUTSIDE),
+        }
     })
 }
 
@@ -221,6 +248,9 @@ pub fn with<R>(f: impl FnOnce(&CallFrame) -> R) -> R {
 pub fn with_mut<R>(f: impl FnOnce(&mut CallFrame) -> R) -> R {
     FRAMES.with(|frames| {
         let Frames { depth, frames } = &mut *frames.borrow_mut();
+        if frames.is_empty() {
+            frames.push(OUTSIDE);
+        }
         f(&mut frames[*depth])
     })
 }

@@ -7,7 +7,7 @@ use pgrx::{PgLogLevel, PgSqlErrorCode};
 
 use crate::backend::BackendLocal;
 
-use crate::call_frame::{StopReason, MAX_DEPTH};
+use crate::call_frame::StopReason;
 use crate::ctx::{JsError, JsErrorKind};
 
 /// Raises `js` as a PostgreSQL ERROR. Cancels and statement_timeout surface as PostgreSQL's
@@ -39,7 +39,7 @@ pub fn raise_js(js: JsError) -> ! {
         ),
         JsErrorKind::StackOverflow => (
             PgSqlErrorCode::ERRCODE_STATEMENT_TOO_COMPLEX,
-            Some("Recursion went too deep; the JS stack limit is half of max_stack_depth.".into()),
+            Some("Recursion went too deep: JS shares PostgreSQL's max_stack_depth with the SQL and plts calls around it.".into()),
         ),
         JsErrorKind::NoEntryPoint => (PgSqlErrorCode::ERRCODE_INVALID_FUNCTION_DEFINITION, None),
         _ => (PgSqlErrorCode::ERRCODE_RAISE_EXCEPTION, missing_api_hint(&js.message)),
@@ -93,17 +93,14 @@ pub fn raise(code: PgSqlErrorCode, message: String, detail: Option<String>, hint
 
 /// The CONTEXT line of errors raised while a plts function runs: `plts function public.add(16384)`.
 ///
-/// The callback and its text live in a static slot per nesting level, not on the Rust stack: an
-/// ERROR unwinds the Rust frames before PostgreSQL reads the context stack. (Static slots also
+/// The callback and its text live in a slot per nesting level, kept for the backend, not on the Rust stack: an
+/// ERROR unwinds the Rust frames before PostgreSQL reads the context stack. (Kept slots also
 /// spare each call a pstrdup and two pallocs.) PostgreSQL restores `error_context_stack` itself
 /// when it recovers from the error.
 pub struct ErrorContext {
     callback: *mut pg_sys::ErrorContextCallback,
 }
 
-/// One slot per nesting depth: a call nested deeper than `MAX_DEPTH` is refused right after its
-/// context line is pushed, so no more than `MAX_DEPTH + 1` are ever in use.
-const SLOTS: usize = MAX_DEPTH + 1;
 /// `plts function <schema>.<name>(<oid>)` fits: names are at most 63 bytes.
 const TEXT_BYTES: usize = 256;
 
@@ -117,16 +114,20 @@ const EMPTY_SLOT: Slot = Slot {
     text: [0; TEXT_BYTES],
 };
 
-static CONTEXT_SLOTS: BackendLocal<UnsafeCell<[Slot; SLOTS]>> = BackendLocal::new(UnsafeCell::new([EMPTY_SLOT; SLOTS]));
+/// One slot per nesting depth, made when a call first nests that deep and kept for the backend.
+/// Boxed, so that a slot stays where the context stack points when the list grows.
+static CONTEXT_SLOTS: BackendLocal<UnsafeCell<Vec<Box<Slot>>>> = BackendLocal::new(UnsafeCell::new(Vec::new()));
 
 impl ErrorContext {
     /// Pushes the context line of a call made at nesting depth `depth` (0: from SQL outside plts).
     pub fn push(text: &std::ffi::CStr, depth: usize) -> Self {
         // SAFETY: one thread; the slot of a depth is written only by the call at that depth,
         // while no deeper call (which would use the next slot) runs.
-        let slot = unsafe { CONTEXT_SLOTS.with(|slots| &mut *slots.get()) }
-            .get_mut(depth)
-            .expect("call_frame bounds plts nesting below the number of slots");
+        let slots = unsafe { CONTEXT_SLOTS.with(|slots| &mut *slots.get()) };
+        while slots.len() <= depth {
+            slots.push(Box::new(EMPTY_SLOT));
+        }
+        let slot = &mut *slots[depth];
         let bytes = text.to_bytes();
         let mut len = bytes.len().min(TEXT_BYTES - 1);
         // Cut a longer text at a character boundary (UTF-8 continuation bytes are 0b10xxxxxx).
@@ -137,7 +138,7 @@ impl ErrorContext {
         slot.text[len] = 0;
         slot.callback.callback = Some(context_callback);
         slot.callback.arg = slot.text.as_mut_ptr().cast();
-        // SAFETY: the slot is static, so the callback outlives its place on the context stack.
+        // SAFETY: the slot is never freed, so the callback outlives its place on the context stack.
         unsafe {
             slot.callback.previous = pg_sys::error_context_stack;
             pg_sys::error_context_stack = &raw mut slot.callback;
@@ -147,7 +148,7 @@ impl ErrorContext {
 
     /// Removes the callback after a successful call.
     pub fn pop(self) {
-        // SAFETY: `callback` points into a static slot; only the stack's head is unlinked.
+        // SAFETY: `callback` points into a slot that is never freed; only the stack's head is unlinked.
         unsafe {
             if pg_sys::error_context_stack == self.callback {
                 pg_sys::error_context_stack = (*self.callback).previous;
@@ -157,7 +158,7 @@ impl ErrorContext {
 }
 
 unsafe extern "C-unwind" fn context_callback(text: *mut std::ffi::c_void) {
-    // SAFETY: `text` is the NUL-terminated text of a static slot (ErrorContext::push), passed
+    // SAFETY: `text` is the NUL-terminated text of a slot (ErrorContext::push), passed
     // through the "%s" format.
     unsafe {
         crate::ffi::errcontext_msg(c"%s".as_ptr(), text as *const std::ffi::c_char);

@@ -6,7 +6,8 @@
 //! - **Unguarded reads.** `pg_sys` wraps every function in pgrx's guard, a `sigsetjmp` that turns
 //!   a PostgreSQL ERROR into a Rust panic. For a function that only reads a backend global and
 //!   cannot raise an ERROR, the guard costs more than the call itself, on every plts call. They
-//!   are declared `safe`: they have no precondition.
+//!   are declared `safe`: they have no precondition. The stack base pair is unguarded for the
+//!   same reason (they cannot raise), but not `safe`: a wrong base breaks the server's checks.
 //! - **Headers pgrx does not bind.** `parser/parse_param.h` is not among pgrx's headers; its
 //!   setup of variable parameters is what `parse_analyze_varparams` uses, and plts wraps it to
 //!   see how each parameter's type was decided (spi/plans.rs).
@@ -25,11 +26,22 @@ unsafe extern "C" {
     pub fn errcontext_msg(fmt: *const std::ffi::c_char, ...) -> std::ffi::c_int;
 }
 
-// SAFETY: the signatures are miscinit.c's and xact.c's; both only return a backend global, so
-// they are safe to call at any time in a backend.
+// SAFETY: the signatures are miscinit.c's, xact.c's and postgres.c's; each only reads backend
+// globals (and the stack pointer), so they are safe to call at any time in a backend.
 unsafe extern "C" {
     pub safe fn GetUserId() -> Oid;
     pub safe fn GetCurrentTransactionStartTimestamp() -> TimestampTz;
+    /// Whether the stack is deeper than `max_stack_depth` allows: `check_stack_depth` without the ERROR.
+    pub safe fn stack_is_too_deep() -> bool;
+}
+
+// SAFETY: the signatures are postgres.c's (`pg_stack_base_t` is `char *` on every platform
+// PostgreSQL 15 and later build on). Neither raises an ERROR.
+unsafe extern "C" {
+    /// Makes the current stack pointer the base `check_stack_depth` measures from; returns the old base.
+    pub fn set_stack_base() -> *mut std::ffi::c_char;
+    /// Puts back a base `set_stack_base` returned.
+    pub fn restore_stack_base(base: *mut std::ffi::c_char);
 }
 
 // SAFETY: the signature is parse_param.h's (PostgreSQL 13 and later). It only sets the parse

@@ -105,11 +105,12 @@ pub fn db_limits() -> DbLimits {
 #[inline]
 pub fn limits() -> Limits {
     // SAFETY: max_stack_depth is a plain int GUC of the server (kilobytes).
-    let pg_stack_kb = unsafe { pgrx::pg_sys::max_stack_depth } as usize;
+    let pg_stack_bytes = unsafe { pgrx::pg_sys::max_stack_depth } as usize * 1024;
+    let base = crate::backend::stack_base();
     Limits {
         max_runtime_ms: MAX_RUNTIME_MS.get().max(0) as u64,
         max_heap_bytes: (MAX_HEAP_MB.get().max(8) as usize) << 20,
-        // Leave half of PostgreSQL's stack budget for the frames below and above QuickJS.
-        max_stack_bytes: pg_stack_kb * 1024 / 2,
+        // The stack grows down from the base.
+        stack_floor: if base == 0 { 0 } else { base.saturating_sub(pg_stack_bytes) },
     }
 }

@@ -264,7 +264,7 @@ pub(crate) fn run_in_frame(program: &Program, call: &Invocation<'_>, read_only: 
         nonatomic: kind.nonatomic,
         window: kind.window,
     };
-    let scope = CallScope::enter(entry).unwrap_or_else(|e| raise_js(e));
+    let scope = CallScope::enter(entry);
     let result = Js::call(program, call, &limits);
     scope.exit();
     result.unwrap_or_else(|e| raise_js(e))

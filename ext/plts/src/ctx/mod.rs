@@ -173,20 +173,11 @@ pub struct CallScope {
 }
 
 impl CallScope {
-    /// Enters a call, one level deeper than the running one; an error when plts calls are nested
-    /// deeper than [`call_frame::MAX_DEPTH`].
+    /// Enters a call, one level deeper than the running one (past `max_stack_depth`, the ERROR
+    /// of [`call_frame::push`]).
     #[inline]
-    pub fn enter(entry: call_frame::Entry) -> Result<CallScope, JsError> {
-        match call_frame::push(entry) {
-            Some(frame) => Ok(CallScope { frame }),
-            None => Err(JsError::new(
-                JsErrorKind::StackOverflow,
-                format!(
-                    "plts calls are nested more than {} deep (a plts function calls SQL that calls plts ...)",
-                    call_frame::MAX_DEPTH
-                ),
-            )),
-        }
+    pub fn enter(entry: call_frame::Entry) -> CallScope {
+        CallScope { frame: call_frame::push(entry) }
     }
 
     /// Ends the call: closes the cursors it left open and rolls back its open transaction blocks,

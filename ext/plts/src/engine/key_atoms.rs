@@ -26,7 +26,7 @@ struct Keys {
     texts: FxHashMap<qjs::JSAtom, Box<str>>,
 }
 
-/// One entry per runtime (one per nesting depth): few enough for a linear search.
+/// One entry per runtime (a backend has one, rarely more): few enough for a linear search.
 static CACHES: BackendLocal<RefCell<Vec<(usize, Keys)>>> = BackendLocal::new(RefCell::new(Vec::new()));
 
 /// # Safety

@@ -2,8 +2,8 @@
 //! `ctx::Engine` (the four steps of a call, described there) and binds the natives of the ctx API;
 //! it knows nothing of SPI, Datums, GUCs or the language handler.
 //!
-//! - [`runtime`]: one QuickJS runtime per nesting depth, created lazily (never in the postmaster),
-//!   and its contexts, one per role;
+//! - [`runtime`]: the backend's QuickJS runtime, created lazily (never in the postmaster), which
+//!   nested calls re-enter, and its contexts, one per role;
 //! - [`module`]: loading a program's module once per context, calling its entry, settling promises;
 //! - [`invoker`]: building `ctx` and calling the handler through QuickJS's C API;
 //! - [`natives`]: the `native` object behind `ctx.db` and `ctx.log`;

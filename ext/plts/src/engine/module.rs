@@ -1,6 +1,7 @@
 //! A program's module in one context: evaluated once (top-level await settled), its default
 //! export wrapped in an invoker, and called for each call with its arguments converted.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use rquickjs::promise::PromiseState;
@@ -40,10 +41,11 @@ pub enum Kind {
 }
 
 /// Runs `program` for `call` in `ctx`: its entry from `entries`, or evaluated now (and kept,
-/// unless the call is ephemeral); returns the result as [`JsOut`].
+/// unless the call is ephemeral); returns the result as [`JsOut`]. `entries` is not borrowed
+/// while JS runs: the handler's SQL may call a function of the same context.
 pub fn run<'js>(
     ctx: &Ctx<'js>,
-    entries: &mut FxHashMap<String, Entry>,
+    entries: &RefCell<FxHashMap<String, Entry>>,
     parts: &Persistent<Object<'static>>,
     shapes: &json_out::PlainShapes,
     program: &Program,
@@ -51,12 +53,13 @@ pub fn run<'js>(
 ) -> Result<JsOut, JsError> {
     let programs = [program];
     let fail = |e: rquickjs::Error| js_error(ctx, e, &programs);
-    let entry = match entries.get(&program.module_name) {
-        Some(saved) => saved.clone(),
+    let saved = entries.borrow().get(&program.module_name).cloned();
+    let entry = match saved {
+        Some(saved) => saved,
         None => {
             let entry = prepare(ctx, parts, program, call)?;
             if !call.ephemeral {
-                entries.insert(program.module_name.clone(), entry.clone());
+                entries.borrow_mut().insert(program.module_name.clone(), entry.clone());
             }
             entry
         }

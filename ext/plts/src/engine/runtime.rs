@@ -1,7 +1,14 @@
-//! QuickJS runtimes and their contexts. One runtime per nesting depth: a plts function whose SQL
-//! calls another plts function runs the inner one in the next runtime, because a QuickJS runtime
-//! cannot be entered again while it is running. Each runtime has one context per role, so no role
-//! sees another role's globals, and a DO block gets a context of its own, dropped afterwards.
+//! QuickJS runtimes and their contexts. Each runtime has one context per role, so no role sees
+//! another role's globals, and a DO block gets a context of its own, dropped afterwards.
+//!
+//! A plts function whose SQL calls another plts function (recursion through SQL, a trigger fired
+//! by ctx.db, a `SECURITY DEFINER` function of another role) runs the inner call in the runtime
+//! the outer one is running in: QuickJS is re-entrant, so a nested call costs no new engine and
+//! no cold start. The one exception is a runtime with jobs queued (promise reactions of the
+//! outer call waiting for its next `await`): the inner call would run them, out of turn and in
+//! its own call's frame, while it waits for its own promise. Such a call runs in a runtime no
+//! call is using, made the first time one is needed; that is the only way a backend gets more
+//! than one.
 //!
 //! Runtimes are never dropped: the backend's exit frees the memory, and tearing down a runtime
 //! whose scripts were interrupted can trip QuickJS's leak checks.
@@ -10,18 +17,20 @@
 //! redeploy, a `CREATE OR REPLACE`) would stay in its role's context for the life of the backend.
 //! A replaced version's module is kept while fewer than [`RETIRED_LIMIT`] are, since a rollback or
 //! the next flip back may run it again (an artifact's module never changes); a context that holds
-//! that many is freed instead, with every module it evaluated, and the next call of that role at
-//! that depth gets a new context (its start program runs again).
+//! that many is freed instead, with every module it evaluated, and the role's next call gets a new
+//! context (its start program runs again).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::ptr::NonNull;
+use std::rc::Rc;
 
-use rquickjs::{Context, Object, Persistent, Runtime};
+use rquickjs::{qjs, Context, Ctx, Object, Persistent, Runtime};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::module::{self, Entry};
 use super::{allocator, errors, internal, json_out, natives};
 use crate::backend::BackendLocal;
-use crate::call_frame::{self, Limits, MAX_DEPTH};
+use crate::call_frame::{self, Limits};
 use crate::ctx::{Invocation, JsError, JsErrorKind, Program};
 use crate::values::JsOut;
 
@@ -29,29 +38,46 @@ use crate::values::JsOut;
 /// hundred kB of modules that may never run again.
 const RETIRED_LIMIT: usize = 32;
 
+/// The stack QuickJS may use when PostgreSQL's stack base is unknown.
+const FALLBACK_STACK_BYTES: usize = 1 << 20;
+
 /// A role's context and what it keeps. Fields drop in declaration order: values before their
-/// context.
+/// context. Nothing here is borrowed while JS runs, since a nested call may use the same context.
 pub struct RoleContext {
     /// Evaluated programs by module name.
-    entries: FxHashMap<String, Entry>,
+    entries: RefCell<FxHashMap<String, Entry>>,
     /// Entries whose programs no cached function runs now (replaced versions).
-    retired: FxHashSet<String>,
+    retired: RefCell<FxHashSet<String>>,
     /// What prelude.js returned, `{ context }`: the shared prototype of every ctx.
     parts: Persistent<Object<'static>>,
     shapes: json_out::PlainShapes,
     context: Context,
 }
 
-/// The runtime of one nesting depth. Contexts drop before the runtime.
+/// One QuickJS runtime and its role contexts. Made once and never dropped (see above), so calls
+/// hold it as `&'static`.
 struct Instance {
-    contexts: FxHashMap<u32, RoleContext>,
+    contexts: RefCell<FxHashMap<u32, Rc<RoleContext>>>,
+    /// Calls running in this runtime now. The outermost holds rquickjs's lock on it
+    /// (`Context::with`); the nested ones run under that lock.
+    running: Cell<u32>,
+    /// The stack floor QuickJS's limit was last set for (`Limits::stack_floor`).
+    floor: Cell<Option<usize>>,
+    raw: NonNull<qjs::JSRuntime>,
     runtime: Runtime,
-    /// The stack limit last given to QuickJS (max_stack_depth may change between calls).
-    stack_limit: usize,
 }
 
-static INSTANCES: BackendLocal<[RefCell<Option<Instance>>; MAX_DEPTH]> =
-    BackendLocal::new([const { RefCell::new(None) }; MAX_DEPTH]);
+/// The backend's runtimes: the first serves every call but those that [`pick`] sends elsewhere.
+struct Runtimes {
+    /// The first runtime, which calls from SQL run in.
+    first: Cell<Option<&'static Instance>>,
+    all: RefCell<Vec<&'static Instance>>,
+    /// The runtime of the innermost running call.
+    current: Cell<Option<&'static Instance>>,
+}
+
+static RUNTIMES: BackendLocal<Runtimes> =
+    BackendLocal::new(Runtimes { first: Cell::new(None), all: RefCell::new(Vec::new()), current: Cell::new(None) });
 
 impl Instance {
     fn new() -> Result<Self, JsError> {
@@ -61,101 +87,242 @@ impl Instance {
         runtime.set_loader(super::loader::PltsResolver, super::loader::PltsLoader);
         let base = Context::base(&runtime).map_err(|e| internal(format!("cannot create a JS context: {e}")))?;
         base.with(|ctx| allocator::pin_arenas(&ctx));
+        // SAFETY: `base` is a live context of `runtime`; JS_GetRuntime only reads its pointer.
+        let raw = NonNull::new(unsafe { qjs::JS_GetRuntime(base.as_raw().as_ptr()) }).expect("a context has a runtime");
         drop(base);
-        Ok(Self { runtime, contexts: FxHashMap::default(), stack_limit: 0 })
+        Ok(Self { runtime, raw, running: Cell::new(0), floor: Cell::new(None), contexts: RefCell::new(FxHashMap::default()) })
+    }
+
+    /// Runs `f` with `context`, a context of this runtime: under rquickjs's lock when no call runs
+    /// here, else under the lock the outermost running call holds.
+    #[inline(always)]
+    fn enter<R>(&self, context: &Context, f: impl for<'js> FnOnce(&Ctx<'js>) -> R) -> R {
+        let running = self.running.get();
+        self.running.set(running + 1);
+        let _leave = Leave(&self.running);
+        if running == 0 {
+            context.with(|ctx| f(&ctx))
+        } else {
+            // SAFETY: a call running in this runtime holds its lock further up this thread's
+            // stack, and returns only after this call has; the Ctx (a reference of its own to
+            // the context) does not outlive `f`.
+            let ctx = unsafe { Ctx::from_raw(context.as_raw()) };
+            f(&ctx)
+        }
+    }
+
+    /// Whether promise jobs are queued in this runtime.
+    #[inline]
+    fn jobs_pending(&self) -> bool {
+        // SAFETY: the runtime is live; this only reads its job list.
+        unsafe { qjs::JS_IsJobPending(self.raw.as_ptr()) }
+    }
+
+    /// Lets QuickJS use the stack down to `limits.stack_floor`. QuickJS keeps the limit as an
+    /// address (its stack top less the size given), so it is set again only when the floor moves
+    /// (`max_stack_depth` changed).
+    #[inline]
+    fn limit_stack(&self, limits: &Limits) {
+        if self.floor.get() == Some(limits.stack_floor) {
+            return;
+        }
+        self.floor.set(Some(limits.stack_floor));
+        let marker = 0u8;
+        let here = std::ptr::addr_of!(marker) as usize;
+        let size = if limits.stack_floor == 0 { FALLBACK_STACK_BYTES } else { here.saturating_sub(limits.stack_floor) };
+        // SAFETY: the runtime is live; these set its stack top (here) and limit, which QuickJS
+        // reads only to check the stack. (0 would mean no limit: a call begun past the floor gets 1.)
+        unsafe {
+            qjs::JS_UpdateStackTop(self.raw.as_ptr());
+            qjs::JS_SetMaxStackSize(self.raw.as_ptr(), size.max(1) as _);
+        }
+    }
+
+    /// Runs a full garbage collection.
+    fn collect(&self) {
+        // SAFETY: the runtime is live. QuickJS collects from inside running scripts too (any
+        // allocation may), so a nested call may do it while outer calls' frames are live.
+        unsafe { qjs::JS_RunGC(self.raw.as_ptr()) }
     }
 
     /// The role's context, made (and started) on its first call, and again after [`forget`]
     /// recycled it.
-    fn context(&mut self, call: &Invocation<'_>) -> Result<&mut RoleContext, JsError> {
-        Ok(match self.contexts.entry(call.role) {
-            std::collections::hash_map::Entry::Occupied(found) => found.into_mut(),
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                let context = slot.insert(new_context(&self.runtime)?);
-                start(context, call);
-                context
-            }
+    fn context(&self, call: &Invocation<'_>) -> Result<Rc<RoleContext>, JsError> {
+        if let Some(found) = self.contexts.borrow().get(&call.role) {
+            return Ok(found.clone());
+        }
+        let made = Rc::new(self.new_context()?);
+        self.contexts.borrow_mut().insert(call.role, made.clone());
+        self.start(&made, call);
+        Ok(made)
+    }
+
+    /// A new JS context with ctx.db and ctx.log installed, the parts of its invokers (prelude.js)
+    /// and what its plain objects are (for results written as JSON).
+    fn new_context(&self) -> Result<RoleContext, JsError> {
+        // Made through the C API: rquickjs's `Context::full` takes the runtime's lock, which a
+        // running call may hold.
+        // SAFETY: the runtime is live; JS_NewContext returns a context with one reference (or
+        // null), which the Context takes over.
+        let context = unsafe {
+            let raw = NonNull::new(qjs::JS_NewContext(self.raw.as_ptr()))
+                .ok_or_else(|| internal("cannot create a JS context: out of memory".into()))?;
+            Context::from_raw(raw, self.runtime.clone())
+        };
+        let (parts, shapes) = self.enter(&context, |ctx| {
+            natives::install(ctx)
+                .map(|(parts, shapes)| (Persistent::save(ctx, parts), shapes))
+                .map_err(|e| super::js_error(ctx, e, &[]))
+        })?;
+        Ok(RoleContext {
+            entries: RefCell::new(FxHashMap::default()),
+            retired: RefCell::new(FxHashSet::default()),
+            parts,
+            shapes,
+            context,
         })
+    }
+
+    /// Runs the call's start program (`plts.start_proc`) in a context made for it, before the
+    /// call: its module is loaded as any function's, and its default export called with no
+    /// arguments.
+    fn start(&self, role_context: &RoleContext, call: &Invocation<'_>) {
+        let Some(start) = call.start else { return };
+        start.with_program(&mut |program| {
+            let first = Invocation {
+                arg_names: &[],
+                args: &[],
+                args_is_value: false,
+                fn_oid: 0,
+                fn_schema: "",
+                fn_name: "",
+                result: &crate::values::Expect::Value,
+                entry_required: true,
+                ephemeral: false,
+                load_only: false,
+                rows: None,
+                ctx_members: &[],
+                start: None,
+                ..*call
+            };
+            self.run(role_context, program, &first).map(|_| ())
+        });
+    }
+
+    /// Runs `program` for `call` in `role_context`, then the jobs the call queued and did not wait
+    /// for, so that none is left to run in another call's turn.
+    #[inline]
+    fn run(&self, role_context: &RoleContext, program: &Program, call: &Invocation<'_>) -> Result<JsOut, JsError> {
+        let RoleContext { entries, parts, shapes, context, .. } = role_context;
+        self.enter(context, |ctx| {
+            let result = module::run(ctx, entries, parts, shapes, program, call);
+            if result.is_ok() && self.jobs_pending() {
+                self.run_left_jobs(ctx)?;
+            }
+            result
+        })
+    }
+
+    /// Runs the jobs a call left queued, until none is left or the call is stopped.
+    #[cold]
+    fn run_left_jobs(&self, ctx: &Ctx<'_>) -> Result<(), JsError> {
+        while self.jobs_pending() {
+            if call_frame::stop_reason().is_some() {
+                return Err(JsError::new(JsErrorKind::Interrupted, "interrupted"));
+            }
+            ctx.execute_pending_job();
+        }
+        Ok(())
+    }
+
+    /// Frees a context and everything made in it; no call may be running in it.
+    fn discard(&self, role_context: RoleContext) {
+        let RoleContext { entries, parts, context, .. } = role_context;
+        // Objects and values kept for this context (kept_shapes.rs, shared_values.rs) must go before it does.
+        // SAFETY: the context is still live; nothing uses its kept objects after this.
+        self.enter(&context, |ctx| unsafe {
+            super::kept_shapes::forget(ctx.as_raw().as_ptr());
+            super::shared_values::forget(ctx.as_raw().as_ptr());
+        });
+        drop(entries);
+        drop(parts);
+        drop(context);
+        self.collect();
     }
 }
 
-/// Runs the call's start program (`plts.start_proc`) in a context made for it, before the call:
-/// its module is loaded as any function's, and its default export called with no arguments.
-fn start(role_context: &mut RoleContext, call: &Invocation<'_>) {
-    let Some(start) = call.start else { return };
-    let RoleContext { entries, parts, shapes, context, .. } = role_context;
-    start.with_program(&mut |program| {
-        let first = Invocation {
-            arg_names: &[],
-            args: &[],
-            args_is_value: false,
-            fn_oid: 0,
-            fn_schema: "",
-            fn_name: "",
-            result: &crate::values::Expect::Value,
-            entry_required: true,
-            ephemeral: false,
-            load_only: false,
-            rows: None,
-            ctx_members: &[],
-            start: None,
-            ..*call
+/// Decrements a runtime's count of running calls, also when an ERROR unwinds past the call.
+struct Leave<'a>(&'a Cell<u32>);
+
+impl Drop for Leave<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
+    }
+}
+
+/// Makes the outer call's runtime the current one again when a call ends, also when an ERROR
+/// unwinds past it.
+struct Restore(Option<&'static Instance>);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        RUNTIMES.with(|runtimes| runtimes.current.set(self.0));
+    }
+}
+
+/// The runtime a new call runs in: the running call's, unless jobs are queued there; then one no
+/// call is using. Made when there is none.
+#[inline]
+fn pick() -> Result<&'static Instance, JsError> {
+    RUNTIMES.with(|runtimes| {
+        let found = match runtimes.current.get() {
+            None => runtimes.first.get(),
+            Some(running) if !running.jobs_pending() => Some(running),
+            Some(_) => runtimes.all.borrow().iter().find(|instance| instance.running.get() == 0).copied(),
         };
-        context.with(|ctx| module::run(&ctx, entries, parts, shapes, program, &first)).map(|_| ())
-    });
+        match found {
+            Some(instance) => Ok(instance),
+            None => new_instance(runtimes),
+        }
+    })
 }
 
-/// A new JS context with ctx.db and ctx.log installed, the parts of its invokers (prelude.js)
-/// and what its plain objects are (for results written as JSON).
-fn new_context(runtime: &Runtime) -> Result<RoleContext, JsError> {
-    let context = Context::full(runtime).map_err(|e| internal(format!("cannot create a JS context: {e}")))?;
-    let (parts, shapes) = context.with(|ctx| {
-        natives::install(&ctx)
-            .map(|(parts, shapes)| (Persistent::save(&ctx, parts), shapes))
-            .map_err(|e| super::js_error(&ctx, e, &[]))
-    })?;
-    Ok(RoleContext { entries: FxHashMap::default(), retired: FxHashSet::default(), parts, shapes, context })
+#[cold]
+fn new_instance(runtimes: &Runtimes) -> Result<&'static Instance, JsError> {
+    let made: &'static Instance = Box::leak(Box::new(Instance::new()?));
+    runtimes.all.borrow_mut().push(made);
+    if runtimes.first.get().is_none() {
+        runtimes.first.set(Some(made));
+    }
+    Ok(made)
 }
 
-/// Frees a context and everything made in it.
-fn discard(runtime: &Runtime, role_context: RoleContext) {
-    let RoleContext { entries, parts, context, .. } = role_context;
-    // Objects and values kept for this context (kept_shapes.rs, shared_values.rs) must go before it does.
-    // SAFETY: the context is still live; nothing uses its kept objects after this.
-    context.with(|ctx| unsafe {
-        super::kept_shapes::forget(ctx.as_raw().as_ptr());
-        super::shared_values::forget(ctx.as_raw().as_ptr());
-    });
-    drop(entries);
-    drop(parts);
-    drop(context);
-    runtime.run_gc();
-}
-
-/// Marks module `name` retired in every role context that evaluated it, in the runtimes that are
-/// not running a call now, and drops its entry unless it `may_return`; a context with
-/// [`RETIRED_LIMIT`] retired modules is freed (the role's next call at that depth makes a new
-/// one). A running runtime is left as it is: it is only memory.
+/// Marks module `name` retired in every role context that evaluated it, and drops its entry
+/// unless it `may_return`; a context with [`RETIRED_LIMIT`] retired modules is freed (the role's
+/// next call makes a new one), in a runtime no call is running in: a running one's contexts are
+/// left as they are until a later `forget`.
 pub fn forget(name: &str, may_return: bool) {
-    INSTANCES.with(|instances| {
-        for slot in instances {
-            let Ok(mut slot) = slot.try_borrow_mut() else { continue };
-            let Some(instance) = slot.as_mut() else { continue };
+    RUNTIMES.with(|runtimes| {
+        for instance in runtimes.all.borrow().iter() {
             let mut recycle = Vec::new();
-            for (role, role_context) in instance.contexts.iter_mut() {
-                if role_context.entries.contains_key(name) {
+            for (role, role_context) in instance.contexts.borrow().iter() {
+                let mut entries = role_context.entries.borrow_mut();
+                let mut retired = role_context.retired.borrow_mut();
+                if entries.contains_key(name) {
                     if !may_return {
-                        role_context.entries.remove(name);
+                        entries.remove(name);
                     }
-                    role_context.retired.insert(name.to_owned());
-                    if role_context.retired.len() >= RETIRED_LIMIT {
-                        recycle.push(*role);
-                    }
+                    retired.insert(name.to_owned());
+                }
+                // Only a context no call holds: a call about to run in it has its own reference.
+                if retired.len() >= RETIRED_LIMIT && instance.running.get() == 0 && Rc::strong_count(role_context) == 1 {
+                    recycle.push(*role);
                 }
             }
             for role in recycle {
-                if let Some(old) = instance.contexts.remove(&role) {
-                    discard(&instance.runtime, old);
+                let old = instance.contexts.borrow_mut().remove(&role);
+                if let Some(old) = old.and_then(|old| Rc::try_unwrap(old).ok()) {
+                    instance.discard(old);
                 }
             }
         }
@@ -165,70 +332,58 @@ pub fn forget(name: &str, may_return: bool) {
 /// A function runs module `name` again (a rollback, a flip back to an artifact): it is no longer
 /// retired where it was.
 pub fn revive(name: &str) {
-    INSTANCES.with(|instances| {
-        for slot in instances {
-            let Ok(mut slot) = slot.try_borrow_mut() else { continue };
-            let Some(instance) = slot.as_mut() else { continue };
-            for role_context in instance.contexts.values_mut() {
-                role_context.retired.remove(name);
+    RUNTIMES.with(|runtimes| {
+        for instance in runtimes.all.borrow().iter() {
+            for role_context in instance.contexts.borrow().values() {
+                role_context.retired.borrow_mut().remove(name);
             }
         }
     });
 }
 
-/// Runs `program`'s default export for `call` in the runtime of the running call's depth.
+/// Runs `program`'s default export for `call`, in the runtime [`pick`] chooses.
 #[inline]
 pub fn call(program: &Program, call: &Invocation<'_>, limits: &Limits) -> Result<JsOut, JsError> {
-    let depth = call_frame::depth();
-    if depth == 1 {
+    if call_frame::depth() == 1 {
         // Nested calls share the outermost call's heap limit.
         allocator::arm(limits.max_heap_bytes);
     }
-    INSTANCES.with(|instances| {
-        let mut slot = instances[depth - 1].borrow_mut();
-        if slot.is_none() {
-            *slot = Some(Instance::new()?);
-        }
-        let instance = slot.as_mut().expect("created above");
-        if instance.stack_limit != limits.max_stack_bytes {
-            instance.runtime.set_max_stack_size(limits.max_stack_bytes);
-            instance.stack_limit = limits.max_stack_bytes;
-        }
-        let mut result = if call.ephemeral {
-            run_in_own_context(instance, program, call)
-        } else {
-            let RoleContext { entries, parts, shapes, context, .. } = instance.context(call)?;
-            context.with(|ctx| module::run(&ctx, entries, parts, shapes, program, call))
-        };
-        if let Err(e) = &mut result {
-            // Without memory, QuickJS may throw null, or an InternalError whose message it could
-            // not allocate ("Invalid error message"): say what happened.
-            if allocator::refused() && matches!(e.kind, JsErrorKind::Thrown | JsErrorKind::OutOfMemory) {
-                e.kind = JsErrorKind::OutOfMemory;
-                if e.message == errors::NULL_THROWN || e.message.ends_with("Invalid error message") {
-                    e.message = "InternalError: out of memory".into();
-                }
-            }
-            // Give back what a script that ran out of memory or stack, or was stopped, allocated (it may have
-            // left cycles behind). Not after every throw: a full collection costs in proportion to
-            // the heap, which grows with every module the backend has loaded (2 ms per refused
-            // `returns` check with 400 functions loaded); QuickJS's own GC threshold still runs.
-            if matches!(e.kind, JsErrorKind::OutOfMemory | JsErrorKind::Interrupted | JsErrorKind::StackOverflow) {
-                instance.runtime.run_gc();
+    let instance = pick()?;
+    let _restore = Restore(RUNTIMES.with(|runtimes| runtimes.current.replace(Some(instance))));
+    instance.limit_stack(limits);
+    let mut result = if call.ephemeral {
+        run_in_own_context(instance, program, call)
+    } else {
+        let role_context = instance.context(call)?;
+        instance.run(&role_context, program, call)
+    };
+    if let Err(e) = &mut result {
+        // Without memory, QuickJS may throw null, or an InternalError whose message it could
+        // not allocate ("Invalid error message"): say what happened.
+        if allocator::refused() && matches!(e.kind, JsErrorKind::Thrown | JsErrorKind::OutOfMemory) {
+            e.kind = JsErrorKind::OutOfMemory;
+            if e.message == errors::NULL_THROWN || e.message.ends_with("Invalid error message") {
+                e.message = "InternalError: out of memory".into();
             }
         }
-        result
-    })
+        // Give back what a script that ran out of memory or stack, or was stopped, allocated (it may have
+        // left cycles behind). Not after every throw: a full collection costs in proportion to
+        // the heap, which grows with every module the backend has loaded (2 ms per refused
+        // `returns` check with 400 functions loaded); QuickJS's own GC threshold still runs.
+        if matches!(e.kind, JsErrorKind::OutOfMemory | JsErrorKind::Interrupted | JsErrorKind::StackOverflow) {
+            instance.collect();
+        }
+    }
+    result
 }
 
 /// Runs a DO block in a context of its own, dropped afterwards with everything the block made.
 /// QuickJS cannot unload one module from a context, so in the role's context every DO block
 /// would leave its module behind (about 2 KB each, until the heap limit).
-fn run_in_own_context(instance: &mut Instance, program: &Program, call: &Invocation<'_>) -> Result<JsOut, JsError> {
-    let mut own = new_context(&instance.runtime)?;
-    start(&mut own, call);
-    let RoleContext { entries, parts, shapes, context, .. } = &mut own;
-    let result = context.with(|ctx| module::run(&ctx, entries, parts, shapes, program, call));
-    discard(&instance.runtime, own);
+fn run_in_own_context(instance: &Instance, program: &Program, call: &Invocation<'_>) -> Result<JsOut, JsError> {
+    let own = instance.new_context()?;
+    instance.start(&own, call);
+    let result = instance.run(&own, program, call);
+    instance.discard(own);
     result
 }

@@ -1,4 +1,4 @@
--- plts → SQL → plts: nested calls work, each level with its own engine; depth is bounded.
+-- plts → SQL → plts: nested calls work and return what the inner call returned (depth: recursion.sql).
 -- CONTEXT lines carry function OIDs, which differ between runs; errors.sql checks them with the OID masked.
 \set SHOW_CONTEXT never
 CREATE FUNCTION inner_double(n int) RETURNS int LANGUAGE plts AS $$ export default (_ctx: any, n: number) => n * 2 $$;
