@@ -89,6 +89,22 @@ export const SETUP = [
    $$`,
   `create or replace function bench_plpgsql_rec(n int) returns int language plpgsql as $$
      declare r int; begin if n = 0 then return 0; end if; select bench_plpgsql_rec(n - 1) into r; return r + 1; end $$`,
+  // Calling another plts function n times in one call: directly (ctx.functions) or through SQL.
+  `create or replace function bench_plts_direct_loop(n int) returns int language plts as $$
+     export default (ctx: any, n: number) => {
+       const inc = ctx.functions.get("bench_plts_inc(int)");
+       let total = 0;
+       for (let i = 0; i < n; i++) total += inc(i);
+       return n;
+     };
+   $$`,
+  `create or replace function bench_plts_sql_call_loop(n int) returns int language plts as $$
+     export default (ctx: any, n: number) => {
+       let total = 0;
+       for (let i = 0; i < n; i++) total += ctx.db.query("select bench_plts_inc($1) as r", [i])[0].r;
+       return n;
+     };
+   $$`,
   // The web-platform APIs (web.js) are built at a context's first use of them.
   `create or replace function bench_plts_web(i int) returns text language plts as $$
      export default (_ctx: unknown, i: number) => new TextEncoder().encode(String(i)).length + crypto.randomUUID();

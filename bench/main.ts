@@ -84,10 +84,17 @@ function perCallPair(call: PerCallCase): Pair {
 }
 
 /** A diagnostic pair: statements in a loop inside one call of each function (`(n int) returns int`). */
-function perStatementPair(name: string, plts: string, baselineName: string, baseline: string, n: number): Pair {
+function perStatementPair(
+  name: string,
+  plts: string,
+  baselineName: string,
+  baseline: string,
+  n: number,
+  unit = "µs/stmt",
+): Pair {
   return {
     name,
-    unit: "µs/stmt",
+    unit,
     plts: (sql) => perStatementInOneCall(sql, plts, n),
     baselineName,
     baseline: (sql) => perStatementInOneCall(sql, baseline, n),
@@ -117,6 +124,14 @@ const PAIRS: Pair[] = [
     "in BEGIN..EXCEPTION",
     "bench_plpgsql_write_loop_exc",
     QUERY_CALLS / 4,
+  ),
+  perStatementPair(
+    "a direct call of another plts function, per call",
+    "bench_plts_direct_loop",
+    "the same through ctx.db.query",
+    "bench_plts_sql_call_loop",
+    QUERY_CALLS,
+    "µs/call",
   ),
   {
     name: "rows of a set: a generator vs RETURN NEXT",

@@ -59,6 +59,46 @@ export interface Db extends ReadDb {
 }
 
 /**
+ * Another plts function as a JS function ({@linkcode Functions.get}): called with its SQL arguments
+ * in declared order, it returns the function's result converted as a call through SQL would.
+ * Inside PostgreSQL the result comes directly, in Deno as a promise: always `await` it.
+ */
+// deno-lint-ignore no-explicit-any
+export type PltsFunction<Args extends unknown[] = any[], Result = unknown> = (
+  ...args: Args
+) => Result | Promise<Result>;
+
+/**
+ * `ctx.functions`: other plts functions, called without SQL. A call goes through PostgreSQL's
+ * function manager as a call from SQL does (the callee's `SECURITY DEFINER` and `SET` clauses
+ * apply, the caller needs `EXECUTE`), but nothing is parsed, planned or executed.
+ *
+ * @example Calling another plts function
+ * ```ts
+ * import type { PltsContext, PltsFunction } from "./mod.ts";
+ *
+ * export default async (ctx: PltsContext<{ a: number }>) => {
+ *   const add: PltsFunction<[number, number], number> = ctx.functions.get("public.add(int, int)");
+ *   return await add(ctx.args.a, 1);
+ * };
+ * ```
+ */
+export interface Functions {
+  /**
+   * The plts function `signature` names: `schema.name(argtypes)` as `regprocedure` reads it
+   * (unqualified names follow `search_path`), or a name alone when one function has it. The
+   * returned function may be kept and called again; a replaced function is called in its new
+   * version.
+   *
+   * @throws a `PostgresError`: `42883` no such function, `42725` a name several functions have,
+   *   `42809` not a plts function, or one a direct call cannot make (a procedure, a set-returning,
+   *   trigger or polymorphic function); when called, `42501` without `EXECUTE`, `22023` the wrong
+   *   number of arguments, `42804` an argument of the wrong type, and any error of the callee.
+   */
+  get<F extends PltsFunction = PltsFunction>(signature: string): F;
+}
+
+/**
  * `ctx.db` of a procedure called by `CALL` (or a DO block) outside a transaction block, which may end
  * its transaction: the handler goes on in a new one. Elsewhere both are an error `2D000`. Inside
  * PostgreSQL only; type a procedure's ctx as `PltsContext<Args, ProcedureDb>`.
@@ -166,6 +206,8 @@ export interface PltsContext<Args = unknown, D extends ReadDb = Db> {
   db: D;
   /** Server log messages. */
   log: Log;
+  /** Other plts functions, called directly. */
+  functions: Functions;
   /** The PostgreSQL function being called. */
   fn: { oid: number; schema: string; name: string };
   /** The start time of the current transaction: SQL `now()` at millisecond precision. */

@@ -8,7 +8,17 @@
  */
 
 import type postgres from "postgres";
-import type { CursorOptions, Db, ExecResult, Log, PltsContext, Row, Statement } from "./context.ts";
+import type {
+  CursorOptions,
+  Db,
+  ExecResult,
+  Functions,
+  Log,
+  PltsContext,
+  PltsFunction,
+  Row,
+  Statement,
+} from "./context.ts";
 import type { Schema } from "./schema.ts";
 import type { Wrapped } from "./wrappers.ts";
 
@@ -57,6 +67,7 @@ export async function callLocal<K extends "query" | "mutation", S extends Schema
       args,
       db: localDb(tx),
       log: options.log ?? consoleLog,
+      functions: localFunctions(tx),
       fn: options.fn ?? { oid: 0, schema: "local", name: "handler" },
       now,
     };
@@ -75,6 +86,34 @@ function statement(first: Statement, params?: unknown[]): [string, unknown[]] {
   if (typeof first === "string") return [first, params ?? []];
   const built = "toSQL" in first ? first.toSQL() : first;
   return [built.sql, built.params ?? []];
+}
+
+/**
+ * `ctx.functions` on a postgres.js transaction: the function is found as plts finds it
+ * (`regprocedure`, or `regproc` for a name alone) and called through SQL with each argument cast
+ * to its parameter's type, its result as JSON (a row as an object).
+ */
+function localFunctions(tx: postgres.TransactionSql): Functions {
+  return {
+    get<F extends PltsFunction = PltsFunction>(signature: string): F {
+      const cast = signature.includes("(") ? "regprocedure" : "regproc";
+      const call = async (...args: unknown[]) => {
+        const [{ name, types }] = await tx.unsafe(
+          `select p.oid::regproc::text as name, array(select format_type(t, null) from unnest(p.proargtypes) t) as types
+             from pg_proc p where p.oid = $1::${cast}::oid`,
+          [signature],
+        );
+        // Each argument cast to its parameter's type, so the call reaches this function and no overload.
+        const placeholders = (types as string[]).map((type, i) => `$${i + 1}::${type}`).join(", ");
+        const [row] = await tx.unsafe(
+          `select to_jsonb(${name}(${placeholders})) as result`,
+          args as postgres.ParameterOrJSON<never>[],
+        );
+        return row.result;
+      };
+      return call as F;
+    },
+  };
 }
 
 /** `ctx.db` on a postgres.js transaction (or savepoint): rows as plain objects, like plts returns them. */

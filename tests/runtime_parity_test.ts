@@ -96,6 +96,28 @@ const CASES: Case[] = [
     args: {},
     expect: { result: 2 },
   },
+  {
+    name: "ctx.functions calls another plts function by its signature",
+    source: `import { query, v } from "@stopgap/runtime";
+      export default query(v.object({ n: v.number() }), async ({ n }, ctx) =>
+        await ctx.functions.get("parity_add(int, int)")(n, 1));`,
+    args: { n: 41 },
+    expect: { result: 42 },
+  },
+  {
+    name: "ctx.functions: a composite result is an object, a name alone finds the one function",
+    source: `import { query, v } from "@stopgap/runtime";
+      export default query(v.object({}), async (_args, ctx) => await ctx.functions.get("parity_pair")(7));`,
+    args: {},
+    expect: { result: { a: 7, b: "seven" } },
+  },
+  {
+    name: "ctx.functions: an unknown function is PostgreSQL's own error",
+    source: `import { query, v } from "@stopgap/runtime";
+      export default query(v.object({}), async (_args, ctx) => await ctx.functions.get("parity_nope(int)")(1));`,
+    args: {},
+    expect: { error: 'function "parity_nope(int)" does not exist' },
+  },
 ];
 
 const RUNTIME_URL = new URL("../runtime/mod.ts", import.meta.url).href;
@@ -115,6 +137,11 @@ Deno.test("the wrappers behave the same in Deno and inside PostgreSQL for a shar
   withDatabase("runtime_parity", async ({ sql }) => {
     await sql`create extension plts`;
     await sql`create table parity_t (n int)`;
+    await sql`create function parity_add(a int, b int) returns int language plts as $$
+      export default (_ctx: unknown, a: number, b: number) => a + b $$`;
+    await sql`create type parity_ab as (a int, b text)`;
+    await sql`create function parity_pair(a int) returns parity_ab language plts as $$
+      export default (_ctx: unknown, a: number) => ({ a, b: a === 7 ? "seven" : "other" }) $$`;
     for (const [i, c] of CASES.entries()) {
       const fn = `parity_${i}`;
       await sql.unsafe(`create function ${fn}(args jsonb) returns jsonb language plts as $plts$${c.source}$plts$`);

@@ -73,6 +73,19 @@ unsafe extern "C-unwind" fn proc_changed(_arg: pg_sys::Datum, _cache: std::ffi::
     GENERATION.fetch_add(1, Relaxed);
 }
 
+/// The generation of pg_proc: it changes whenever any pg_proc row does, so what was read of a
+/// function under an older generation may be stale.
+pub fn generation() -> u64 {
+    if !CALLBACK_REGISTERED.swap(true, Relaxed) {
+        // SAFETY: registers a static function for the backend's life; PostgreSQL calls it on
+        // every pg_proc invalidation.
+        unsafe {
+            pg_sys::CacheRegisterSyscacheCallback(pg_sys::SysCacheIdentifier::PROCOID as _, Some(proc_changed), pg_sys::Datum::from(0));
+        }
+    }
+    GENERATION.load(Relaxed)
+}
+
 /// The function being called through `flinfo`: remembered by the call site while pg_proc is
 /// unchanged, else [`lookup`].
 ///
@@ -91,11 +104,8 @@ pub unsafe fn lookup_for_call(flinfo: *mut pg_sys::FmgrInfo) -> Rc<FunctionInfo>
             Rc::increment_strong_count((*site).info);
             return Rc::from_raw((*site).info);
         }
-        if !CALLBACK_REGISTERED.swap(true, Relaxed) {
-            pg_sys::CacheRegisterSyscacheCallback(pg_sys::SysCacheIdentifier::PROCOID as _, Some(proc_changed), pg_sys::Datum::from(0));
-        }
         // Read before the lookup: an invalidation during it leaves the site stale, never wrong.
-        let generation = GENERATION.load(Relaxed);
+        let generation = generation();
         let info = lookup((*flinfo).fn_oid);
         let site = if site.is_null() {
             let fresh = pg_sys::MemoryContextAlloc((*flinfo).fn_mcxt, std::mem::size_of::<CallSite>()) as *mut CallSite;

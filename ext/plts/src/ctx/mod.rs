@@ -22,7 +22,8 @@
 //! - **What the engine offers `prelude.js`**: an object `native` of plain functions, each a thin
 //!   binding of one function here: `run` and `open` ([`db::prepare`] then [`db::run`] or
 //!   [`db::open`], rows read with [`Rows::cell`]), `fetch` ([`db::fetch`]), `close`, `begin`, `end`,
-//!   `endTransaction` ([`db::end_transaction`]), `log` ([`log::log`]), `now` ([`now_ms`]), the
+//!   `endTransaction` ([`db::end_transaction`]), `fnResolve` and `fnCall` ([`functions::resolve`],
+//!   [`functions::target`] then [`functions::call`]), `log` ([`log::log`]), `now` ([`now_ms`]), the
 //!   `win*` functions of `ctx.window` ([`window`]), and for `web.js` (evaluated by `web` at the
 //!   first use of console, TextEncoder, crypto, ...) `randomBytes` ([`random_bytes`]) and the
 //!   `url*`, `form*`, `digest` and `hmac*` functions of [`web`]; for `intl.js` (evaluated by
@@ -33,6 +34,7 @@
 //! `handler` changes. [`CallScope`] is the other half of a call: the call frame around it.
 
 pub mod db;
+pub mod functions;
 pub mod intl;
 pub mod log;
 pub mod web;

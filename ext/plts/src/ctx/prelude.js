@@ -122,6 +122,23 @@
       return store;
     },
   };
+  // Other plts functions as JS functions, called through fmgr without SQL (ctx/functions.rs).
+  const functions = {
+    get(signature) {
+      if (typeof signature !== "string") {
+        throw new TypeError(
+          `ctx.functions.get: expected a function signature such as "public.add(int, int)", got ${
+            signature === null ? "null" : typeof signature
+          }`,
+        );
+      }
+      const oid = native.fnResolve(signature);
+      const call = (...args) => native.fnCall(oid, args);
+      Object.defineProperty(call, "name", { value: signature });
+      return call;
+    },
+  };
+  Object.freeze(functions);
   Object.freeze(db);
   Object.freeze(log);
   Object.freeze(window);
@@ -194,6 +211,7 @@
   const context = Object.defineProperties({}, {
     db: { value: db, enumerable: true },
     log: { value: log, enumerable: true },
+    functions: { value: functions, enumerable: true },
     window: { value: window },
     now: {
       get() {

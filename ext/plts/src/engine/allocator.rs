@@ -36,12 +36,22 @@ pub fn has_room(bytes: usize) -> bool {
     USED.load(Relaxed).saturating_add(bytes) <= LIMIT.load(Relaxed) / 2
 }
 
+/// Room past the limit once an allocation was refused: QuickJS builds the "out of memory" error
+/// and its stack trace with allocations of their own, and without this room whether a report
+/// names its frames would depend on where the heap happened to end. A script that catches the
+/// error and goes on allocating is refused again at the end of it.
+const RESERVE: usize = 256 << 10;
+
 fn admit(extra: usize) -> bool {
-    let fits = USED.load(Relaxed).saturating_add(extra) <= LIMIT.load(Relaxed);
-    if !fits {
-        REFUSED.store(true, Relaxed);
+    let wanted = USED.load(Relaxed).saturating_add(extra);
+    let limit = LIMIT.load(Relaxed);
+    if wanted <= limit {
+        return true;
     }
-    fits
+    if REFUSED.swap(true, Relaxed) {
+        return wanted <= limit.saturating_add(RESERVE);
+    }
+    false
 }
 
 fn add(bytes: usize) {

@@ -34,6 +34,13 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<(Object<'js>, PlainShapes)> {
     native.set("fetch", Func::from(fetch))?;
     native.set("close", Func::from(|name: String| db::close(&name)))?;
     native.set("now", Func::from(ctx::now_ms))?;
+    native.set(
+        "fnResolve",
+        Func::from(|ctx: Ctx<'js>, signature: String| {
+            ctx::functions::resolve(&signature).map(|oid| f64::from(oid.to_u32())).map_err(|e| throw(&ctx, e))
+        }),
+    )?;
+    native.set("fnCall", Func::from(move |ctx: Ctx<'js>, oid: f64, args: Array<'js>| call_function(ctx, oid, args, &shapes)))?;
     install_window(&native)?;
     // The web-platform APIs, built at their first use: web.js applied to the natives, which the
     // prelude passes in (a closure holding them would be a cycle QuickJS's collector cannot see,
@@ -260,6 +267,21 @@ fn install_window<'js>(native: &Object<'js>) -> Result<()> {
         }),
     )?;
     Ok(())
+}
+
+/// A direct call of plts function `oid` (`ctx.functions`): the JS arguments converted for its
+/// argument types, its result back to JS.
+fn call_function<'js>(ctx: Ctx<'js>, oid: f64, args: Array<'js>, shapes: &PlainShapes) -> Result<Value<'js>> {
+    let target = ctx::functions::target(pgrx::pg_sys::Oid::from(oid as u32)).map_err(|e| throw(&ctx, e))?;
+    if args.len() != target.arity() {
+        return Err(throw(&ctx, ctx::functions::wrong_arity(&target, args.len())));
+    }
+    let mut values = Vec::with_capacity(args.len());
+    for (i, value) in args.iter::<Value>().enumerate() {
+        values.push(convert::from_js_expecting(&ctx, value?, target.arg_expect(i), shapes)?);
+    }
+    let result = ctx::functions::call(&target, &values).map_err(|e| throw(&ctx, e))?;
+    convert::to_js(&ctx, &result)
 }
 
 fn open<'js>(ctx: Ctx<'js>, sql: JsString<'js>, params: Array<'js>, shapes: &PlainShapes) -> Result<String> {
