@@ -150,6 +150,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         phase("stage", `${compiled.length} function${compiled.length === 1 ? "" : "s"} into ${schema}`);
         await stage(tx, schema, compiled);
       }
+      // Functions written by hand in the schema get the load check a compiled bundle gets in stage().
+      if (options.fromSchema !== undefined) await checkLoads(tx, schema);
       // A dry run only reads; a deploy first waits for its turn, so the active deployment and the
       // changes below are the ones stopgap.deploy works from.
       if (!options.dryRun) await lockEnvironment(tx, env);
@@ -226,6 +228,24 @@ async function stage(tx: postgres.TransactionSql, schema: string, functions: Com
       if (error instanceof Error) {
         error.message = `${error.message} (in the bundle of ${fn.file}#${fn.exportName}, function ${fn.name})`;
       }
+      throw error;
+    }
+  }
+}
+
+/**
+ * Loads each deployable plts function of `schema` in plts (`plts.check_function`), before anything
+ * is committed: a module that throws at top level, or whose default export is not a function,
+ * fails the deploy with its own error and the function's name, not the first call.
+ */
+async function checkLoads(tx: postgres.TransactionSql, schema: string): Promise<void> {
+  const rows = await tx`select fn_oid, fn_name from stopgap.source_functions(${schema})
+                         where language = 'plts' and problem is null and not overloaded`;
+  for (const row of rows) {
+    try {
+      await tx`select plts.check_function(${row.fn_oid}::oid::regprocedure)`;
+    } catch (error) {
+      if (error instanceof Error) error.message = `${error.message} (in function ${schema}.${row.fn_name})`;
       throw error;
     }
   }

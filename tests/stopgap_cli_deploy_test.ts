@@ -277,6 +277,25 @@ Deno.test("deploy --from-schema deploys an existing schema", () =>
     assert.equal(call.stdout.trim(), "42");
   }));
 
+Deno.test("deploy --from-schema loads each function first: one that throws at load fails the deploy, which commits nothing", () =>
+  withDatabase("cli_schema_load", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    await db.sql`create schema app`;
+    await db.sql.unsafe(`create function app.answer(args jsonb) returns jsonb language plts stable as $$
+      export default () => 42;
+    $$`);
+    await db.sql.unsafe(`create function app.broken(args jsonb) returns jsonb language plts as $$
+      const table = JSON.parse("{not json");
+      export default () => table;
+    $$`);
+    const run = await stopgapIn(".", ["deploy", "--env", "prod", "--from-schema", "app", "--db", db.url]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /^error: SyntaxError: .*\(in function app\.broken\)/m);
+    assert.match(run.stderr, /at <anonymous> \(app\.broken:2:\d+\)/);
+    const [{ environments }] = await db.sql`select count(*)::int as environments from stopgap.environment`;
+    assert.equal(environments, 0, "nothing was committed");
+  }));
+
 Deno.test("usage errors exit 2 and say what is missing", async () => {
   const missingEnv = await stopgapIn(".", ["deploy"]);
   assert.equal(missingEnv.code, 2);
