@@ -7,7 +7,12 @@
  * @module
  */
 
-/** A row: column name → value, keys in column order. */
+/**
+ * A row: column name → value, keys in column order. It is the default row type; the type
+ * parameters that take a row (`query<T>`, `cursor<T>`, `TriggerContext<RowT>`, ...) accept any
+ * object type, so an interface (which has no index signature, as `stopgap types --tables` writes
+ * them) fits as well as a type literal.
+ */
 export type Row = Record<string, unknown>;
 
 /** A statement: SQL text and its parameters, or anything with `toSQL()` (Drizzle query builders). */
@@ -33,13 +38,13 @@ export interface CursorOptions {
  */
 export interface ReadDb {
   /** Runs a statement and returns its rows. */
-  query<T extends Row = Row>(statement: Statement, params?: unknown[]): T[] | Promise<T[]>;
+  query<T extends object = Row>(statement: Statement, params?: unknown[]): T[] | Promise<T[]>;
   /** Iterates over a large result in batches. */
   /**
    * Iterates over a large result in batches. Inside PostgreSQL the iterator is synchronous, in Deno
    * asynchronous: `for await (const row of ctx.db.cursor(...))` works in both.
    */
-  cursor<T extends Row = Row>(
+  cursor<T extends object = Row>(
     statement: Statement,
     params?: unknown[],
     options?: CursorOptions,
@@ -304,7 +309,7 @@ export type PltsSetHandler<RowT, Args = unknown, Positional extends unknown[] = 
  *   `${trigger.name}: ${trigger.when} ${trigger.event} ${trigger.level} on ${trigger.table.schema}.${trigger.table.name}`;
  * ```
  */
-export interface TriggerData<RowT extends Row = Row> {
+export interface TriggerData<RowT extends object = Row> {
   /** The statement that fired the trigger. */
   event: "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE";
   /** When the trigger runs: `INSTEAD OF` is a view's row trigger. */
@@ -344,7 +349,7 @@ export interface TriggerData<RowT extends Row = Row> {
  * };
  * ```
  */
-export interface TriggerContext<RowT extends Row = Row> extends PltsContext<Record<never, never>> {
+export interface TriggerContext<RowT extends object = Row> extends PltsContext<Record<never, never>> {
   /** What fired the trigger, and the rows. */
   trigger: TriggerData<RowT>;
 }
@@ -386,7 +391,7 @@ export interface TriggerContext<RowT extends Row = Row> extends PltsContext<Reco
  * export default counted;
  * ```
  */
-export type PltsTriggerHandler<RowT extends Row = Row> = (
+export type PltsTriggerHandler<RowT extends object = Row> = (
   ctx: TriggerContext<RowT>,
 ) => RowT | null | void | Promise<RowT | null | void>;
 

@@ -119,7 +119,7 @@ function localFunctions(tx: postgres.TransactionSql): Functions {
 /** `ctx.db` on a postgres.js transaction (or savepoint): rows as plain objects, like plts returns them. */
 function localDb(tx: postgres.TransactionSql): Db {
   const db: Db = {
-    async query<T extends Row = Row>(first: Statement, params?: unknown[]): Promise<T[]> {
+    async query<T extends object = Row>(first: Statement, params?: unknown[]): Promise<T[]> {
       const [text, values] = statement(first, params);
       const rows = await tx.unsafe(text, values as postgres.ParameterOrJSON<never>[]);
       return rows.map((row) => ({ ...row }) as unknown as T);
@@ -129,7 +129,7 @@ function localDb(tx: postgres.TransactionSql): Db {
       const result = await tx.unsafe(text, values as postgres.ParameterOrJSON<never>[]);
       return { rowCount: result.count ?? 0, command: result.command ?? "UTILITY" };
     },
-    async *cursor<T extends Row = Row>(first: Statement, params?: unknown[], options?: CursorOptions) {
+    async *cursor<T extends object = Row>(first: Statement, params?: unknown[], options?: CursorOptions) {
       const [text, values] = statement(first, params);
       const batch = options?.batchSize ?? 1000;
       for await (const rows of tx.unsafe(text, values as postgres.ParameterOrJSON<never>[]).cursor(batch)) {

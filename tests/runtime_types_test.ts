@@ -223,6 +223,45 @@ Deno.test("PltsTriggerHandler types ctx.trigger and the row a trigger returns (e
   assert.deepEqual(trimName(deleting), { id: 1, name: "tea" });
 });
 
+// Rows typed by interfaces, as `stopgap types --tables` writes them: an interface has no index
+// signature, and the row type parameters take any object type.
+interface ItemRow {
+  id: number;
+  name: string;
+  readonly total: number | null;
+}
+const readItems = async (ctx: PltsContext) => {
+  const rows = await ctx.db.query<ItemRow>("select id, name, total from items");
+  const name: string = rows[0].name;
+  for await (const row of ctx.db.cursor<ItemRow>("select id, name, total from items")) void row.id;
+  // @ts-expect-error ItemRow has no column price
+  void rows[0].price;
+  return name;
+};
+const renameItem: PltsTriggerHandler<ItemRow> = (ctx) => {
+  const row = ctx.trigger.new;
+  return row === null ? null : { ...row, name: row.name.trim() };
+};
+const asItemContext = (ctx: TriggerContext<ItemRow>): TriggerData<ItemRow> => ctx.trigger;
+// @ts-expect-error a row is an object: a query's rows cannot be numbers
+const scalarRows = (ctx: PltsContext) => ctx.db.query<number>("select 1");
+
+Deno.test("interfaces type query<T>, cursor<T> and TriggerContext<RowT> (enforced by deno check)", async () => {
+  const rows = [{ id: 1, name: " tea ", total: null }];
+  const db = {
+    query: () => rows,
+    cursor: async function* () {
+      yield* rows;
+    },
+  };
+  assert.equal(await readItems({ db } as unknown as PltsContext), " tea ");
+  const trigger = { new: rows[0] } as TriggerData<ItemRow>;
+  const ctx = { trigger } as TriggerContext<ItemRow>;
+  assert.deepEqual(renameItem(ctx), { id: 1, name: "tea", total: null });
+  assert.equal(asItemContext(ctx), trigger);
+  assert.equal(scalarRows({ db } as unknown as PltsContext), rows);
+});
+
 // Event triggers: ctx.event is the event and the command tag; the handler returns nothing.
 const logDdl: PltsEventTriggerHandler = (ctx) => {
   ctx.log.notice(`${ctx.event.event}: ${ctx.event.tag}`);
