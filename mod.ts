@@ -55,6 +55,14 @@ export {
 export { StopgapError } from "./api/errors.ts";
 export { type GeneratedTypes, generateTypes } from "./api/types.ts";
 export {
+  type DeclaredTable,
+  type DeclaredType,
+  type GeneratedTableTypes,
+  generateTableTypes,
+  parseTables,
+  type TableRef,
+} from "./api/table_types.ts";
+export {
   compile,
   type CompiledFunction,
   CompileError,
