@@ -19,7 +19,8 @@
  * `sourceMappingURL` comment) and writes one map from the shaken bundle to the original files.
  * The annotations of step 1 move code right on their lines, so the first map is moved with them
  * before the second bundle reads it; step 3 leaves an import's lines empty instead of removing
- * them, so the lines after it keep their numbers and the map stays right.
+ * them, so the lines after it keep their numbers and the map stays right. Last, the positions in
+ * the JavaScript files the first `deno bundle` re-printed move to the files' own (`_reprint.ts`).
  *
  * The plugin runs in `deno lint --fix` (step 4: `deno lint --json`), whose JavaScript AST is
  * Deno's own; its source is written into the build directory (a `deno compile`d CLI cannot hand
@@ -31,6 +32,7 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import type { DenoRun } from "./_deno.ts";
+import { type MapWithContent, type Restored, restoreOriginalPositions } from "./_reprint.ts";
 import { dropLines, editColumns, insertions, offsetLines, type SourceMap } from "./sourcemap.ts";
 
 /** Runs `deno <args>` in a directory. */
@@ -360,9 +362,13 @@ export async function shake(
   }
 
   const result = new Map<string, ShakenBundle>();
+  // The JavaScript files of the bundles, read once for all of them.
+  const restored = new Map<string, Restored>();
   for (const [i, name] of names.entries()) {
     let code = pruned[i];
-    let map: SourceMap = JSON.parse(await Deno.readTextFile(join(shaken, `${name}.js.map`)));
+    const read: MapWithContent = JSON.parse(await Deno.readTextFile(join(shaken, `${name}.js.map`)));
+    const absolute = read.sources.map((source) => isUrl(source) ? source : resolve(shaken, source));
+    let map: SourceMap = restoreOriginalPositions({ ...read, sources: absolute }, readSource, restored);
     // The imports of the built-in modules map nothing: whether the last rule rewrote one depends
     // on the module's other exports, and the body of this one must not.
     const before = unpruned[i].split("\n");
@@ -378,10 +384,28 @@ export async function shake(
       map = offsetLines(map, -1);
       found = found.map((use) => ({ ...use, line: use.line - 1 }));
     }
-    const sources = map.sources.map((source) => /^[a-z][a-z0-9+.-]*:/i.test(source) ? source : resolve(shaken, source));
-    result.set(name, { code, map: { version: 3, sources, names: map.names, mappings: map.mappings }, globals: found });
+    result.set(name, {
+      code,
+      map: { version: 3, sources: map.sources, names: map.names, mappings: map.mappings },
+      globals: found,
+    });
   }
   return result;
+}
+
+/** Whether a map's source is a URL (a remote module), not a path. */
+function isUrl(source: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(source);
+}
+
+/** The text of a source file of a bundle, for {@linkcode restoreOriginalPositions}; `null` for a URL or a file gone. */
+function readSource(source: string): string | null {
+  if (isUrl(source)) return null;
+  try {
+    return Deno.readTextFileSync(source);
+  } catch {
+    return null;
+  }
 }
 
 /** Whether `line` is an import of a built-in module, as esbuild prints one (on one line). */

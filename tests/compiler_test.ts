@@ -18,6 +18,16 @@ import {
 } from "../compiler/mod.ts";
 import { missingGlobal, UNAVAILABLE_GLOBALS } from "../compiler/globals.ts";
 import {
+  alignTokens,
+  lineStarts,
+  type MapWithContent,
+  MAX_SKIP,
+  remapMappings,
+  repositioner,
+  restoreOriginalPositions,
+  tokenize,
+} from "../compiler/_reprint.ts";
+import {
   compose,
   decodeMappings,
   editColumns,
@@ -26,6 +36,7 @@ import {
   offsetLines,
   originalPosition,
   portableSource,
+  type Segment,
   type SourceMap,
   sourceMapComment,
   splitSourceMap,
@@ -214,9 +225,237 @@ Deno.test("missingGlobal names the globals plts lacks in Deno's errors, and only
   for (const [name, reason] of UNAVAILABLE_GLOBALS) assert.ok(reason.length > 10 && !reason.includes("\n"), name);
 });
 
+// ------------------------------------------- positions in the JavaScript files deno bundle re-prints
+
+/** A JavaScript file as an npm package may ship it: blank lines, comments, no semicolons, arrows, trailing commas. */
+const JS_FILE = `// A header comment
+
+/**
+ * Doc block.
+ */
+export const double = x => x * 2
+
+export function check(x, limit,) {
+
+  // Why it throws.
+  if (x > limit) {
+
+
+    throw new RangeError("too big: " + x)   // trailing
+  }
+  if (import.meta.main) console.log(x)
+  return [x, limit,]
+}
+`;
+
+/** What deno bundle (swc) re-prints {@linkcode JS_FILE} as, byte for byte (the map's sourcesContent). */
+const JS_PRINTED = `// A header comment
+/**
+ * Doc block.
+ */ export const double = (x)=>x * 2;
+export function check(x, limit) {
+  // Why it throws.
+  if (x > limit) {
+    throw new RangeError("too big: " + x) // trailing
+    ;
+  }
+  if (false) console.log(x);
+  return [
+    x,
+    limit
+  ];
+}
+`;
+
+/** The 0-based line and column of the first `token` on the first line of `text` holding `context`. */
+function at(text: string, context: string, token = context): [number, number] {
+  const lines = text.split("\n");
+  const line = lines.findIndex((l) => l.includes(context));
+  assert.ok(line >= 0, context);
+  return [line, lines[line].indexOf(context) + context.indexOf(token)];
+}
+
+Deno.test("tokenize: templates split at ${ and }, regular expressions after operators and statement heads, divisions after values, no comments", () => {
+  const texts = (text: string) => tokenize(text).texts;
+  assert.deepEqual(texts("#!/usr/bin/env node\na = b / c /* d */ / e // f"), ["a", "=", "b", "/", "c", "/", "e"]);
+  assert.deepEqual(texts("x = /[/]+\\//g.test(y); if (x) /a/.exec(y); z = (a) / 2"), [
+    ..."x = /[/]+\\//g . test ( y ) ;".split(" "),
+    ..."if ( x ) /a/ . exec ( y ) ;".split(" "),
+    ..."z = ( a ) / 2".split(" "),
+  ]);
+  assert.deepEqual(texts("`a${ {b: `c${d}`}.b }e` / 2"), [
+    "`a${",
+    "{",
+    "b",
+    ":",
+    "`c${",
+    "d",
+    "}`",
+    "}",
+    ".",
+    "b",
+    "}e`",
+    "/",
+    "2",
+  ]);
+  assert.deepEqual(texts("class A { #p = 1n; m() { return this.#p?.x ?? .5e-3 } }\r\n'q\\'s' \"\\u2028\""), [
+    ..."class A { #p = 1n ; m ( ) { return this . #p ?. x ?? .5e-3 } }".split(" "),
+    "'q\\'s'",
+    '"\\u2028"',
+  ]);
+  const { starts, ends } = tokenize("let ab = 1");
+  assert.deepEqual([starts, ends], [[0, 4, 7, 9], [3, 6, 8, 10]]);
+});
+
+Deno.test("alignTokens matches every token of the file swc's print kept, and only those", () => {
+  const printed = tokenize(JS_PRINTED), original = tokenize(JS_FILE);
+  const toOriginal = alignTokens(printed, original);
+  assert.ok(toOriginal);
+  const onlyPrinted = [...toOriginal.keys()].filter((i) => toOriginal[i] === -1).map((i) => printed.texts[i]);
+  assert.deepEqual(onlyPrinted, ["(", ")", ";", ";", "false", ";", ";"]);
+  const kept = new Set(toOriginal);
+  const onlyOriginal = original.texts.filter((_, j) => !kept.has(j));
+  assert.deepEqual(onlyOriginal, [",", "import", ".", "meta", ".", "main", ","]);
+  for (const [i, j] of toOriginal.entries()) if (j !== -1) assert.equal(printed.texts[i], original.texts[j]);
+});
+
+Deno.test("repositioner moves a position of the re-printed text to the same token of the file", () => {
+  const move = repositioner(JS_PRINTED, JS_FILE);
+  assert.ok(move);
+  const same = (context: string, token = context) =>
+    assert.deepEqual(move(...at(JS_PRINTED, context, token)), at(JS_FILE, context, token), `${context} / ${token}`);
+  same("throw new RangeError");
+  same("new RangeError");
+  same('"too big: " + x', "x");
+  same("export function check");
+  same("return [");
+  same("limit", "limit");
+  // Inside a token: the same character of it.
+  assert.deepEqual(move(at(JS_PRINTED, "too big")[0], at(JS_PRINTED, "too big")[1] + 4), [
+    at(JS_FILE, "too big")[0],
+    at(JS_FILE, "too big")[1] + 4,
+  ]);
+  // Tokens only the print has: an arrow's "(" moves to its parameter, what replaced
+  // import.meta.main to "import", a ";" to the end of the token before it.
+  assert.deepEqual(move(...at(JS_PRINTED, "(x)=>")), at(JS_FILE, "x => x", "x"));
+  assert.deepEqual(move(...at(JS_PRINTED, "if (false)", "false")), at(JS_FILE, "import.meta.main"));
+  const semicolon = at(JS_PRINTED, "x * 2;", ";");
+  assert.deepEqual(move(...semicolon), [at(JS_FILE, "x * 2")[0], at(JS_FILE, "x * 2")[1] + 5]);
+  // Between tokens (the comment joined onto the export's line): the token after it.
+  assert.deepEqual(move(...at(JS_PRINTED, " */ export", " ")), at(JS_FILE, "export const"));
+});
+
+Deno.test("repositioner: the file's CRLF line ends and byte order mark, and U+2028 ending a line as esbuild counts it", () => {
+  const crlf = `\uFEFF${JS_FILE.replaceAll("\n", "\r\n")}`;
+  const move = repositioner(JS_PRINTED, crlf);
+  assert.ok(move);
+  assert.deepEqual(move(...at(JS_PRINTED, "throw new")), at(JS_FILE, "throw new"));
+  // The mark is no column.
+  assert.deepEqual(repositioner("export const a = (x)=>x;\n", "\uFEFFexport const a = x => x\n")?.(0, 13), [0, 13]);
+  const separated = repositioner('const s = "a\u2028b"; f(s);\n', 'const s = "a\u2028b"\n\nf(s)\n');
+  assert.deepEqual(separated?.(1, 4), [3, 0], "f is on line 2 of the print (after U+2028), line 4 of the file");
+  assert.deepEqual(lineStarts("a\r\nb\rc\nd\u2029e"), [0, 3, 5, 7, 9]);
+});
+
+Deno.test("repositioner gives up on texts that are not one file and its print", () => {
+  assert.equal(repositioner("export const a = 1;\n", "module.exports = { b: 2 }\n"), null);
+  const unrelated = Array.from({ length: MAX_SKIP + 10 }, (_, i) => `v${i}`).join(" + ");
+  assert.equal(alignTokens(tokenize(`x = ${unrelated};`), tokenize(`x = y;`)), null);
+});
+
+Deno.test("remapMappings moves the segments of the given sources as decoding, moving and encoding again would", () => {
+  // A deterministic pseudo-random map: 3 sources, names, unmapped segments, empty lines, large numbers.
+  let seed = 42;
+  const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  const lines = Array.from({ length: 200 }, () => {
+    let column = 0;
+    return Array.from({ length: random(6) }, (): Segment => {
+      column += random(40);
+      const kind = random(3);
+      if (kind === 0) return [column];
+      const segment: Segment = [column, random(3), random(100_000), random(300)];
+      return kind === 1 ? segment : [...segment, random(5)] as Segment;
+    });
+  });
+  const mappings = encodeMappings(lines);
+  const move = (line: number, column: number) => (line * 3 + 7) * 2 ** 32 + column * 2;
+  const expected = lines.map((segments) =>
+    segments.map((segment): Segment =>
+      segment.length > 1 && segment[1] !== 1
+        ? [segment[0], segment[1]!, segment[2]! * 3 + 7, segment[3]! * 2, ...segment.slice(4)] as Segment
+        : segment
+    )
+  );
+  assert.equal(remapMappings(mappings, [move, null, move]), encodeMappings(expected));
+  assert.equal(remapMappings(mappings, [null, null, null]), mappings);
+  assert.equal(remapMappings("", [move]), "");
+  assert.throws(() => remapMappings("AA!A", [move]), /not Base64/);
+  assert.throws(() => remapMappings("AAA", [move]), /3 fields/);
+});
+
+Deno.test("restoreOriginalPositions moves only the JavaScript sources deno bundle re-printed, and gives them the file's text", () => {
+  const files: Record<string, string> = {
+    "/p/lib/check.js": JS_FILE,
+    "/p/functions/f.ts": "export const f = 1;\n",
+    "/p/lib/same.js": "export const same = 1;\n",
+    "/p/lib/other.js": "export const other = 1;\n",
+  };
+  const reads: string[] = [];
+  const read = (source: string) => {
+    reads.push(source);
+    return files[source] ?? null;
+  };
+  const throwAt = at(JS_PRINTED, "throw new");
+  const map: MapWithContent = {
+    version: 3,
+    sources: ["/p/lib/check.js", "/p/functions/f.ts", "/p/lib/same.js", "/p/lib/gone.js", "/p/lib/other.js"],
+    names: ["check"],
+    mappings: encodeMappings([[
+      [0, 0, throwAt[0], throwAt[1], 0],
+      [10, 1, 0, 7],
+      [20, 2, 0, 13],
+      [30, 3, 4, 2],
+      [40, 4, 3, 1],
+      [50],
+    ]]),
+    sourcesContent: [JS_PRINTED, files["/p/functions/f.ts"], files["/p/lib/same.js"], "x", "unrelated;\n"],
+  };
+  const cache = new Map();
+  const restored = restoreOriginalPositions(map, read, cache);
+  assert.deepEqual(decodeMappings(restored.mappings), [[
+    [0, 0, ...at(JS_FILE, "throw new"), 0],
+    [10, 1, 0, 7],
+    [20, 2, 0, 13],
+    [30, 3, 4, 2],
+    [40, 4, 3, 1],
+    [50],
+  ]]);
+  assert.deepEqual(restored.sourcesContent, [
+    JS_FILE,
+    files["/p/functions/f.ts"],
+    files["/p/lib/same.js"],
+    "x",
+    "unrelated;\n",
+  ]);
+  assert.deepEqual(
+    reads,
+    ["/p/lib/check.js", "/p/lib/same.js", "/p/lib/gone.js", "/p/lib/other.js"],
+    "no .ts file is read",
+  );
+  // Another map of the same bundling reads nothing again; one without a re-printed source is returned as it is.
+  reads.length = 0;
+  assert.deepEqual(restoreOriginalPositions(map, read, cache), restored);
+  assert.deepEqual(reads, []);
+  const plain: MapWithContent = {
+    ...map,
+    sourcesContent: map.sourcesContent!.map((_, i) => i === 0 ? null : map.sourcesContent![i]),
+  };
+  assert.equal(restoreOriginalPositions(plain, read, new Map()), plain);
+});
+
 // ---------------------------------------------------------------- compiled projects (no database)
 
-/** A throwaway project whose deno.json resolves the runtime (this checkout), valibot and slugify. */
+/** A throwaway project whose deno.json resolves the runtime (this checkout), valibot, slugify and decimal.js. */
 async function project(files: Record<string, string>): Promise<AsyncDisposable & { dir: string }> {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "stopgap-compiler-test-" }));
   const config = {
@@ -225,6 +464,7 @@ async function project(files: Record<string, string>): Promise<AsyncDisposable &
       valibot: denoJson.imports.valibot,
       "@valibot/to-json-schema": denoJson.imports["@valibot/to-json-schema"],
       slugify: "npm:slugify@1.6.6",
+      "decimal.js": "npm:decimal.js@10.6.0",
     },
   };
   await Deno.writeTextFile(join(dir, "deno.json"), JSON.stringify(config));
@@ -281,6 +521,68 @@ Deno.test("a body's source map maps the user's throw to its line and column, and
   assert.equal(npm?.source, "npm:slugify@1.6.6/slugify.js");
   assert.deepEqual(map.sources.toSorted(), ["functions/x.ts", "npm:slugify@1.6.6/slugify.js"]);
   assert.equal(JSON.stringify(map).includes("sourcesContent"), false);
+});
+
+/** A file of an npm package in Deno's npm cache (`deno info --json` names the cache). */
+async function npmFile(name: string, version: string, path: string): Promise<string> {
+  const info = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" }).output();
+  const { npmCache } = JSON.parse(new TextDecoder().decode(info.stdout));
+  return await Deno.readTextFile(join(npmCache, "registry.npmjs.org", name, version, path));
+}
+
+/** A JavaScript file of the project that uses a global plts lacks, after blank lines. */
+const LATER_JS = `// Runs f later.
+
+
+export function later(f) {
+
+  return setTimeout(f, 1)
+}
+`;
+
+Deno.test("a body's source map maps bundled JavaScript files (the project's, npm's) to the files' own lines and columns, not to deno bundle's re-print", async () => {
+  await using p = await project({
+    "lib/check.js": JS_FILE,
+    "lib/later.js": LATER_JS,
+    "functions/c.ts": `import { query, v } from "@stopgap/runtime";
+import { Decimal } from "decimal.js";
+import { check, double } from "../lib/check.js";
+import { later } from "../lib/later.js";
+
+export default query(v.object({ n: v.number(), s: v.string() }), ({ n, s }) =>
+  [double(check(n, 3)), new Decimal(s).toString(), later(() => {})]);
+`,
+  });
+  const result = await compile({ root: p.dir });
+  const { lines, map } = bodyOf(result, "c");
+  const original = (context: string, token = context) => {
+    const [line, column] = at(lines.join("\n"), context, token);
+    const position = originalPosition(map, line, column);
+    return position && `${position.source}:${position.line + 1}:${position.column + 1}`;
+  };
+  const expected = (file: string, text: string, context: string, token = context) => {
+    const [line, column] = at(text, context, token);
+    return `${file}:${line + 1}:${column + 1}`;
+  };
+  // The project's own JavaScript file: blank lines and comments before the throw.
+  assert.equal(original("throw new RangeError"), expected("lib/check.js", JS_FILE, "throw new RangeError"));
+  assert.equal(original('"too big: " + x', "x"), expected("lib/check.js", JS_FILE, '"too big: " + x', "x"));
+  assert.equal(original("x * 2"), expected("lib/check.js", JS_FILE, "x * 2"));
+  // decimal.js's decimal.mjs as its package ships it.
+  const decimal = await npmFile("decimal.js", "10.6.0", "decimal.mjs");
+  const npm = "npm:decimal.js@10.6.0/decimal.mjs";
+  assert.equal(
+    original("throw Error(invalidArgument + str)"),
+    expected(npm, decimal, "throw Error(invalidArgument + str)"),
+  );
+  assert.equal(
+    original("function parseOther", "parseOther"),
+    expected(npm, decimal, "function parseOther", "parseOther"),
+  );
+  // A warning's location is the file's too.
+  assert.deepEqual(result.warnings.map((w) => [w.global, w.location]), [
+    ["setTimeout", expected("lib/later.js", LATER_JS, "setTimeout")],
+  ]);
 });
 
 Deno.test("the same project compiled in two directories gives the same bodies, with no local path in them", async () => {
