@@ -5,7 +5,8 @@
  * (valibot), the context types; and `callLocal`, which runs a wrapped handler in Deno against a real
  * PostgreSQL with the semantics it has inside plts; the typed client (`createClient`, `call`); and the
  * programmatic deploy API the `stopgap` CLI is a shell over (`deploy`, `rollback`, `status`,
- * `deployments`, `diff`, `prune`, `generateTypes`, `compile`).
+ * `deployments`, `diff`, `prune`, `generateTypes`, `compile`), and the checks a deploy can run in
+ * its transaction (`loadChecks`, `runChecks`, the `CheckContext` a check receives).
  *
  * @example A typed plts function body
  * ```ts
@@ -30,6 +31,16 @@ export {
   createClient,
   type FunctionSpec,
 } from "./api/client.ts";
+export {
+  type Check,
+  type CheckContext,
+  CheckError,
+  type CheckModule,
+  type CheckResult,
+  loadChecks,
+  runChecks,
+  type TransactionSql,
+} from "./api/checks.ts";
 export {
   type Change,
   deploy,

@@ -9,10 +9,11 @@ import type postgres from "postgres";
 import type { Sql } from "../runtime/local.ts";
 import { compile, type CompiledFunction, type CompilePhase, type CompileWarning } from "../compiler/mod.ts";
 import { dollarQuote, ident, lockEnvironment, randomHex, toId } from "./_sql.ts";
+import { type CheckModule, type CheckResult, loadChecks, runChecks } from "./checks.ts";
 import { checkEnvName } from "./errors.ts";
 
 /** The phases of a deploy, in order, for progress output. */
-export type DeployPhase = CompilePhase | "stage" | "diff" | "deploy" | "prune";
+export type DeployPhase = CompilePhase | "load" | "stage" | "diff" | "deploy" | "prune" | "checks";
 
 /** Options of {@linkcode deploy}. */
 export interface DeployOptions {
@@ -30,8 +31,14 @@ export interface DeployOptions {
   label?: string;
   /** Drop live functions the new deployment does not have (`stopgap.prune`), in the same transaction. */
   prune?: boolean;
-  /** Compute the changes and roll everything back. */
+  /** Compute the changes and roll everything back (with `check`: deploy, run the checks, then roll back). */
   dryRun?: boolean;
+  /**
+   * A check module (relative to the current directory, or absolute): its exported functions run in
+   * the deploy's transaction after the new live functions are in place and before `COMMIT`; if one
+   * throws, nothing is deployed (`CheckError`, `check_failed`). See `runChecks`.
+   */
+  check?: string;
   /** Called when a phase starts. */
   onPhase?: (phase: DeployPhase, detail: string) => void;
 }
@@ -87,6 +94,8 @@ export interface DeployResult {
    * `fetch`, ...). They do not stop the deploy. Empty for `fromSchema`.
    */
   warnings: CompileWarning[];
+  /** With `check`: the checks that ran before the commit, by name, all `passed`. Empty otherwise. */
+  checks: CheckResult[];
 }
 
 /** Thrown inside the transaction to roll a dry run back. */
@@ -106,11 +115,19 @@ class DryRun extends Error {
  *
  * The environment lock is taken before the active deployment is read, so the result describes what
  * this deploy did: of two concurrent deploys of identical code, one is `deployed` and the other
- * `unchanged`, with the id of the one that deployed. A dry run does not take the lock.
+ * `unchanged`, with the id of the one that deployed. A dry run does not take the lock, unless it
+ * runs checks.
  *
- * @param options the client, environment, source and label
+ * With `check`, the check module is type-checked, bundled and imported before the transaction
+ * starts (`loadChecks`); its checks run after `stopgap.deploy` (and the prune), in the same
+ * transaction (`runChecks`). They run when the deploy is `unchanged` too (against the active
+ * deployment, which then serves on). A dry run with checks really deploys inside its transaction,
+ * runs the checks and rolls back.
+ *
+ * @param options the client, environment, source, label and check module
  * @returns what changed
- * @throws {CompileError} for compile errors, a postgres.js `PostgresError` for server errors
+ * @throws {CompileError} for compile errors, `CheckError` for a check module that cannot be
+ *   loaded or a check that fails, a postgres.js `PostgresError` for server errors
  *
  * @example Deploying the project in the current directory
  * ```ts ignore
@@ -141,6 +158,11 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       : result.project.functionsDir;
     source = { dir: rel };
   }
+  let checks: CheckModule | undefined;
+  if (options.check !== undefined) {
+    phase("load", options.check);
+    checks = await loadChecks(options.check, { root: options.root });
+  }
   const label = options.label ?? new Date().toISOString();
   try {
     return await sql.begin(async (tx) => {
@@ -152,13 +174,13 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       }
       // Functions written by hand in the schema get the load check a compiled bundle gets in stage().
       if (options.fromSchema !== undefined) await checkLoads(tx, schema);
-      // A dry run only reads; a deploy first waits for its turn, so the active deployment and the
-      // changes below are the ones stopgap.deploy works from.
-      if (!options.dryRun) await lockEnvironment(tx, env);
+      // A dry run only reads, unless it runs checks; a deploy first waits for its turn, so the
+      // active deployment and the changes below are the ones stopgap.deploy works from.
+      if (!options.dryRun || checks) await lockEnvironment(tx, env);
       phase("diff", env);
       const previous = await activeDeployment(tx, env);
       const functions = await changes(tx, env, schema, compiled, previous !== undefined);
-      if (options.dryRun) {
+      if (options.dryRun && !checks) {
         throw new DryRun({
           env,
           status: "dry_run",
@@ -169,6 +191,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
           functions,
           pruned: [],
           warnings,
+          checks: [],
         });
       }
       phase("deploy", `${env} as "${label}"`);
@@ -181,9 +204,21 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         pruned = rows.map((r) => ({ name: r.fn_name, action: r.action, reason: r.reason ?? null }));
       }
       if (options.fromSchema === undefined) await tx.unsafe(`drop schema ${ident(schema)} cascade`);
+      let checked: CheckResult[] = [];
+      if (checks) {
+        phase("checks", `${checks.checks.length} from ${checks.file}`);
+        const serving = previous === undefined
+          ? `"${env}" still has no active deployment`
+          : `deployment ${previous} keeps serving "${env}"`;
+        checked = await runChecks(tx, env, checks, {
+          hint: options.dryRun
+            ? "Nothing changed: the dry run deployed, ran the checks and rolled back"
+            : `Nothing was deployed: ${serving} (the checks ran in the deploy's transaction, which was rolled back)`,
+        });
+      }
       // stopgap.deploy returns the active deployment's id when it wrote nothing.
       const unchanged = previous !== undefined && deploymentId === previous;
-      return {
+      const result: DeployResult = {
         env,
         status: unchanged ? "unchanged" : "deployed",
         deploymentId,
@@ -193,7 +228,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         functions,
         pruned,
         warnings,
-      } satisfies DeployResult;
+        checks: checked,
+      };
+      if (options.dryRun) throw new DryRun({ ...result, status: "dry_run", deploymentId: null, label: null });
+      return result;
     }) as DeployResult;
   } catch (error) {
     if (error instanceof DryRun) return error.result;

@@ -241,7 +241,9 @@ export async function deployments(options: EnvOptions): Promise<DeploymentInfo[]
 /**
  * What deploying would change: {@linkcode deploy} with `dryRun`, which compiles, stages and rolls back.
  *
- * @param options as for {@linkcode deploy}, without `dryRun`, `label` and `prune`
+ * @param options as for {@linkcode deploy}, without `dryRun`, `label`, `prune` and `check` (a dry run
+ *   with checks deploys inside its transaction and waits for the environment lock: that is
+ *   `deploy({ dryRun: true, check })`)
  * @returns the result of a dry run: `status` is `dry_run`, `functions` has each function's change
  * @throws {CompileError} for compile errors, a postgres.js `PostgresError` for server errors
  *
@@ -253,7 +255,9 @@ export async function deployments(options: EnvOptions): Promise<DeploymentInfo[]
  * console.log(functions.filter((f) => f.change !== "unchanged"));
  * ```
  */
-export async function diff(options: Omit<DeployOptions, "dryRun" | "label" | "prune">): Promise<DeployResult> {
+export async function diff(
+  options: Omit<DeployOptions, "dryRun" | "label" | "prune" | "check">,
+): Promise<DeployResult> {
   return await deploy({ ...options, dryRun: true });
 }
 

@@ -67,6 +67,7 @@ interface ApiErrorFields {
   hint?: unknown;
   diagnostics?: unknown;
   collisions?: unknown;
+  checks?: unknown;
 }
 
 /** What `--json` prints on stdout when a command fails. */
@@ -84,6 +85,8 @@ export interface ErrorReport {
     diagnostics: unknown[];
     /** Name collisions: `{name, sources: [a, b]}`. */
     collisions: unknown[];
+    /** Only for a failed check (`check_failed`): every check that ran, `{name, status, ms, error}`. */
+    checks?: unknown[];
   };
 }
 
@@ -116,6 +119,7 @@ export function fail(error: unknown, options: { json?: boolean } = {}): ExitCode
         detail: typeof fields.detail === "string" ? fields.detail : null,
         diagnostics: Array.isArray(fields.diagnostics) ? fields.diagnostics : [],
         collisions: Array.isArray(fields.collisions) ? fields.collisions : [],
+        ...(fields.code === "check_failed" && Array.isArray(fields.checks) ? { checks: fields.checks } : {}),
       },
     };
     console.log(JSON.stringify(report, null, 2));

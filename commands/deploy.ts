@@ -27,23 +27,30 @@ export const deploy: Command = {
   name: "deploy",
   summary: "Compile the functions directory and deploy it to an environment",
   help:
-    `Usage: stopgap deploy --env <env> [--dir <dir> | --from-schema <schema>] [--label <label>] [--prune] [--dry-run]
+    `Usage: stopgap deploy --env <env> [--dir <dir> | --from-schema <schema>] [--label <label>] [--prune] [--check <file.ts>] [--dry-run]
 
 Type-checks (deno check) and bundles (deno bundle) every query/mutation export of the functions
 directory, writes them into a staging schema and runs stopgap.deploy, all in one transaction: on any
 error nothing changes and the previous deployment keeps serving. A function that uses a global plts
 does not have (setTimeout, fetch, process, ...) is deployed with a warning on stderr.
 
+With --check, every exported function of the check module runs after the new live functions are in
+place and before the commit, in the same transaction, each in a savepoint that is rolled back: it
+gets { env, call(name, args), sql } and fails by throwing. One failed check and nothing is deployed.
+
 ${ENV_HELP}
 ${SOURCE_HELP}
   -l, --label <label>     The deployment's label (default: the current time, ISO 8601)
   --prune                 Also drop live functions the new deployment does not have
-  --dry-run               Print what would change and change nothing (same as stopgap diff)`,
+  --check <file.ts>       Run the checks of this module in the deploy's transaction before the commit
+  --dry-run               Print what would change and change nothing (same as stopgap diff); with
+                          --check, deploy, run the checks and roll back`,
   flags: {
     ...ENV_FLAG,
     ...SOURCE_FLAGS,
     label: { type: "string", short: "l" },
     prune: { type: "boolean" },
+    check: { type: "string" },
     "dry-run": { type: "boolean" },
   },
   maxArgs: 0,
@@ -53,6 +60,7 @@ ${SOURCE_HELP}
       ...options,
       label: context.flags.label as string | undefined,
       prune: context.flags.prune === true,
+      check: context.flags.check as string | undefined,
       dryRun: context.flags["dry-run"] === true,
     });
     printDeploy(context, result);
@@ -118,5 +126,18 @@ export function printDeploy({ json, flags }: CommandContext, result: DeployResul
         `in the live schema until ` +
         `"stopgap prune --env ${result.env}".`,
     );
+  }
+  if (result.checks.length > 0) {
+    const before = result.status === "dry_run"
+      ? "in the dry run's transaction"
+      : result.status === "unchanged"
+      ? "against the active deployment"
+      : "before the commit";
+    const one = result.checks.length === 1;
+    console.log(
+      `${plural(result.checks.length, "check")} of ${flags.check} passed ${before}; ` +
+        `${one ? "its" : "their"} writes were rolled back:`,
+    );
+    printTable(["check", "ms"], result.checks.map((check) => [check.name, check.ms]));
   }
 }

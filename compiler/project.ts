@@ -99,8 +99,13 @@ async function configuredDir(
   return dir;
 }
 
-/** The nearest `deno.json` or `deno.jsonc` in `dir` or a parent, as Deno itself would find it. */
-async function findDenoConfig(dir: string): Promise<string | undefined> {
+/**
+ * The nearest `deno.json` or `deno.jsonc` in `dir` or a parent, as Deno itself would find it.
+ *
+ * @param dir an absolute directory
+ * @returns the file's absolute path, or `undefined` when there is none up to `/`
+ */
+export async function findDenoConfig(dir: string): Promise<string | undefined> {
   for (let current = dir;; current = dirname(current)) {
     for (const name of ["deno.json", "deno.jsonc"]) {
       const candidate = join(current, name);
@@ -172,7 +177,7 @@ function isFunctionModule(name: string): boolean {
  * @param path an absolute path
  * @returns e.g. `functions/todos.ts`
  */
-export function displayPath(project: Project, path: string): string {
+export function displayPath(project: Pick<Project, "root">, path: string): string {
   const rel = relative(project.root, path);
   if (rel.startsWith("..") || isAbsolute(rel)) return path;
   return rel.split(sep).join("/");

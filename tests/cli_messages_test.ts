@@ -111,7 +111,7 @@ Deno.test("a usage error prints the message, the command's usage line and stopga
     [
       ["deploy"],
       `error: Missing --env <name> (or set STOPGAP_ENV)
-Usage: stopgap deploy --env <env> [--dir <dir> | --from-schema <schema>] [--label <label>] [--prune] [--dry-run]
+Usage: stopgap deploy --env <env> [--dir <dir> | --from-schema <schema>] [--label <label>] [--prune] [--check <file.ts>] [--dry-run]
 hint: stopgap help deploy shows every flag`,
     ],
     [

@@ -183,6 +183,7 @@ Deno.test("deploy --json has the documented schema", () =>
     assert.equal(run.stderr, "", "no progress lines in JSON mode");
     const result = JSON.parse(run.stdout);
     assert.deepEqual(Object.keys(result).sort(), [
+      "checks",
       "deploymentId",
       "env",
       "functions",
@@ -194,6 +195,7 @@ Deno.test("deploy --json has the documented schema", () =>
       "warnings",
     ]);
     assert.deepEqual(result.warnings, []);
+    assert.deepEqual(result.checks, [], "no checks without --check");
     assert.equal(typeof result.deploymentId, "number");
     assert.equal(result.previousDeploymentId, null);
     assert.deepEqual(result.source, { dir: "functions" });
