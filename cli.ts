@@ -21,16 +21,22 @@ import { call } from "./commands/call.ts";
 import { deploy } from "./commands/deploy.ts";
 import { deployments } from "./commands/deployments.ts";
 import { diff } from "./commands/diff.ts";
+import { env } from "./commands/env.ts";
 import { init } from "./commands/init.ts";
+import { promote } from "./commands/promote.ts";
 import { prune } from "./commands/prune.ts";
 import { rollback } from "./commands/rollback.ts";
+import { stats } from "./commands/stats.ts";
 import { status } from "./commands/status.ts";
 import { types } from "./commands/types.ts";
 import { version } from "./commands/version.ts";
 
 /** Every command, by name, in the order the help lists them. `help` is answered here because it lists them. */
 const COMMANDS: Record<string, Command> = Object.fromEntries(
-  [init, deploy, diff, status, deployments, rollback, prune, call, types, version].map((c) => [c.name, c]),
+  [init, deploy, diff, promote, status, deployments, rollback, prune, env, stats, call, types, version].map((c) => [
+    c.name,
+    c,
+  ]),
 );
 
 /** Flags every command accepts. */

@@ -4,9 +4,9 @@
  * This entry re-exports `@stopgap/runtime` (`./runtime`): the `query`/`mutation` wrappers, `v`
  * (valibot), the context types; and `callLocal`, which runs a wrapped handler in Deno against a real
  * PostgreSQL with the semantics it has inside plts; the typed client (`createClient`, `call`); and the
- * programmatic deploy API the `stopgap` CLI is a shell over (`deploy`, `rollback`, `status`,
- * `deployments`, `diff`, `prune`, `generateTypes`, `compile`), and the checks a deploy can run in
- * its transaction (`loadChecks`, `runChecks`, the `CheckContext` a check receives).
+ * programmatic deploy API the `stopgap` CLI is a shell over (`deploy`, `promote`, `rollback`, `status`,
+ * `deployments`, `diff`, `prune`, `drift`, `protect`, `stats`, `generateTypes`, `compile`), and the checks a
+ * deploy can run in its transaction (`loadChecks`, `runChecks`, the `CheckContext` a check receives).
  *
  * @example A typed plts function body
  * ```ts
@@ -64,6 +64,17 @@ export {
   status,
 } from "./api/environments.ts";
 export { StopgapError } from "./api/errors.ts";
+export {
+  drift,
+  type DriftEntry,
+  type FunctionStats,
+  promote,
+  type PromoteOptions,
+  type PromoteResult,
+  protect,
+  stats,
+  type StatsResult,
+} from "./api/workflow.ts";
 export { type GeneratedTypes, generateTypes } from "./api/types.ts";
 export {
   type DeclaredTable,

@@ -11,6 +11,7 @@ import { compile, type CompiledFunction, type CompilePhase, type CompileWarning 
 import { dollarQuote, ident, lockEnvironment, randomHex, toId } from "./_sql.ts";
 import { type CheckModule, type CheckResult, loadChecks, runChecks } from "./checks.ts";
 import { checkEnvName } from "./errors.ts";
+import { checkTarget } from "./workflow.ts";
 
 /** The phases of a deploy, in order, for progress output. */
 export type DeployPhase = CompilePhase | "load" | "stage" | "diff" | "deploy" | "prune" | "checks";
@@ -27,8 +28,13 @@ export interface DeployOptions {
   dir?: string;
   /** Deploy this existing source schema instead of compiling a directory. */
   fromSchema?: string;
-  /** The deployment's label; default: the current time, e.g. `2025-01-31T12:00:00.000Z`. */
+  /**
+   * The deployment's label; default: the current time, e.g. `2025-01-31T12:00:00.000Z`. Required
+   * for a protected environment (see `protect`).
+   */
   label?: string;
+  /** Deploy over drift in the live schema (see `drift`); refused otherwise. */
+  force?: boolean;
   /** Drop live functions the new deployment does not have (`stopgap.prune`), in the same transaction. */
   prune?: boolean;
   /** Compute the changes and roll everything back (with `check`: deploy, run the checks, then roll back). */
@@ -177,6 +183,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       // A dry run only reads, unless it runs checks; a deploy first waits for its turn, so the
       // active deployment and the changes below are the ones stopgap.deploy works from.
       if (!options.dryRun || checks) await lockEnvironment(tx, env);
+      await checkTarget(tx, env, { label: options.label, force: options.force, what: "deploy" });
       phase("diff", env);
       const previous = await activeDeployment(tx, env);
       const functions = await changes(tx, env, schema, compiled, previous !== undefined);

@@ -9,6 +9,7 @@ import type { Sql } from "../runtime/local.ts";
 import { lockEnvironment, toId, toIso } from "./_sql.ts";
 import { deploy, type DeployOptions, type DeployResult, type PrunedFunction } from "./deploy.ts";
 import { checkEnvName, StopgapError } from "./errors.ts";
+import type { DriftEntry } from "./workflow.ts";
 
 /** Options naming a client and an environment. */
 export interface EnvOptions {
@@ -145,6 +146,10 @@ export interface EnvironmentStatus {
   failedCount: number;
   /** The active deployment's functions, sorted by name. */
   functions: LiveFunction[];
+  /** Deploys and promotions need an explicit label, and `stopgap dev` refuses it. */
+  protected: boolean;
+  /** How the live schema differs from what the active deployment installed; empty when it does not. */
+  drift: DriftEntry[];
 }
 
 /**
@@ -170,6 +175,9 @@ export async function status(options: { sql: Sql; env?: string }): Promise<Envir
     : await sql`select * from stopgap.status(${env})`;
   const fns = await sql`select v.deployment_id, v.fn_name, v.kind, v.artifact_hash from stopgap.fn_version v
     where v.deployment_id in (select active_deployment_id from stopgap.environment) order by v.fn_name`;
+  const drifts = await sql`select e.env, d.fn_name, d.drift, d.detail
+    from stopgap.environment e, stopgap.drift(e.env) d
+    where ${env ?? null}::text is null or e.env = ${env ?? null}::text`;
   return rows.map((r) => ({
     env: r.env,
     liveSchema: r.live_schema,
@@ -182,6 +190,8 @@ export async function status(options: { sql: Sql; env?: string }): Promise<Envir
     failedCount: Number(r.failed_count),
     functions: fns.filter((f) => toId(f.deployment_id) === toId(r.active_deployment_id))
       .map((f) => ({ name: f.fn_name, kind: f.kind, artifactHash: f.artifact_hash })),
+    protected: r.protected === true,
+    drift: drifts.filter((d) => d.env === r.env).map((d) => ({ name: d.fn_name, drift: d.drift, detail: d.detail })),
   }));
 }
 
@@ -205,6 +215,8 @@ export interface DeploymentInfo {
   failedFunction: string | null;
   /** For failed deployments: the error message. */
   failureMessage: string | null;
+  /** For a promotion: the environment and deployment whose artifacts it took. */
+  promotedFrom: { env: string; deploymentId: number } | null;
 }
 
 /**
@@ -235,6 +247,9 @@ export async function deployments(options: EnvOptions): Promise<DeploymentInfo[]
     functionCount: Number(r.function_count),
     failedFunction: r.failed_function ?? null,
     failureMessage: r.failure_message ?? null,
+    promotedFrom: r.promoted_from_env == null
+      ? null
+      : { env: r.promoted_from_env, deploymentId: toId(r.promoted_from_deployment_id)! },
   }));
 }
 

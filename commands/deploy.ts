@@ -27,7 +27,7 @@ export const deploy: Command = {
   name: "deploy",
   summary: "Compile the functions directory and deploy it to an environment",
   help:
-    `Usage: stopgap deploy --env <env> [--dir <dir> | --from-schema <schema>] [--label <label>] [--prune] [--check <file.ts>] [--dry-run]
+    `Usage: stopgap deploy --env <env> [--dir <dir> | --from-schema <schema>] [--label <label>] [--prune] [--check <file.ts>] [--dry-run] [--force]
 
 Type-checks (deno check) and bundles (deno bundle) every query/mutation export of the functions
 directory, writes them into a staging schema and runs stopgap.deploy, all in one transaction: on any
@@ -40,11 +40,13 @@ gets { env, call(name, args), sql } and fails by throwing. One failed check and 
 
 ${ENV_HELP}
 ${SOURCE_HELP}
-  -l, --label <label>     The deployment's label (default: the current time, ISO 8601)
+  -l, --label <label>     The deployment's label (default: the current time, ISO 8601; required for a
+                          protected environment, see stopgap env)
   --prune                 Also drop live functions the new deployment does not have
   --check <file.ts>       Run the checks of this module in the deploy's transaction before the commit
   --dry-run               Print what would change and change nothing (same as stopgap diff); with
-                          --check, deploy, run the checks and roll back`,
+                          --check, deploy, run the checks and roll back
+  --force                 Deploy even though the live schema drifted (stopgap status shows drift)`,
   flags: {
     ...ENV_FLAG,
     ...SOURCE_FLAGS,
@@ -52,6 +54,7 @@ ${SOURCE_HELP}
     prune: { type: "boolean" },
     check: { type: "string" },
     "dry-run": { type: "boolean" },
+    force: { type: "boolean" },
   },
   maxArgs: 0,
   run: async (context) => {
@@ -62,6 +65,7 @@ ${SOURCE_HELP}
       prune: context.flags.prune === true,
       check: context.flags.check as string | undefined,
       dryRun: context.flags["dry-run"] === true,
+      force: context.flags.force === true,
     });
     printDeploy(context, result);
   },

@@ -30,7 +30,7 @@ ${ENV_HELP}`,
       return;
     }
     printTable(
-      ["id", "label", "status", "functions", "created", "by", "failure"],
+      ["id", "label", "status", "functions", "created", "by", "note"],
       list.map((d) => [
         d.id,
         d.label,
@@ -38,7 +38,9 @@ ${ENV_HELP}`,
         d.functionCount,
         d.createdAt,
         d.createdBy,
-        d.failureMessage === null || d.failedFunction === null
+        d.promotedFrom !== null
+          ? `promoted from ${d.promotedFrom.env} deployment ${d.promotedFrom.deploymentId}`
+          : d.failureMessage === null || d.failedFunction === null
           ? d.failureMessage
           : `${d.failedFunction}: ${d.failureMessage}`,
       ]),

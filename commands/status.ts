@@ -15,8 +15,9 @@ export const status: Command = {
   summary: "Show the active deployment and functions of each environment",
   help: `Usage: stopgap status [--env <env>]
 
-Prints every environment (or only --env) with its live schema, active deployment, since when, and
-the functions it serves.
+Prints every environment (or only --env) with its live schema, active deployment, since when, the
+functions it serves, whether it is protected, and drift: live functions changed, dropped or added
+by hand since the active deployment installed them (stopgap.drift).
 
   -e, --env <name>        Only this environment (default: STOPGAP_ENV, else all)`,
   flags: { ...ENV_FLAG },
@@ -37,13 +38,19 @@ the functions it serves.
       const active = e.activeDeploymentId === null
         ? "no active deployment"
         : `deployment ${e.activeDeploymentId} ("${e.activeLabel}") since ${e.activeSince}`;
-      console.log(`${bold(e.env)}: ${active}`);
+      console.log(`${bold(e.env)}${e.protected ? " (protected)" : ""}: ${active}`);
       console.log(
         `  live schema ${e.liveSchema}, execute role ${e.executeRole}, ` +
           `${plural(e.deploymentCount, "deployment")} (${e.failedCount} failed)`,
       );
       if (e.functions.length > 0) {
         printTable(["function", "kind", "artifact"], e.functions.map((f) => [f.name, f.kind, f.artifactHash]), 4);
+      }
+      if (e.drift.length > 0) {
+        console.log(
+          `  ${bold("drift")}: the live schema was changed outside stopgap (stopgap deploy refuses it without --force)`,
+        );
+        printTable(["function", "drift", "detail"], e.drift.map((d) => [d.name, d.drift, d.detail]), 4);
       }
     }
   },

@@ -100,7 +100,7 @@ hint: Create the functions as (args jsonb) RETURNS jsonb LANGUAGE plts in that s
 
     const list = await ok(".", "deployments", "--env", "prod", "--db", db.url);
     const [header, failed] = list.stdout.split("\n");
-    const failure = header.indexOf("failure");
+    const failure = header.indexOf("note");
     assert.ok(failure > 0, header);
     assert.equal(failed.slice(failure), `source schema "empty" has no plts functions to deploy`);
     assert.match(failed, /^2 +v2 +failed +0 /);
@@ -111,7 +111,7 @@ Deno.test("a usage error prints the message, the command's usage line and stopga
     [
       ["deploy"],
       `error: Missing --env <name> (or set STOPGAP_ENV)
-Usage: stopgap deploy --env <env> [--dir <dir> | --from-schema <schema>] [--label <label>] [--prune] [--check <file.ts>] [--dry-run]
+Usage: stopgap deploy --env <env> [--dir <dir> | --from-schema <schema>] [--label <label>] [--prune] [--check <file.ts>] [--dry-run] [--force]
 hint: stopgap help deploy shows every flag`,
     ],
     [

@@ -81,7 +81,7 @@ Deno.test("init, deploy, call, change, deploy, diff, rollback, status: each call
       ["v1", "active"],
     ]);
     const table = await ok(dir, "deployments", "--env", "dev", "--db", db.url);
-    assert.match(table.stdout, /^id +label +status +functions +created +by +failure$/m);
+    assert.match(table.stdout, /^id +label +status +functions +created +by +note$/m);
 
     const stages = await db.sql`select nspname from pg_namespace where nspname like 'stopgap_stage_%'`;
     assert.equal(stages.length, 0, "staging schemas are dropped");

@@ -20,6 +20,9 @@ CREATE TABLE stopgap.environment (
     -- Receives USAGE on the live schema and EXECUTE on its functions.
     execute_role         name NOT NULL DEFAULT 'stopgap_app',
     active_deployment_id bigint,
+    -- A protected environment (production) takes only labelled deploys from the CLI, and no
+    -- watch-mode deploys (stopgap.protect_environment).
+    protected            boolean NOT NULL DEFAULT false,
     updated_at           timestamptz NOT NULL DEFAULT now(),
     -- 'active' whenever a deployment is active: the foreign key below then requires the
     -- pointed-at deployment to have exactly that status.
@@ -46,10 +49,15 @@ CREATE TABLE stopgap.deployment (
     manifest      jsonb,
     -- {sqlstate, message, detail, hint, function}
     failure       jsonb,
+    -- A promotion (stopgap.promote) records the deployment whose artifacts it took.
+    promoted_from_env           text,
+    promoted_from_deployment_id bigint,
+    CONSTRAINT deployment_promotion_whole CHECK ((promoted_from_env IS NULL) = (promoted_from_deployment_id IS NULL)),
     CONSTRAINT deployment_failed_has_reason CHECK ((status = 'failed') = (failure IS NOT NULL)),
     CONSTRAINT deployment_sealed_has_manifest CHECK (status IN ('open', 'failed') OR manifest IS NOT NULL),
     UNIQUE (id, env),
-    UNIQUE (id, env, status)
+    UNIQUE (id, env, status),
+    FOREIGN KEY (promoted_from_deployment_id, promoted_from_env) REFERENCES stopgap.deployment (id, env)
 );
 COMMENT ON TABLE stopgap.deployment IS 'Deploy attempts: snapshots of a source schema, with status and manifest';
 
@@ -79,7 +87,7 @@ COMMENT ON TABLE stopgap.fn_version IS 'Each function of a deployment and the im
 CREATE TABLE stopgap.activation_log (
     id                 bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     env                text NOT NULL REFERENCES stopgap.environment (env),
-    action             text NOT NULL CHECK (action IN ('deploy', 'rollback')),
+    action             text NOT NULL CHECK (action IN ('deploy', 'rollback', 'promote')),
     from_deployment_id bigint,
     to_deployment_id   bigint NOT NULL,
     activated_at       timestamptz NOT NULL DEFAULT now(),

@@ -10,16 +10,24 @@ REVOKE EXECUTE ON FUNCTION stopgap.deploy(text, text, text, boolean) FROM PUBLIC
 REVOKE EXECUTE ON FUNCTION stopgap.rollback(text, integer, bigint) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION stopgap.prune(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION stopgap.configure_environment(text, text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION stopgap.promote(text, text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION stopgap.protect_environment(text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION stopgap.deploy(text, text, text, boolean) TO stopgap_deployer;
 GRANT EXECUTE ON FUNCTION stopgap.rollback(text, integer, bigint) TO stopgap_deployer;
 GRANT EXECUTE ON FUNCTION stopgap.prune(text) TO stopgap_deployer;
 GRANT EXECUTE ON FUNCTION stopgap.configure_environment(text, text, text) TO stopgap_deployer;
+GRANT EXECUTE ON FUNCTION stopgap.promote(text, text, text) TO stopgap_deployer;
+GRANT EXECUTE ON FUNCTION stopgap.protect_environment(text, boolean) TO stopgap_deployer;
 
 REVOKE EXECUTE ON FUNCTION stopgap.status(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION stopgap.deployments(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION stopgap.diff(text, name) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION stopgap.source_functions(name) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION stopgap.require_environment(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION stopgap.drift(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION stopgap.drift(text) TO stopgap_reader;
+REVOKE EXECUTE ON FUNCTION stopgap.pointed_artifact(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION stopgap.pointed_artifact(text) TO stopgap_reader;
 GRANT EXECUTE ON FUNCTION stopgap.status(text) TO stopgap_reader;
 GRANT EXECUTE ON FUNCTION stopgap.deployments(text) TO stopgap_reader;
 GRANT EXECUTE ON FUNCTION stopgap.diff(text, name) TO stopgap_reader;
@@ -27,7 +35,7 @@ GRANT EXECUTE ON FUNCTION stopgap.source_functions(name) TO stopgap_reader;
 GRANT EXECUTE ON FUNCTION stopgap.require_environment(text) TO stopgap_reader;
 
 GRANT SELECT ON stopgap.environment, stopgap.deployment, stopgap.fn_version, stopgap.activation_log,
-                stopgap.environment_overview, stopgap.activation_audit
+                stopgap.environment_overview, stopgap.activation_audit, stopgap.function_stats
    TO stopgap_reader;
 
 -- Artifacts are written by deploy as stopgap_owner; deployers need the right too (security.rs
@@ -35,6 +43,8 @@ GRANT SELECT ON stopgap.environment, stopgap.deployment, stopgap.fn_version, sto
 GRANT EXECUTE ON FUNCTION plts.compile_and_store(text, jsonb) TO stopgap_owner, stopgap_deployer;
 GRANT EXECUTE ON FUNCTION plts.upsert_artifact(text, text, jsonb) TO stopgap_owner, stopgap_deployer;
 
--- deploy and diff classify source functions as stopgap_owner / the reader.
+-- deploy and diff classify source functions as stopgap_owner / the reader; deploy reads drift.
 GRANT EXECUTE ON FUNCTION stopgap.source_functions(name) TO stopgap_owner;
+GRANT EXECUTE ON FUNCTION stopgap.drift(text) TO stopgap_owner;
+GRANT EXECUTE ON FUNCTION stopgap.pointed_artifact(text) TO stopgap_owner;
 GRANT EXECUTE ON FUNCTION stopgap.require_environment(text) TO stopgap_owner;

@@ -1,5 +1,6 @@
 //! `stopgap.configure_environment(env, live_schema, execute_role)`: create or change an
-//! environment before or between deployments.
+//! environment before or between deployments; `stopgap.protect_environment(env, protected)`:
+//! mark it protected.
 
 use pgrx::prelude::*;
 use pgrx::PgSqlErrorCode;
@@ -103,4 +104,26 @@ fn role_exists(role: &str) -> bool {
     .ok()
     .flatten()
     .unwrap_or(false)
+}
+
+/// Marks environment `env` protected (or, with `protected => false`, not), creating it if need
+/// be, and returns the new setting. The CLI deploys to a protected environment only with an
+/// explicit `--label`, and `stopgap dev` refuses it. It guards against mistakes, not against
+/// deployers: any deployer may change it.
+#[pg_extern(volatile, parallel_unsafe)]
+#[search_path(pg_catalog, pg_temp)]
+fn protect_environment(env: &str, protected: default!(bool, true)) -> bool {
+    crate::error::refuse_on_standby("protect an environment");
+    let caller = Caller::current();
+    caller.require_deployer("protect an environment");
+    environment::validate_name(env);
+    let _owner = AsOwner::enter();
+    environment::lock(env);
+    environment::find_or_create(env);
+    Spi::run_with_args(
+        "UPDATE stopgap.environment SET protected = $2, updated_at = now() WHERE env = $1",
+        &[env.into(), protected.into()],
+    )
+    .unwrap_or_else(|e| raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, format!("{e}"), None, None));
+    protected
 }

@@ -52,14 +52,7 @@ fn deploy(env: &str, from_schema: &str, label: &str, prune: default!(bool, false
     let caller = Caller::current();
     caller.require_deployer("deploy");
     environment::validate_name(env);
-    if label.trim().is_empty() || label.len() > 200 {
-        raise(
-            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
-            "a deployment label must be 1 to 200 characters and not blank",
-            None,
-            Some("Use a version or a commit id, e.g. 'v1.4.0' or 'git:3f2a9c1'.".into()),
-        );
-    }
+    validate_label(label);
     caller.require_schema_usage(from_schema);
     caller.require_compile_right();
 
@@ -148,8 +141,20 @@ fn deploy(env: &str, from_schema: &str, label: &str, prune: default!(bool, false
     }
 }
 
+/// Refuses a blank label or one longer than the catalog allows.
+pub fn validate_label(label: &str) {
+    if label.trim().is_empty() || label.len() > 200 {
+        raise(
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            "a deployment label must be 1 to 200 characters and not blank",
+            None,
+            Some("Use a version or a commit id, e.g. 'v1.4.0' or 'git:3f2a9c1'.".into()),
+        );
+    }
+}
+
 /// The id of the non-failed deployment of `env` named `label`, if any.
-fn label_owner(env: &str, label: &str) -> Option<i64> {
+pub fn label_owner(env: &str, label: &str) -> Option<i64> {
     pg_read::one::<i64>(
         "SELECT id FROM stopgap.deployment WHERE env = $1 AND label = $2 AND status <> 'failed'",
         &[env.into(), label.into()],
@@ -247,7 +252,9 @@ fn attempt(
     *current_fn.borrow_mut() = None;
 
     if let Some(active) = environment.active_deployment_id {
-        if live::functions_of(active) == functions {
+        // The same functions again write nothing, unless the live schema drifted from them: then
+        // the new deployment puts the stubs back.
+        if live::functions_of(active) == functions && !live::drifted(env) {
             return Outcome::Unchanged(active);
         }
     }
@@ -258,7 +265,7 @@ fn attempt(
 }
 
 /// Writes the deployment (open), its functions and manifest, and seals it.
-fn record_deployment(
+pub fn record_deployment(
     env: &Environment,
     from_schema: &str,
     label: &str,
@@ -316,7 +323,7 @@ fn record_deployment(
 
 /// Makes deployment `id` (now in status `from`) the active one of `env`: live schema, status of
 /// the previous and the new deployment, the environment's pointer and the activation log.
-/// Shared by deploy and rollback.
+/// Shared by deploy, promote and rollback.
 pub fn activate(env: &Environment, id: i64, from: Status, functions: &[FnVersion], action: &str, caller: &Caller) {
     live::ensure_schema(env);
     live::install(env, functions);

@@ -1,7 +1,7 @@
 //! stopgap: versioned deployments of plts functions — environments, live schemas of
 //! pointer stubs, rollback, diff, prune, audit.
 //!
-//! `configure` / `deploy` / `rollback` / `prune` change environments; `call` calls live
+//! `configure` / `deploy` / `promote` / `rollback` / `prune` change environments; `call` calls live
 //! functions by name; `environment`, `live`, `state` and `failure` are their parts;
 //! `security` decides who may do what. Catalogs, views, introspection and grants are SQL
 //! files under `sql/`.
@@ -14,6 +14,7 @@ mod error;
 mod failure;
 mod gucs;
 mod live;
+mod promote;
 mod prune;
 mod rollback;
 mod security;

@@ -35,6 +35,18 @@ pub fn functions_of(id: i64) -> Vec<FnVersion> {
     .unwrap_or_default()
 }
 
+/// Whether a live function of `env`'s active deployment was changed or dropped by hand
+/// (`stopgap.drift`; functions added by hand are not the deployment's to repair).
+pub fn drifted(env: &str) -> bool {
+    pg_read::one::<bool>(
+        "SELECT EXISTS (SELECT FROM stopgap.drift($1) WHERE drift <> 'added')",
+        &[env.into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(false)
+}
+
 /// The body of a live function: a pointer that plts resolves to the stored artifact.
 pub fn pointer_body(artifact_hash: &str) -> String {
     serde_json::json!({"plts": 1, "kind": "artifact_ptr", "artifact_hash": artifact_hash, "export": "default"})
