@@ -20,6 +20,7 @@ import { CliError, ExitCode, fail } from "./commands/_errors.ts";
 import { call } from "./commands/call.ts";
 import { deploy } from "./commands/deploy.ts";
 import { deployments } from "./commands/deployments.ts";
+import { dev } from "./commands/dev.ts";
 import { diff } from "./commands/diff.ts";
 import { init } from "./commands/init.ts";
 import { prune } from "./commands/prune.ts";
@@ -30,7 +31,7 @@ import { version } from "./commands/version.ts";
 
 /** Every command, by name, in the order the help lists them. `help` is answered here because it lists them. */
 const COMMANDS: Record<string, Command> = Object.fromEntries(
-  [init, deploy, diff, status, deployments, rollback, prune, call, types, version].map((c) => [c.name, c]),
+  [init, deploy, dev, diff, status, deployments, rollback, prune, call, types, version].map((c) => [c.name, c]),
 );
 
 /** Flags every command accepts. */
