@@ -12,8 +12,8 @@ import { errorReport, printError } from "./_errors.ts";
 import { plural, printWarnings } from "./_output.ts";
 import { printDeploy } from "./deploy.ts";
 
-/** The signals that stop `dev`; a second one ends the process at once. */
-const STOP_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+/** The signals that stop `dev`; a second one ends the process at once. (Windows has no SIGTERM to listen to.) */
+const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT", "SIGBREAK"] : ["SIGINT", "SIGTERM"];
 
 /** The `dev` command. */
 export const dev: Command = {
