@@ -20,6 +20,7 @@ import { CliError, ExitCode, fail } from "./commands/_errors.ts";
 import { call } from "./commands/call.ts";
 import { deploy } from "./commands/deploy.ts";
 import { deployments } from "./commands/deployments.ts";
+import { dev } from "./commands/dev.ts";
 import { diff } from "./commands/diff.ts";
 import { env } from "./commands/env.ts";
 import { init } from "./commands/init.ts";
@@ -33,10 +34,9 @@ import { version } from "./commands/version.ts";
 
 /** Every command, by name, in the order the help lists them. `help` is answered here because it lists them. */
 const COMMANDS: Record<string, Command> = Object.fromEntries(
-  [init, deploy, diff, promote, status, deployments, rollback, prune, env, stats, call, types, version].map((c) => [
-    c.name,
+  [init, deploy, dev, diff, promote, status, deployments, rollback, prune, env, stats, call, types, version].map((
     c,
-  ]),
+  ) => [c.name, c]),
 );
 
 /** Flags every command accepts. */

@@ -4,7 +4,7 @@
  * This entry re-exports `@stopgap/runtime` (`./runtime`): the `query`/`mutation` wrappers, `v`
  * (valibot), the context types; and `callLocal`, which runs a wrapped handler in Deno against a real
  * PostgreSQL with the semantics it has inside plts; the typed client (`createClient`, `call`); and the
- * programmatic deploy API the `stopgap` CLI is a shell over (`deploy`, `promote`, `rollback`, `status`,
+ * programmatic deploy API the `stopgap` CLI is a shell over (`deploy`, `dev`, `promote`, `rollback`, `status`,
  * `deployments`, `diff`, `prune`, `drift`, `protect`, `stats`, `generateTypes`, `compile`), and the checks a
  * deploy can run in its transaction (`loadChecks`, `runChecks`, the `CheckContext` a check receives).
  *
@@ -50,6 +50,7 @@ export {
   type DeployResult,
   type PrunedFunction,
 } from "./api/deploy.ts";
+export { DEFAULT_DEBOUNCE_MS, dev, type DevCycle, type DevOptions, type DevPhase } from "./api/dev.ts";
 export {
   type DeploymentInfo,
   deployments,

@@ -97,6 +97,14 @@ export interface ErrorReport {
  * CLI should end with. With `json`, also prints an {@linkcode ErrorReport} on stdout.
  */
 export function fail(error: unknown, options: { json?: boolean } = {}): ExitCode {
+  printError(error);
+  const report = errorReport(error);
+  if (options.json) console.log(JSON.stringify(report, null, 2));
+  return report.error.exitCode;
+}
+
+/** Prints `error` to stderr as {@linkcode fail} does, without ending anything: `stopgap dev` reports each failed cycle so. */
+export function printError(error: unknown): void {
   const lines = [`error: ${messageOf(error, false)}`];
   let cause = error instanceof Error ? error.cause : undefined;
   while (cause !== undefined) {
@@ -107,24 +115,23 @@ export function fail(error: unknown, options: { json?: boolean } = {}): ExitCode
   const hint = hintOf(error);
   if (hint) lines.push(labelled("hint: ", hint));
   console.error(lines.join("\n"));
-  const exitCode = error instanceof CliError ? error.exitCode : ExitCode.Failed;
-  if (options.json) {
-    const fields = (error ?? {}) as ApiErrorFields & ServerErrorFields;
-    const report: ErrorReport = {
-      error: {
-        message: error instanceof Error ? error.message : String(error),
-        exitCode,
-        code: typeof fields.code === "string" ? fields.code : null,
-        hint: hint ?? null,
-        detail: typeof fields.detail === "string" ? fields.detail : null,
-        diagnostics: Array.isArray(fields.diagnostics) ? fields.diagnostics : [],
-        collisions: Array.isArray(fields.collisions) ? fields.collisions : [],
-        ...(fields.code === "check_failed" && Array.isArray(fields.checks) ? { checks: fields.checks } : {}),
-      },
-    };
-    console.log(JSON.stringify(report, null, 2));
-  }
-  return exitCode;
+}
+
+/** What `--json` prints for `error`: its message, exit code, stable code, hint, detail, diagnostics, collisions and failed checks. */
+export function errorReport(error: unknown): ErrorReport {
+  const fields = (error ?? {}) as ApiErrorFields & ServerErrorFields;
+  return {
+    error: {
+      message: error instanceof Error ? error.message : String(error),
+      exitCode: error instanceof CliError ? error.exitCode : ExitCode.Failed,
+      code: typeof fields.code === "string" ? fields.code : null,
+      hint: hintOf(error) ?? null,
+      detail: typeof fields.detail === "string" ? fields.detail : null,
+      diagnostics: Array.isArray(fields.diagnostics) ? fields.diagnostics : [],
+      collisions: Array.isArray(fields.collisions) ? fields.collisions : [],
+      ...(fields.code === "check_failed" && Array.isArray(fields.checks) ? { checks: fields.checks } : {}),
+    },
+  };
 }
 
 /** The hint of a `CliError`, an API error or a server error (in the CLI's words). */

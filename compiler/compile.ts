@@ -165,16 +165,7 @@ export async function compile(options: CompileOptions = {}): Promise<CompileResu
   const functionsDir = displayPath(project, project.functionsDir);
 
   phase("find", functionsDir);
-  let modules: FunctionModule[];
-  try {
-    modules = await findModules(project);
-  } catch (cause) {
-    if (!(cause instanceof Deno.errors.NotFound)) throw cause;
-    throw new CompileError("no_functions_dir", `The functions directory "${functionsDir}" does not exist`, {
-      cause,
-      hint: `Create it with "stopgap init", pass --dir <directory>, or set "functionsDir" in stopgap.json`,
-    });
-  }
+  const modules = await functionModules(project);
   if (modules.length === 0) {
     throw new CompileError("no_functions", `No function modules (*.ts) in "${functionsDir}"`, {
       hint: `Write a module that exports query(...) or mutation(...) there, or run "stopgap init"`,
@@ -243,6 +234,26 @@ export async function compile(options: CompileOptions = {}): Promise<CompileResu
     return { project, functions, skippedModules, warnings };
   } finally {
     await Deno.remove(build, { recursive: true });
+  }
+}
+
+/**
+ * The function modules of `project` ({@linkcode findModules}).
+ *
+ * @param project the project
+ * @returns the modules, sorted by path; empty when there are none
+ * @throws {CompileError} `no_functions_dir` when the functions directory does not exist
+ */
+export async function functionModules(project: Project): Promise<FunctionModule[]> {
+  try {
+    return await findModules(project);
+  } catch (cause) {
+    if (!(cause instanceof Deno.errors.NotFound)) throw cause;
+    const functionsDir = displayPath(project, project.functionsDir);
+    throw new CompileError("no_functions_dir", `The functions directory "${functionsDir}" does not exist`, {
+      cause,
+      hint: `Create it with "stopgap init", pass --dir <directory>, or set "functionsDir" in stopgap.json`,
+    });
   }
 }
 

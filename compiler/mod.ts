@@ -23,7 +23,9 @@ export {
   type CompilePhase,
   type CompileResult,
   type CompileWarning,
+  functionModules,
 } from "./compile.ts";
+export { sourceFiles } from "./graph.ts";
 export { UNAVAILABLE_GLOBALS } from "./globals.ts";
 export {
   decodeMappings,
@@ -43,6 +45,7 @@ export {
   displayPath,
   findModules,
   type FunctionModule,
+  isFunctionModule,
   loadProject,
   type Project,
   type ProjectOptions,

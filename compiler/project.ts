@@ -165,7 +165,15 @@ export async function findModules(project: Project): Promise<FunctionModule[]> {
   return found;
 }
 
-function isFunctionModule(name: string): boolean {
+/**
+ * Whether a file named `name` in the functions directory is a function module by its name: `.ts` or
+ * `.mts`, not a declaration file and not a test. (Names starting with `_` or `.` are left out by
+ * {@linkcode findModules} before this is asked.)
+ *
+ * @param name the file's name, without its directory
+ * @returns e.g. `true` for `todos.ts`, `false` for `todos_test.ts`, `types.d.ts` and `todos.ts~`
+ */
+export function isFunctionModule(name: string): boolean {
   if (!/\.m?ts$/.test(name) || name.endsWith(".d.ts")) return false;
   return !/[_.]test\.m?ts$/.test(name);
 }

@@ -172,6 +172,7 @@ Deno.test("without --db, DATABASE_URL or PG* variables, every command that needs
   const commands = [
     ["status"],
     ["deploy", "--env", "dev"],
+    ["dev", "--env", "dev"],
     ["diff", "--env", "dev"],
     ["deployments", "--env", "dev"],
     ["rollback", "--env", "dev"],
