@@ -9,7 +9,7 @@ import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import type { Sql } from "../runtime/local.ts";
 import { isFunctionModule, loadProject, type Project, sourceFiles } from "../compiler/mod.ts";
 import { deploy, type DeployPhase, type DeployResult } from "./deploy.ts";
-import { checkEnvName } from "./errors.ts";
+import { checkEnvName, StopgapError } from "./errors.ts";
 
 /**
  * How long no file may change before a cycle starts, in milliseconds: an editor's save (a write, or
@@ -30,6 +30,8 @@ export interface DevOptions {
   dir?: string;
   /** Ends the watch: a running cycle is rolled back at its next phase, or finishes its commit. */
   signal?: AbortSignal;
+  /** Watch a protected environment too, and deploy over drift (see `protect` and `drift`). */
+  force?: boolean;
   /** Milliseconds without a change before a cycle starts (default {@linkcode DEFAULT_DEBOUNCE_MS}). */
   debounceMs?: number;
   /** Called once the functions directory is watched, before the first deploy, with it relative to the root. */
@@ -82,6 +84,7 @@ export interface DevCycle {
  * @param options the client, environment, project and callbacks
  * @returns when `signal` aborts, after the running cycle was rolled back or committed and the
  *   watchers are closed; the caller closes `sql`
+ * @throws {StopgapError} `protected_environment` when `env` is protected and `force` is not set
  * @throws {StopgapError} `invalid_env` for an invalid environment name
  * @throws {CompileError} `no_functions_dir` when the functions directory does not exist (there is nothing to watch)
  *
@@ -105,8 +108,19 @@ export interface DevCycle {
 export async function dev(options: DevOptions): Promise<void> {
   const { env, signal } = options;
   checkEnvName(env);
-  // Protected environments refuse dev mode unless forced (issue #19, part 4); that refusal belongs
-  // here, before anything is watched or deployed.
+  // A protected environment (production) is refused before anything is watched or deployed.
+  if (!options.force) {
+    const [row] = await options.sql`select protected from stopgap.environment where env = ${env}`;
+    if (row?.protected === true) {
+      throw new StopgapError(
+        "protected_environment",
+        `environment "${env}" is protected: stopgap dev does not deploy to it`,
+        {
+          hint: `Watch a development environment instead, or pass --force to watch "${env}" anyway`,
+        },
+      );
+    }
+  }
   const project = await loadProject({ root: options.root, dir: options.dir });
   const changes = new Changes(options.debounceMs ?? DEFAULT_DEBOUNCE_MS);
   const watch = await ProjectWatch.start(project, changes);
@@ -161,6 +175,7 @@ async function runCycle(
       // The directory resolved at start, the one watched (a later stopgap.json edit needs a restart).
       dir: project.functionsDir,
       label: `dev-${new Date().toISOString()}`,
+      force: options.force,
       onPhase: (phase, detail) => {
         if (options.signal?.aborted) throw new Interrupted("stopped");
         if (READING.has(phase) && changes.changedSince(start)) throw new Interrupted("superseded");

@@ -19,7 +19,7 @@ const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT", "SI
 export const dev: Command = {
   name: "dev",
   summary: "Watch the functions directory and deploy it to an environment on each save",
-  help: `Usage: stopgap dev --env <env> [--dir <dir>]
+  help: `Usage: stopgap dev --env <env> [--dir <dir>] [--force]
 
 Deploys the functions directory to the environment, then again after each save, each time as
 stopgap deploy does (type check, bundle, one transaction), labelled dev-<time>. The function
@@ -35,8 +35,9 @@ stdout, on one line.
 
 ${ENV_HELP}
   -d, --dir <dir>         The functions directory (default: "functionsDir" of stopgap.json or of the
-                          "stopgap" key of deno.json, else ./functions)`,
-  flags: { ...ENV_FLAG, dir: { type: "string", short: "d" } },
+                          "stopgap" key of deno.json, else ./functions)
+  --force                 Watch a protected environment too (stopgap env), and deploy over drift`,
+  flags: { ...ENV_FLAG, dir: { type: "string", short: "d" }, force: { type: "boolean" } },
   maxArgs: 0,
   run: async (context) => {
     const env = requireEnv(context);
@@ -55,6 +56,7 @@ ${ENV_HELP}
         sql,
         env,
         dir: context.flags.dir as string | undefined,
+        force: context.flags.force === true,
         signal: stop.signal,
         onWatching: (dir) => {
           if (!context.json) console.error(`Watching ${dir}: each save deploys to "${env}" (Ctrl-C stops)`);

@@ -88,7 +88,7 @@ Deno.test("promote from an environment with no deployment fails and says so; usa
     assert.match(missing.stderr, /Missing --from <env>/);
   }));
 
-Deno.test("a protected environment takes only labelled deploys and promotions; status shows it", () =>
+Deno.test("a protected environment takes only labelled deploys and promotions, and no dev mode; status shows it", () =>
   withDatabase("workflow_protect", async (db) => {
     await db.sql`create extension stopgap cascade`;
     await deployVersion(db, "staging", 1);
@@ -107,6 +107,11 @@ Deno.test("a protected environment takes only labelled deploys and promotions; s
     await deployVersion(db, "prod", 1, "--label", "v1");
     const status = await ok(".", "status", "--env", "prod", "--db", db.url);
     assert.match(status.stdout, /^prod \(protected\): deployment \d+ \("v1"\)/m);
+
+    const dev = await stopgapIn(".", ["dev", "--env", "prod", "--db", db.url]);
+    assert.equal(dev.code, 1, dev.stderr);
+    assert.match(dev.stderr, /environment "prod" is protected: stopgap dev does not deploy to it/);
+    assert.match(dev.stderr, /pass --force/);
 
     await ok(".", "env", "unprotect", "prod", "--db", db.url);
     await deployVersion(db, "prod", 2);
