@@ -144,8 +144,8 @@ export function parseTables(list: string): TableRef[] {
  * `int2`/`int4`/`float4`/`float8` `number`, `int8` `number | bigint`, `numeric` `string`,
  * `timestamp`/`timestamptz` `Date | "infinity" | "-infinity"`, `date` `string`, `json`/`jsonb`
  * `JsonValue`, `bytea` `Uint8Array`, one-dimensional arrays `(T | null)[]`, composites (and domains
- * over them) an interface, enums (and domains over them) a union of their labels, anything else
- * (other domains included) `string`. A column without `NOT NULL` is `T | null`; a stored generated
+ * over them) an interface, enums (and domains over them) a union of their labels, a domain its
+ * base type's, anything else `string`. A column without `NOT NULL` is `T | null`; a stored generated
  * column is `readonly`.
  *
  * @param options the client, and the tables: a `--tables` list ({@linkcode parseTables}) or its entries
@@ -290,25 +290,20 @@ export async function tableDeclarations(sql: Sql, refs: readonly TableRef[]): Pr
   const declaredTables = new Map(relations.map((rel) => [rel.typeOid, rel]));
   // The composite and enum types the declarations name, found while mapping the columns.
   const used = new Set<number>();
-  const base = (oid: number): TypeInfo | undefined => {
-    let info = types.get(oid);
-    while (info?.typtype === "d") info = types.get(info.baseOid);
-    return info;
-  };
   const names = new Map<number, string>();
   const tsType = (oid: number, ndims: number): string => {
     if (oid in BUILTIN) return BUILTIN[oid];
     const info = types.get(oid);
     if (info === undefined) return "string";
+    // plts reads a domain as its base type (a domain over int is a number).
+    if (info.typtype === "d") return tsType(info.baseOid, ndims);
     if (info.elemOid !== 0) {
       // plts reads a multi-dimensional array as its text; a column declared with more than one
       // dimension is typed so.
       return ndims > 1 ? "string" : `(${tsType(info.elemOid, 0)} | null)[]`;
     }
-    // A domain is read as its base type's text, except over a composite (the object) and over an
-    // enum (its label, which is the text).
-    const target = info.typtype === "d" ? base(oid) : info;
-    if (target?.typtype === "c") {
+    const target = info;
+    if (target.typtype === "c") {
       used.add(target.oid);
       const table = declaredTables.get(target.oid);
       // Inside a composite value NOT NULL is not enforced: a declared table's row nested in
@@ -318,7 +313,7 @@ export async function tableDeclarations(sql: Sql, refs: readonly TableRef[]): Pr
       }
       return nameOf(target.oid);
     }
-    if (target?.typtype === "e") {
+    if (target.typtype === "e") {
       used.add(target.oid);
       return nameOf(target.oid);
     }
@@ -350,12 +345,7 @@ export async function tableDeclarations(sql: Sql, refs: readonly TableRef[]): Pr
     if (type.includes("JsonValue")) usesJson = true;
     const facts = [code(column.sqlType)];
     const domain = types.get(column.typeOid);
-    if (domain?.typtype === "d") {
-      // plts reads a domain over a type it maps (a number, an array, ...) as the domain's text.
-      const baseMapped = (BUILTIN[domain.baseOid] ?? "string") !== "string" || !!types.get(domain.baseOid)?.elemOid;
-      const note = type === "string" && baseMapped ? ", read as its text" : "";
-      facts[0] += ` (a domain over ${code(domain.baseSql ?? "?")}${note})`;
-    }
+    if (domain?.typtype === "d") facts[0] += ` (a domain over ${code(domain.baseSql ?? "?")})`;
     if (column.ndims > 1 && type === "string") facts.push(`${column.ndims} dimensions, read as text`);
     if (column.notNull) facts.push("not null");
     else if (nullable === false) facts.push("not null (by its domain)");

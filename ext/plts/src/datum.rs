@@ -62,6 +62,8 @@ pub fn to_sql_value(datum: Datum, is_null: bool, typoid: Oid) -> SqlValue {
             _ => match kind_of(typoid) {
                 TypeKind::Array(elem) => array(datum, typoid, elem),
                 TypeKind::Row => crate::row::to_sql_value(datum),
+                // A domain's value is a value of its base type.
+                TypeKind::Domain(base) => to_sql_value(datum, false, base),
                 TypeKind::Other => SqlValue::Text(output_text(datum, typoid)),
             },
         }
@@ -126,6 +128,8 @@ enum TypeKind {
     Array(Oid),
     /// A composite type, a domain over one, or `record`.
     Row,
+    /// A domain over this (non-composite) base type: its values convert as the base type's.
+    Domain(Oid),
     Other,
 }
 
@@ -154,7 +158,11 @@ fn kind_of(typoid: Oid) -> TypeKind {
     let kind = match unsafe { pg_sys::get_element_type(typoid) } {
         elem if elem != pg_sys::InvalidOid => TypeKind::Array(elem),
         _ if crate::row::is_row_type(typoid) => TypeKind::Row,
-        _ => TypeKind::Other,
+        // SAFETY: getBaseType is a syscache walk that takes any OID (itself when not a domain).
+        _ => match unsafe { pg_sys::getBaseType(typoid) } {
+            base if base != typoid => TypeKind::Domain(base),
+            _ => TypeKind::Other,
+        },
     };
     TYPE_KINDS.with(|kinds| {
         let mut kinds = kinds.borrow_mut();
@@ -288,8 +296,32 @@ impl Mismatch {
     }
 }
 
+/// A value of domain `domain`: converted as its base type, then checked against the domain's
+/// constraints (NOT NULL, CHECK), which raise their ERROR (23502, 23514) as a cast would.
+fn to_domain(value: &JsOut, domain: Oid, base: Oid) -> Result<Option<Datum>, Mismatch> {
+    let datum = from_js_out(value, base).map_err(|m| Mismatch { expected: type_name(domain), ..m })?;
+    // SAFETY: `datum` is a value of the domain's base type (or None, checked as NULL);
+    // domain_check only reads it, looking the constraints up itself (no cache passed).
+    unsafe {
+        pg_sys::domain_check(
+            datum.unwrap_or(Datum::from(0)),
+            datum.is_none(),
+            domain,
+            std::ptr::null_mut(),
+            pg_sys::CurrentMemoryContext,
+        )
+    };
+    Ok(datum)
+}
+
 /// [`JsOut`] → Datum of `typoid`; `None` is SQL NULL.
 pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch> {
+    // Built-in types (OIDs below 10000) are never domains: they skip the lookup.
+    if typoid.to_u32() >= pg_sys::FirstGenbkiObjectId {
+        if let TypeKind::Domain(base) = kind_of(typoid) {
+            return to_domain(value, typoid, base);
+        }
+    }
     let mismatch = || Mismatch::new(&type_name(typoid), value);
     if typoid == pg_sys::VOIDOID {
         // The void value, not NULL (as PL/pgSQL returns it): `f() IS NULL` is false.
