@@ -9,6 +9,7 @@
 import type postgres from "postgres";
 import type { Sql } from "../runtime/local.ts";
 import { lockEnvironment, toId } from "./_sql.ts";
+import { type CheckResult, loadChecks, runChecks } from "./checks.ts";
 import { checkEnvName, StopgapError } from "./errors.ts";
 import type { EnvOptions } from "./environments.ts";
 
@@ -24,6 +25,13 @@ export interface PromoteOptions {
   label?: string;
   /** Promote over drift in `to`'s live schema (see {@linkcode drift}); refused otherwise. */
   force?: boolean;
+  /**
+   * A check module whose checks run in the promotion's transaction, against `to`'s new functions,
+   * before the commit (as for `deploy`); one that throws and nothing is promoted.
+   */
+  check?: string;
+  /** The project root the check module's path and imports are read from (default: the current directory). */
+  root?: string;
 }
 
 /** What {@linkcode promote} did. */
@@ -42,6 +50,8 @@ export interface PromoteResult {
   label: string | null;
   /** The deployment of `to` active before; `null` when it had none. */
   previousDeploymentId: number | null;
+  /** With `check`: the checks that ran before the commit, all `passed`. Empty otherwise. */
+  checks: CheckResult[];
 }
 
 /**
@@ -69,6 +79,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const { sql, from, to } = options;
   checkEnvName(from);
   checkEnvName(to);
+  // Loaded before the transaction: bundling a check module takes a second, not to be spent holding the locks.
+  const checks = options.check === undefined ? undefined : await loadChecks(options.check, { root: options.root });
   return await sql.begin(async (tx) => {
     // The locks stopgap.promote takes, in its order: what is read here is what it promotes.
     for (const env of [from, to].sort()) await lockEnvironment(tx, env);
@@ -81,6 +93,11 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     const [row] = await tx`select stopgap.promote(${from}, ${to}, ${label}) as id`;
     const deploymentId = toId(row.id)!;
     const unchanged = previous !== null && deploymentId === previous;
+    const checked = checks === undefined ? [] : await runChecks(tx, to, checks, {
+      hint: `Nothing was promoted: ${
+        previous === null ? `"${to}" still has no active deployment` : `deployment ${previous} keeps serving "${to}"`
+      } (the checks ran in the promotion's transaction, which was rolled back)`,
+    });
     return {
       from,
       fromDeploymentId: fromDeploymentId!,
@@ -89,6 +106,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
       deploymentId,
       label: unchanged ? null : label,
       previousDeploymentId: previous,
+      checks: checked,
     } satisfies PromoteResult;
   }) as PromoteResult;
 }

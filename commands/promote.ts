@@ -7,13 +7,13 @@
 import { promote as promoteApi } from "../api/workflow.ts";
 import { ENV_NAME } from "../api/errors.ts";
 import type { Command } from "./_command.ts";
-import { printJson } from "./_output.ts";
+import { plural, printJson, printTable } from "./_output.ts";
 
 /** The `promote` command. */
 export const promote: Command = {
   name: "promote",
   summary: "Deploy another environment's active artifacts, unchanged (no compilation)",
-  help: `Usage: stopgap promote --from <env> --to <env> [--label <label>] [--force]
+  help: `Usage: stopgap promote --from <env> --to <env> [--label <label>] [--check <file.ts>] [--force]
 
 Makes the functions of the --from environment's active deployment, with the same artifact hashes,
 a new deployment of --to, in one transaction. Nothing is compiled: what was tested in --from is what
@@ -24,12 +24,15 @@ rollback --env <to> undoes it like any deployment.
   --to <env>              The environment that gets it, e.g. prod
   -l, --label <label>     The new deployment's label (default <from>-<deployment id>; required
                           when --to is protected)
+  --check <file.ts>       Run the checks of this module against --to's new functions in the promotion's
+                          transaction, before the commit (as stopgap deploy --check)
   --force                 Promote even though the live schema of --to drifted`,
   flags: {
     from: { type: "string" },
     to: { type: "string" },
     label: { type: "string", short: "l" },
     force: { type: "boolean" },
+    check: { type: "string" },
   },
   maxArgs: 0,
   run: async (context) => {
@@ -43,6 +46,7 @@ rollback --env <to> undoes it like any deployment.
       to,
       label: context.flags.label as string | undefined,
       force: context.flags.force === true,
+      check: context.flags.check as string | undefined,
     });
     if (context.json) {
       printJson(result);
@@ -60,6 +64,14 @@ rollback --env <to> undoes it like any deployment.
     console.log(
       `Promoted deployment ${result.fromDeploymentId} of "${from}" to "${to}" as deployment ${result.deploymentId} ("${result.label}")${previous}.`,
     );
+    if (result.checks.length > 0) {
+      const one = result.checks.length === 1;
+      console.log(
+        `${plural(result.checks.length, "check")} of ${context.flags.check} passed before the commit; ` +
+          `${one ? "its" : "their"} writes were rolled back:`,
+      );
+      printTable(["check", "ms"], result.checks.map((check) => [check.name, check.ms]));
+    }
   },
 };
 

@@ -5,7 +5,8 @@
  * `stats` with call tracking on and off.
  */
 import assert from "node:assert/strict";
-import { ok, stopgapIn } from "./_cli.ts";
+import { join } from "node:path";
+import { ok, stopgapIn, tempProject } from "./_cli.ts";
 import { type FreshDatabase, withDatabase } from "./harness.ts";
 
 /** Deploys `app.version()` returning `n` to `env` with `--from-schema`; returns the deployment id. */
@@ -68,6 +69,33 @@ Deno.test("promote deploys staging's exact artifacts to prod, records the promot
       (await ok(".", "promote", "--from", "staging", "--to", "staging2", "--json", "--db", db.url)).stdout,
     );
     assert.equal(again.label, `staging-${staging2}`, "the default label names the source");
+  }));
+
+Deno.test("promote --check runs the checks against the promoted functions before the commit; a failing one promotes nothing", () =>
+  withDatabase("workflow_promote_check", async (db) => {
+    await db.sql`create extension stopgap cascade`;
+    await deployVersion(db, "staging", 1, "--label", "v1");
+    await ok(".", "promote", "--from", "staging", "--to", "prod", "--label", "release-1", "--db", db.url);
+    await deployVersion(db, "staging", 2, "--label", "v2");
+    await using project = await tempProject();
+    const check = (expected: number) =>
+      `export async function serves_${expected}({ call }: { call: (name: string) => Promise<unknown> }) {
+        const got = await call("version");
+        if (got !== ${expected}) throw new Error(\`version is \${got}, not ${expected}\`);
+      }\n`;
+    await Deno.writeTextFile(join(project.dir, "fails.ts"), check(3));
+    await Deno.writeTextFile(join(project.dir, "passes.ts"), check(2));
+    const args = ["promote", "--from", "staging", "--to", "prod", "--label", "release-2", "--db", db.url];
+    const failed = await stopgapIn(project.dir, [...args, "--check", "fails.ts"]);
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /Check "serves_3" of fails\.ts failed: Error: version is 2, not 3/);
+    assert.match(failed.stderr, /Nothing was promoted: deployment \d+ keeps serving "prod"/);
+    assert.equal(await callVersion(db, "prod"), 1, "the failed check promoted nothing");
+
+    const passed = await stopgapIn(project.dir, [...args, "--check", "passes.ts"]);
+    assert.equal(passed.code, 0, passed.stderr);
+    assert.match(passed.stdout, /1 check of passes\.ts passed before the commit/);
+    assert.equal(await callVersion(db, "prod"), 2);
   }));
 
 Deno.test("promote from an environment with no deployment fails and says so; usage errors exit 2", () =>
