@@ -116,6 +116,7 @@ const EMPTY_SLOT: Slot = Slot {
 
 /// One slot per nesting depth, made when a call first nests that deep and kept for the backend.
 /// Boxed, so that a slot stays where the context stack points when the list grows.
+#[allow(clippy::vec_box)] // the boxes give the slots addresses that do not move
 static CONTEXT_SLOTS: BackendLocal<UnsafeCell<Vec<Box<Slot>>>> = BackendLocal::new(UnsafeCell::new(Vec::new()));
 
 impl ErrorContext {
