@@ -108,23 +108,11 @@ export interface DevCycle {
 export async function dev(options: DevOptions): Promise<void> {
   const { env, signal } = options;
   checkEnvName(env);
-  // A protected environment (production) is refused before anything is watched or deployed.
-  if (!options.force) {
-    const [row] = await options.sql`select protected from stopgap.environment where env = ${env}`;
-    if (row?.protected === true) {
-      throw new StopgapError(
-        "protected_environment",
-        `environment "${env}" is protected: stopgap dev does not deploy to it`,
-        {
-          hint: `Watch a development environment instead, or pass --force to watch "${env}" anyway`,
-        },
-      );
-    }
-  }
   const project = await loadProject({ root: options.root, dir: options.dir });
   const changes = new Changes(options.debounceMs ?? DEFAULT_DEBOUNCE_MS);
   const watch = await ProjectWatch.start(project, changes);
   try {
+    await refuseProtected(options);
     options.onWatching?.(watch.display(watch.functionsDir));
     let batch: Batch | undefined = changes.initial();
     let count = 0;
@@ -137,6 +125,22 @@ export async function dev(options: DevOptions): Promise<void> {
   } finally {
     changes.close();
     await watch.close();
+  }
+}
+
+/**
+ * Refuses a protected environment (production) unless `force`: before anything is deployed, after
+ * the functions directory is found (a missing one is reported first, without a connection).
+ */
+async function refuseProtected(options: DevOptions): Promise<void> {
+  if (options.force) return;
+  const [row] = await options.sql`select protected from stopgap.environment where env = ${options.env}`;
+  if (row?.protected === true) {
+    throw new StopgapError(
+      "protected_environment",
+      `environment "${options.env}" is protected: stopgap dev does not deploy to it`,
+      { hint: `Watch a development environment instead, or pass --force to watch "${options.env}" anyway` },
+    );
   }
 }
 

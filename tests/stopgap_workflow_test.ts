@@ -136,7 +136,9 @@ Deno.test("a protected environment takes only labelled deploys and promotions, a
     const status = await ok(".", "status", "--env", "prod", "--db", db.url);
     assert.match(status.stdout, /^prod \(protected\): deployment \d+ \("v1"\)/m);
 
-    const dev = await stopgapIn(".", ["dev", "--env", "prod", "--db", db.url]);
+    await using project = await tempProject();
+    await ok(project.dir, "init");
+    const dev = await stopgapIn(project.dir, ["dev", "--env", "prod", "--db", db.url]);
     assert.equal(dev.code, 1, dev.stderr);
     assert.match(dev.stderr, /environment "prod" is protected: stopgap dev does not deploy to it/);
     assert.match(dev.stderr, /pass --force/);
