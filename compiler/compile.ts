@@ -174,67 +174,91 @@ export async function compile(options: CompileOptions = {}): Promise<CompileResu
 
   // Its real path: esbuild names the files it bundles by theirs.
   const build = await Deno.realPath(await Deno.makeTempDir({ prefix: "stopgap-build-" }));
+  // The type check (a deno process of its own) runs beside inspect and bundle, which do not wait for
+  // it; its errors still come first: a module that does not type-check is reported as that, whatever
+  // the later steps made of it.
+  let checked: Promise<void> = Promise.resolve();
+  if (!options.noCheck) {
+    phase("check", `${modules.length} module${modules.length === 1 ? "" : "s"}`);
+    checked = check(project, modules);
+    checked.catch(() => {}); // observed below; a rejection before then is not unhandled
+  }
   try {
-    if (!options.noCheck) {
-      phase("check", `${modules.length} module${modules.length === 1 ? "" : "s"}`);
-      await check(project, modules);
-    }
-    phase("inspect", `${modules.length} module${modules.length === 1 ? "" : "s"}`);
-    const exported = await inspect(project, modules, build);
-    const sources: (FunctionSource & ExportInfo)[] = [];
-    const skippedModules: string[] = [];
-    modules.forEach((module, i) => {
-      if (exported[i].length === 0) skippedModules.push(module.display);
-      for (const info of exported[i]) {
-        sources.push({ ...info, file: module.display, relativePath: module.relativePath, exportName: info.exportName });
-      }
-    });
-    if (sources.length === 0) {
-      throw new CompileError("no_functions", `No module in "${functionsDir}" exports a query(...) or mutation(...)`, {
-        hint: `Export one, e.g. export default query(v.object({}), () => "hello")`,
-      });
-    }
-    let named: ReturnType<typeof assignNames<FunctionSource & ExportInfo>>;
-    try {
-      named = assignNames(sources);
-    } catch (cause) {
-      throw new CompileError("invalid_name", (cause as Error).message, { cause });
-    }
-    if (named.collisions.length > 0) {
-      const lines = named.collisions.map((c) => `"${c.name}" is the name of both ${c.sources[0]} and ${c.sources[1]}`);
-      throw new CompileError("name_collision", `Two functions would get the same SQL name: ${lines.join("; ")}`, {
-        collisions: named.collisions,
-        hint: "Rename one of the files or exports (the naming rule is in docs/CLI.md)",
-      });
-    }
-    phase("bundle", `${named.named.length} function${named.named.length === 1 ? "" : "s"}`);
-    const bundles = await bundle(project, modules, named.named, build);
-    const functions = named.named.map((fn): CompiledFunction => {
-      const header = metadataLine({
-        format: 1,
-        name: fn.name,
-        kind: fn.kind,
-        source: `${fn.file}#${fn.exportName}`,
-        args: fn.argsJsonSchema,
-        returns: fn.returnsJsonSchema,
-      });
-      return {
-        name: fn.name,
-        kind: fn.kind,
-        file: fn.file,
-        relativePath: fn.relativePath,
-        exportName: fn.exportName,
-        code: body(header, bundles.get(fn.name)!, project.root, build),
-        argsJsonSchema: fn.argsJsonSchema,
-        returnsJsonSchema: fn.returnsJsonSchema,
-      };
-    });
-    functions.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    const warnings = functions.flatMap((fn) => globalWarnings(fn, bundles.get(fn.name)!, project.root));
-    return { project, functions, skippedModules, warnings };
+    const result = await compileChecked(project, modules, functionsDir, build, phase);
+    await checked;
+    return result;
+  } catch (error) {
+    // A failure of inspect or bundle gives way to the check's type errors; anything else (an
+    // `onPhase` that ends the compile) is what it is.
+    if (error instanceof CompileError) await checked;
+    else await checked.catch(() => {});
+    throw error;
   } finally {
     await Deno.remove(build, { recursive: true });
   }
+}
+
+/** Inspect and bundle: the steps of {@linkcode compile} after the type check it runs beside them. */
+async function compileChecked(
+  project: Project,
+  modules: FunctionModule[],
+  functionsDir: string,
+  build: string,
+  phase: (phase: CompilePhase, detail: string) => void,
+): Promise<CompileResult> {
+  phase("inspect", `${modules.length} module${modules.length === 1 ? "" : "s"}`);
+  const exported = await inspect(project, modules, build);
+  const sources: (FunctionSource & ExportInfo)[] = [];
+  const skippedModules: string[] = [];
+  modules.forEach((module, i) => {
+    if (exported[i].length === 0) skippedModules.push(module.display);
+    for (const info of exported[i]) {
+      sources.push({ ...info, file: module.display, relativePath: module.relativePath, exportName: info.exportName });
+    }
+  });
+  if (sources.length === 0) {
+    throw new CompileError("no_functions", `No module in "${functionsDir}" exports a query(...) or mutation(...)`, {
+      hint: `Export one, e.g. export default query(v.object({}), () => "hello")`,
+    });
+  }
+  let named: ReturnType<typeof assignNames<FunctionSource & ExportInfo>>;
+  try {
+    named = assignNames(sources);
+  } catch (cause) {
+    throw new CompileError("invalid_name", (cause as Error).message, { cause });
+  }
+  if (named.collisions.length > 0) {
+    const lines = named.collisions.map((c) => `"${c.name}" is the name of both ${c.sources[0]} and ${c.sources[1]}`);
+    throw new CompileError("name_collision", `Two functions would get the same SQL name: ${lines.join("; ")}`, {
+      collisions: named.collisions,
+      hint: "Rename one of the files or exports (the naming rule is in docs/CLI.md)",
+    });
+  }
+  phase("bundle", `${named.named.length} function${named.named.length === 1 ? "" : "s"}`);
+  const bundles = await bundle(project, modules, named.named, build);
+  const functions = named.named.map((fn): CompiledFunction => {
+    const header = metadataLine({
+      format: 1,
+      name: fn.name,
+      kind: fn.kind,
+      source: `${fn.file}#${fn.exportName}`,
+      args: fn.argsJsonSchema,
+      returns: fn.returnsJsonSchema,
+    });
+    return {
+      name: fn.name,
+      kind: fn.kind,
+      file: fn.file,
+      relativePath: fn.relativePath,
+      exportName: fn.exportName,
+      code: body(header, bundles.get(fn.name)!, project.root, build),
+      argsJsonSchema: fn.argsJsonSchema,
+      returnsJsonSchema: fn.returnsJsonSchema,
+    };
+  });
+  functions.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const warnings = functions.flatMap((fn) => globalWarnings(fn, bundles.get(fn.name)!, project.root));
+  return { project, functions, skippedModules, warnings };
 }
 
 /**
