@@ -21,9 +21,18 @@ export const ENV_HELP = "  -e, --env <name>        The environment, e.g. prod (d
 export function requireEnv(context: CommandContext): string {
   const env = (context.flags.env as string | undefined) ?? Deno.env.get("STOPGAP_ENV");
   if (env === undefined || env === "") throw context.usage("Missing --env <name> (or set STOPGAP_ENV)");
+  return checkedEnvName(context, env);
+}
+
+/**
+ * `env` when it is a valid environment name; `where` (e.g. ` for --from`) is added to the error.
+ *
+ * @throws {CliError} a usage error when it is not
+ */
+export function checkedEnvName(context: CommandContext, env: string, where = ""): string {
   if (!ENV_NAME.test(env)) {
     throw context.usage(
-      `Invalid environment name "${env}": use a lowercase letter, then up to 47 lowercase letters, digits or _`,
+      `Invalid environment name "${env}"${where}: use a lowercase letter, then up to 47 lowercase letters, digits or _`,
     );
   }
   return env;

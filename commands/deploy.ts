@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { CheckResult } from "../api/checks.ts";
 import { deploy as deployApi, type DeployOptions, type DeployResult } from "../api/deploy.ts";
 import type { Command, CommandContext } from "./_command.ts";
 import { ENV_FLAG, ENV_HELP, requireEnv } from "./_env.ts";
@@ -131,17 +132,21 @@ export function printDeploy({ json, flags }: CommandContext, result: DeployResul
         `"stopgap prune --env ${result.env}".`,
     );
   }
-  if (result.checks.length > 0) {
-    const before = result.status === "dry_run"
-      ? "in the dry run's transaction"
-      : result.status === "unchanged"
-      ? "against the active deployment"
-      : "before the commit";
-    const one = result.checks.length === 1;
-    console.log(
-      `${plural(result.checks.length, "check")} of ${flags.check} passed ${before}; ` +
-        `${one ? "its" : "their"} writes were rolled back:`,
-    );
-    printTable(["check", "ms"], result.checks.map((check) => [check.name, check.ms]));
-  }
+  const before = result.status === "dry_run"
+    ? "in the dry run's transaction"
+    : result.status === "unchanged"
+    ? "against the active deployment"
+    : "before the commit";
+  printChecks(result.checks, flags.check as string, before);
+}
+
+/** The checks that passed (nothing when none ran), `when` they ran: `before the commit`, ... */
+export function printChecks(checks: CheckResult[], file: string, when: string): void {
+  if (checks.length === 0) return;
+  console.log(
+    `${plural(checks.length, "check")} of ${file} passed ${when}; ${
+      checks.length === 1 ? "its" : "their"
+    } writes were rolled back:`,
+  );
+  printTable(["check", "ms"], checks.map((check) => [check.name, check.ms]));
 }

@@ -4,9 +4,9 @@
  * @module
  */
 
-import { ENV_NAME } from "../api/errors.ts";
 import { protect } from "../api/workflow.ts";
 import type { Command } from "./_command.ts";
+import { checkedEnvName } from "./_env.ts";
 import { printJson } from "./_output.ts";
 
 /** The `env` command. */
@@ -29,11 +29,7 @@ lift it. The environment is created when it does not exist yet. stopgap status s
       );
     }
     if (name === undefined) throw context.usage("Missing the environment name");
-    if (!ENV_NAME.test(name)) {
-      throw context.usage(
-        `Invalid environment name "${name}": use a lowercase letter, then up to 47 lowercase letters, digits or _`,
-      );
-    }
+    checkedEnvName(context, name);
     const sql = await context.db.connect();
     const isProtected = await protect({ sql, env: name, protected: action === "protect" });
     if (context.json) {

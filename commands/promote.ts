@@ -5,9 +5,10 @@
  */
 
 import { promote as promoteApi } from "../api/workflow.ts";
-import { ENV_NAME } from "../api/errors.ts";
-import type { Command } from "./_command.ts";
-import { plural, printJson, printTable } from "./_output.ts";
+import type { Command, CommandContext } from "./_command.ts";
+import { printChecks } from "./deploy.ts";
+import { checkedEnvName } from "./_env.ts";
+import { printJson } from "./_output.ts";
 
 /** The `promote` command. */
 export const promote: Command = {
@@ -36,8 +37,8 @@ rollback --env <to> undoes it like any deployment.
   },
   maxArgs: 0,
   run: async (context) => {
-    const from = envFlag(context.flags.from, "--from", context.usage);
-    const to = envFlag(context.flags.to, "--to", context.usage);
+    const from = envFlag(context, "from");
+    const to = envFlag(context, "to");
     if (from === to) throw context.usage(`--from and --to are both "${from}": promote to another environment`);
     const sql = await context.db.connect();
     const result = await promoteApi({
@@ -64,23 +65,13 @@ rollback --env <to> undoes it like any deployment.
     console.log(
       `Promoted deployment ${result.fromDeploymentId} of "${from}" to "${to}" as deployment ${result.deploymentId} ("${result.label}")${previous}.`,
     );
-    if (result.checks.length > 0) {
-      const one = result.checks.length === 1;
-      console.log(
-        `${plural(result.checks.length, "check")} of ${context.flags.check} passed before the commit; ` +
-          `${one ? "its" : "their"} writes were rolled back:`,
-      );
-      printTable(["check", "ms"], result.checks.map((check) => [check.name, check.ms]));
-    }
+    printChecks(result.checks, context.flags.check as string, "before the commit");
   },
 };
 
-function envFlag(value: unknown, flag: string, usage: (message: string) => Error): string {
-  if (typeof value !== "string" || value === "") throw usage(`Missing ${flag} <env>`);
-  if (!ENV_NAME.test(value)) {
-    throw usage(
-      `Invalid environment name "${value}" for ${flag}: use a lowercase letter, then up to 47 lowercase letters, digits or _`,
-    );
-  }
-  return value;
+/** The environment of `--from` or `--to`. */
+function envFlag(context: CommandContext, flag: "from" | "to"): string {
+  const value = context.flags[flag];
+  if (typeof value !== "string" || value === "") throw context.usage(`Missing --${flag} <env>`);
+  return checkedEnvName(context, value, ` for --${flag}`);
 }

@@ -73,7 +73,7 @@ hint: stopgap deployments --env prod lists its deployments`,
     );
   }));
 
-Deno.test("a failed deploy: the multi-line hint names stopgap deployments; its failure column has no leading colon", () =>
+Deno.test("a failed deploy: the multi-line hint names stopgap deployments; its note column has no leading colon", () =>
   withDatabase("msg_failed", async (db) => {
     await db.sql`create extension stopgap cascade`;
     await deployAnswer(db, "prod", 1, "--label", "v1");
