@@ -157,7 +157,7 @@ fn proc_version(oid: Oid) -> (u32, pg_sys::ItemPointerData) {
         if tuple.is_null() {
             raise(PgSqlErrorCode::ERRCODE_UNDEFINED_FUNCTION, format!("function {} does not exist", oid.to_u32()), None, None);
         }
-        let xmin = pg_sys::HeapTupleHeaderGetRawXmin((*tuple).t_data);
+        let xmin = crate::pg_version::raw_xmin((*tuple).t_data);
         let tid = (*tuple).t_self;
         pg_sys::ReleaseSysCache(tuple);
         (xmin.into(), tid)

@@ -41,6 +41,7 @@ mod json_doc;
 mod load_check;
 mod jsonb;
 mod numeric;
+mod pg_version;
 mod program;
 mod row;
 mod set;

@@ -12,7 +12,7 @@ use crate::error::{raise, ErrorContext};
 use crate::handler::{run_in_frame, FrameKind};
 use crate::start_proc::StartProc;
 use crate::values::{Expect, JsOut};
-use crate::{call_frame, ffi, function};
+use crate::{call_frame, ffi, function, pg_version};
 
 /// `query` or `mutation` for the runtime's wrappers, `function` for a plain handler; an ERROR with
 /// the module's own error when it does not load or its default export is not a function.
@@ -33,9 +33,7 @@ fn check_function(function: pg_sys::Oid) -> String {
         );
     }
     // Loading runs the module's top-level code, as the role's first call would.
-    // SAFETY: an ACL check of a function that exists, for the current role.
-    let allowed = unsafe { pg_sys::pg_proc_aclcheck(function, ffi::GetUserId(), pg_sys::ACL_EXECUTE as pg_sys::AclMode) };
-    if allowed != pg_sys::AclResult::ACLCHECK_OK {
+    if !pg_version::may_execute(function, ffi::GetUserId()) {
         raise(PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE, format!("permission denied for function {schema}.{name}"), None, None);
     }
     let info = function::load_uncached(function);

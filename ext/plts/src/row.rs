@@ -10,6 +10,7 @@ use std::ffi::CStr;
 use pgrx::pg_sys::{self, Datum, Oid};
 
 use crate::datum::{self, Mismatch};
+use crate::pg_version;
 use crate::values::{Expect, JsOut, RowShape, SqlValue};
 
 /// Whether a row's object may have keys that are not its columns.
@@ -42,13 +43,9 @@ unsafe fn names_of(desc: pg_sys::TupleDesc) -> String {
 /// # Safety
 /// `desc` must be a live tuple descriptor, alive while the iterator is.
 unsafe fn live_columns<'a>(desc: pg_sys::TupleDesc) -> impl Iterator<Item = (usize, Cow<'a, str>, Oid)> {
-    // SAFETY: the caller's promise; `natts` attributes follow the descriptor, and each name is a
-    // NUL-terminated NameData.
+    // SAFETY: the caller's promise; each name is a NUL-terminated NameData.
     unsafe {
-        let natts = (*desc).natts as usize;
-        (*desc)
-            .attrs
-            .as_slice(natts)
+        pg_version::attributes(desc)
             .iter()
             .enumerate()
             .filter(|(_, att)| !att.attisdropped)
@@ -262,7 +259,7 @@ unsafe fn values_of(
         }
         let natts = (*desc).natts as usize;
         let (mut values, mut nulls) = (vec![Datum::from(0); natts], vec![true; natts]);
-        let attrs = (*desc).attrs.as_slice(natts);
+        let attrs = pg_version::attributes(desc);
         for (i, name, typ) in live_columns(desc) {
             if attrs[i].attgenerated != 0 {
                 continue;

@@ -10,7 +10,7 @@ use pgrx::pg_sys::{self, Oid};
 
 use crate::ctx::{ContextStart, JsError, Program};
 use crate::spi::subxact::in_subtransaction;
-use crate::{ffi, function, gucs};
+use crate::{ffi, function, gucs, pg_version};
 
 /// The [`ContextStart`] of every plts call: `plts.start_proc`, when set.
 pub struct StartProc;
@@ -48,9 +48,7 @@ fn resolve(name: &str) -> Result<Oid, String> {
     if proc.prolang() != plts {
         return Err("it is not a plts function".into());
     }
-    // SAFETY: an ACL check of a function that exists, for the current role.
-    let allowed = unsafe { pg_sys::pg_proc_aclcheck(oid, ffi::GetUserId(), pg_sys::ACL_EXECUTE as pg_sys::AclMode) };
-    if allowed != pg_sys::AclResult::ACLCHECK_OK {
+    if !pg_version::may_execute(oid, ffi::GetUserId()) {
         return Err("the current role may not execute it".into());
     }
     Ok(oid)

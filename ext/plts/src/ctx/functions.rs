@@ -194,9 +194,7 @@ pub fn call(target: &Target, args: &[JsOut]) -> Result<SqlValue, DbError> {
         return Err(wrong_arity(target, args.len()));
     }
     in_subtransaction(|| {
-        // SAFETY: inside the subtransaction; the check reads the catalog and the role.
-        let allowed = unsafe { pg_sys::pg_proc_aclcheck(target.oid, crate::ffi::GetUserId(), pg_sys::ACL_EXECUTE as _) };
-        if allowed != pg_sys::AclResult::ACLCHECK_OK {
+        if !crate::pg_version::may_execute(target.oid, crate::ffi::GetUserId()) {
             return Err(DbError::new("42501", format!("permission denied for function {}", target.label))
                 .hint("The calling role needs EXECUTE on the function, as for a call through SQL."));
         }

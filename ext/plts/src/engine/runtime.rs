@@ -41,6 +41,13 @@ const RETIRED_LIMIT: usize = 32;
 /// The stack QuickJS may use when PostgreSQL's stack base is unknown.
 const FALLBACK_STACK_BYTES: usize = 1 << 20;
 
+/// How far past PostgreSQL's `max_stack_depth` QuickJS's own limit lies. Nesting through SQL
+/// passes one of PostgreSQL's checks every level (a level takes about 12 kB), so it meets
+/// PostgreSQL's own error, as PL/pgSQL does, however each major's frames weigh; only JS recursion
+/// within one level gets QuickJS's RangeError. The server keeps `max_stack_depth` at least 512 kB
+/// (its STACK_DEPTH_SLOP) above the real stack limit, so this stays on the stack.
+const JS_PAST_FLOOR_BYTES: usize = 64 << 10;
+
 /// A role's context and what it keeps. Fields drop in declaration order: values before their
 /// context. Nothing here is borrowed while JS runs, since a nested call may use the same context.
 pub struct RoleContext {
@@ -118,7 +125,7 @@ impl Instance {
         unsafe { qjs::JS_IsJobPending(self.raw.as_ptr()) }
     }
 
-    /// Lets QuickJS use the stack down to `limits.stack_floor`. QuickJS keeps the limit as an
+    /// Lets QuickJS use the stack down to `limits.stack_floor` (and [`JS_PAST_FLOOR_BYTES`] more). QuickJS keeps the limit as an
     /// address (its stack top less the size given), so it is set again only when the floor moves
     /// (`max_stack_depth` changed).
     #[inline]
@@ -129,7 +136,11 @@ impl Instance {
         self.floor.set(Some(limits.stack_floor));
         let marker = 0u8;
         let here = std::ptr::addr_of!(marker) as usize;
-        let size = if limits.stack_floor == 0 { FALLBACK_STACK_BYTES } else { here.saturating_sub(limits.stack_floor) };
+        let size = if limits.stack_floor == 0 {
+            FALLBACK_STACK_BYTES
+        } else {
+            here.saturating_sub(limits.stack_floor.saturating_sub(JS_PAST_FLOOR_BYTES))
+        };
         // SAFETY: the runtime is live; these set its stack top (here) and limit, which QuickJS
         // reads only to check the stack. (0 would mean no limit: a call begun past the floor gets 1.)
         unsafe {

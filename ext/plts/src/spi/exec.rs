@@ -53,8 +53,7 @@ impl Rows {
         assert!(column < self.columns(), "column {column} out of range");
         // SAFETY: `column` is below natts (checked), and the descriptor lives as long as the result.
         unsafe {
-            let desc = (*self.table).tupdesc;
-            &(*desc).attrs.as_slice(column + 1)[column]
+            &crate::pg_version::attributes((*self.table).tupdesc)[column]
         }
     }
 
