@@ -87,9 +87,12 @@ export async function startStandby(port: number): Promise<Standby> {
     return u.href;
   };
   const caughtUp = async () => {
-    // The insert position, not pg_current_wal_lsn(): the private cluster commits asynchronously, so a
-    // commit record may not be written yet when this runs; the standby gets it at the next WAL flush.
-    const [{ lsn }] = await withAdmin((sql) => sql`select pg_current_wal_insert_lsn()::text as lsn`);
+    // The end of a record written now, after everything before it: the standby has replayed all of that
+    // once its replay position reaches it. (The insert position would not do: right after a segment switch,
+    // as a base backup ends with, it lies past the new segment's header, where replay never gets until
+    // some other record is written. The private cluster commits asynchronously; the WAL writer flushes
+    // the record within wal_writer_delay.)
+    const [{ lsn }] = await withAdmin((sql) => sql`select pg_logical_emit_message(false, 'stopgap-test', '')::text as lsn`);
     const standby = postgres(url(), { max: 1, onnotice: () => {} });
     try {
       for (let i = 0; i < 600; i++) {
