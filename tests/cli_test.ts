@@ -133,7 +133,7 @@ Deno.test("./dev db create makes a database with plts and stopgap, again leaves 
     );
     assert.match(
       created.stdout,
-      new RegExp(`^use it with: eval "\\$\\(STOPGAP_PG_PORT=\\d+ \\./dev env ${name}\\)"$`, "m"),
+      new RegExp(`^use it with: eval "\\$\\((PG_MAJOR=\\d+ )?STOPGAP_PG_PORT=\\d+ \\./dev env ${name}\\)"$`, "m"),
     );
     const again = await run("db", "create", name);
     assert.equal(again.code, 0, again.stderr);
@@ -142,8 +142,12 @@ Deno.test("./dev db create makes a database with plts and stopgap, again leaves 
     const printed = await run("env", name);
     assert.equal(printed.code, 0, printed.stderr);
     const line = printed.stdout.trim();
-    assert.match(line, /^export STOPGAP_PG_PORT=\d+ DATABASE_URL=\S+ PGHOST=\S+ PGPORT=\d+ PGUSER=\S+ PGDATABASE=\S+$/);
-    // The port is exported too, so that later ./dev commands stay on the same cluster.
+    assert.match(
+      line,
+      /^export PG_MAJOR=\d+ STOPGAP_PG_PORT=\d+ DATABASE_URL=\S+ PGHOST=\S+ PGPORT=\d+ PGUSER=\S+ PGDATABASE=\S+$/,
+    );
+    // The major and the port are exported too, so that later ./dev commands stay on the same cluster.
+    assert.equal(line.match(/PG_MAJOR=(\d+)/)![1], Deno.env.get("PG_MAJOR") ?? "15");
     assert.equal(line.match(/STOPGAP_PG_PORT=(\d+)/)![1], env.STOPGAP_PG_PORT);
     const url = line.match(/DATABASE_URL=(\S+)/)![1];
     assert.equal(new URL(url).pathname, `/${name}`);
