@@ -92,7 +92,9 @@ export async function startStandby(port: number): Promise<Standby> {
     // as a base backup ends with, it lies past the new segment's header, where replay never gets until
     // some other record is written. The private cluster commits asynchronously; the WAL writer flushes
     // the record within wal_writer_delay.)
-    const [{ lsn }] = await withAdmin((sql) => sql`select pg_logical_emit_message(false, 'stopgap-test', '')::text as lsn`);
+    const [{ lsn }] = await withAdmin((sql) =>
+      sql`select pg_logical_emit_message(false, 'stopgap-test', '')::text as lsn`
+    );
     const standby = postgres(url(), { max: 1, onnotice: () => {} });
     try {
       for (let i = 0; i < 600; i++) {
