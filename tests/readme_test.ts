@@ -37,7 +37,8 @@ function walkEnv(home: string): Record<string, string> {
     STOPGAP_PG_PORT: new URL(databaseUrl()).port,
     NO_COLOR: "1",
   };
-  for (const name of ["DENO_DIR", "STOPGAP_STATE_DIR", "LANG"]) {
+  // PG_MAJOR: the walk's ./dev commands find the harness's cluster by its major too.
+  for (const name of ["DENO_DIR", "STOPGAP_STATE_DIR", "PG_MAJOR", "LANG"]) {
     const value = Deno.env.get(name);
     if (value) env[name] = value;
   }
