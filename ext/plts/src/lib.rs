@@ -20,7 +20,8 @@
 //! 7. The result becomes a Datum (`datum`, `row` for rows and OUT parameters), the rows of a set
 //!    (`set`: a tuplestore filled as the handler's iterable yields), or an ERROR (`error`).
 //!
-//! `gucs` holds the settings, `backend` the per-backend statics.
+//! `gucs` holds the settings, `backend` the per-backend statics, `ffi` the C functions declared by
+//! hand, `pg_version` the server APIs that differ between PostgreSQL majors.
 
 mod args_shape;
 mod artifact;
