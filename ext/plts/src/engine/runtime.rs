@@ -221,14 +221,20 @@ impl Instance {
     }
 
     /// Runs `program` for `call` in `role_context`, then the jobs the call queued and did not wait
-    /// for, so that none is left to run in another call's turn.
+    /// for, so that none is left to run in another call's turn (and another transaction). A call
+    /// that failed runs them too, before its error is raised: what they write is then undone with
+    /// the rest of the call, instead of being committed by whichever call ran next.
     #[inline]
     fn run(&self, role_context: &RoleContext, program: &Program, call: &Invocation<'_>) -> Result<JsOut, JsError> {
         let RoleContext { entries, parts, shapes, context, .. } = role_context;
         self.enter(context, |ctx| {
             let result = module::run(ctx, entries, parts, shapes, program, call);
-            if result.is_ok() && self.jobs_pending() {
-                self.run_left_jobs(ctx)?;
+            if self.jobs_pending() {
+                let drained = self.run_left_jobs(ctx);
+                // A failed call keeps its own error; a stop while draining fails a call that succeeded.
+                if result.is_ok() {
+                    drained?;
+                }
             }
             result
         })

@@ -87,6 +87,17 @@ $$;
 SELECT fire_and_forget();
 SELECT what FROM fired;
 SELECT nested_fire() AS rows_seen_right_after_the_nested_call;
+-- a call that fails runs them too, before its error: their write is undone with the call, and the
+-- next call (in another transaction) does not run them
+CREATE FUNCTION fire_and_fail() RETURNS int LANGUAGE plts AS $$
+export default async (ctx: any) => {
+  Promise.resolve().then(() => Promise.resolve()).then(() => ctx.db.exec("INSERT INTO fired VALUES ('from the failed call')"));
+  throw new Error("failed after queueing a write");
+};
+$$;
+SELECT fire_and_fail();
+SELECT fire_and_forget() AS next_call;
+SELECT what FROM fired ORDER BY what;
 -- roles: A's function calls B's SECURITY DEFINER function, which calls back into A's (also
 -- SECURITY DEFINER); each runs in its own role's context (plv8 crashed here: its issue 606)
 DO $$ BEGIN CREATE ROLE regress_rec_a; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
