@@ -98,6 +98,19 @@ $$;
 SELECT fire_and_fail();
 SELECT fire_and_forget() AS next_call;
 SELECT what FROM fired ORDER BY what;
+-- a call stopped by plts.max_runtime_ms runs them too (each stops at once; a write is undone with
+-- the call), so the next call does not run them either
+CREATE FUNCTION fire_and_spin() RETURNS int LANGUAGE plts AS $$
+export default (ctx: any) => {
+  Promise.resolve().then(() => ctx.db.exec("INSERT INTO fired VALUES ('from the stopped call')"));
+  for (;;) {}
+};
+$$;
+SET plts.max_runtime_ms = 100;
+SELECT fire_and_spin();
+RESET plts.max_runtime_ms;
+SELECT fire_and_forget() AS next_call;
+SELECT what FROM fired ORDER BY what;
 -- roles: A's function calls B's SECURITY DEFINER function, which calls back into A's (also
 -- SECURITY DEFINER); each runs in its own role's context (plv8 crashed here: its issue 606)
 DO $$ BEGIN CREATE ROLE regress_rec_a; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
