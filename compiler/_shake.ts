@@ -279,6 +279,16 @@ export interface ShakenBundle {
 /** The plugin's rules. */
 const RULES = ["pure", "unused-imports", "globals"];
 
+/** Whether a `deno lint --json` report lists no diagnostics and no errors. */
+function nothingReported(report: string): boolean {
+  try {
+    const parsed = JSON.parse(report) as { diagnostics?: unknown[]; errors?: unknown[] };
+    return (parsed.diagnostics?.length ?? 1) === 0 && (parsed.errors?.length ?? 1) === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** What `/* @__PURE__ *\/` annotations `stopgap/pure` inserts. */
 const PURE = "/* @__PURE__ */ ";
 
@@ -316,8 +326,12 @@ export async function shake(
     const args = ["lint", ...(json ? ["--json"] : ["--fix"]), "--config", config, dir];
     let run = await runDeno(args, build);
     // Under heavy load `deno lint --fix` (2.9.6) now and then exits 1 having reported nothing but
-    // "Checked N files"; the fixes are idempotent, so such a run is tried once more.
-    if (!json && run.code !== 0 && /^\s*Checked \d+ files?\s*$/.test(run.stderr + run.stdout)) {
+    // "Checked N files", sometimes twice in a row. The fixes are idempotent: such a run counts as
+    // done when a report of the rule then finds nothing left to fix, and is tried again otherwise.
+    for (let attempt = 0; !json && run.code !== 0 && attempt < 3; attempt++) {
+      if (!/^\s*Checked \d+ files?\s*$/.test(run.stderr + run.stdout)) break;
+      const left = await runDeno(["lint", "--json", "--config", config, dir], build);
+      if (left.code === 0 && nothingReported(left.stdout)) return left;
       run = await runDeno(args, build);
     }
     if (!json) check(run, `deno lint (stopgap/${rule})`);
