@@ -128,9 +128,9 @@ impl Instance {
         unsafe { qjs::JS_IsJobPending(self.raw.as_ptr()) }
     }
 
-    /// Lets QuickJS use the stack down to `limits.stack_floor` (and [`JS_PAST_FLOOR_BYTES`] more). QuickJS keeps the limit as an
-    /// address (its stack top less the size given), so it is set again only when the floor moves
-    /// (`max_stack_depth` changed).
+    /// Lets QuickJS use the stack down to `limits.stack_floor`, and [`JS_PAST_FLOOR_BYTES`] more.
+    /// QuickJS keeps the limit as an address (its stack top less the size given), so it is set
+    /// again only when the floor moves (`max_stack_depth` changed).
     #[inline]
     fn limit_stack(&self, limits: &Limits) {
         if self.floor.get() == Some(limits.stack_floor) {
