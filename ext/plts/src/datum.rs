@@ -378,7 +378,7 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Option<Datum>, Mismatch
         (pg_sys::DATEOID, JsOut::Date(ms)) if in_timestamp_range(*ms) => {
             Datum::from(((ms - PG_EPOCH_MS) as i64).div_euclid(86_400_000) as i32)
         }
-        (t, JsOut::Record(_)) if is_row_type(t) => crate::row::from_js_out(value, t)?,
+        (t, JsOut::Row(_)) if is_row_type(t) => crate::row::from_js_out(value, t)?,
         (_, JsOut::Array(items)) => match array_element_type(typoid) {
             Some(elem) => build_array(items, elem)?,
             None => return Err(mismatch()),

@@ -141,7 +141,7 @@ unsafe fn call_record(fcinfo: pg_sys::FunctionCallInfo, info: &function::Functio
     // SAFETY: `fcinfo` is the live call (the caller's promise); the descriptor lives for the call.
     unsafe {
         let desc = crate::row::call_record_desc(fcinfo, &format!("{}.{}", info.schema, info.name), &info.name);
-        (desc, Expect::Row(crate::row::shape_of(desc, 0)))
+        (desc, Expect::Row(crate::row::shape_of(desc, 0).into()))
     }
 }
 

@@ -1,8 +1,8 @@
 //! Composite values (rows) on the Datum side, both ways: a composite Datum becomes a
-//! [`SqlValue::Row`] (arguments, `ctx.db` columns), and the members of a returned object
-//! ([`JsOut::Record`]) become a row of a tuple descriptor, matched to its columns by name. A
-//! missing key is NULL; a key that is not a column is an error that lists the columns, except in
-//! a record of OUT parameters, where extra keys are ignored (as plv8 does).
+//! [`SqlValue::Row`] (arguments, `ctx.db` columns), and a returned object, read for the row's
+//! shape ([`JsOut::Row`]), becomes a row of a tuple descriptor. A missing key is NULL; a key that
+//! is not a column is an error that lists the columns, except in a record of OUT parameters, where
+//! extra keys are ignored (as plv8 does).
 
 use std::borrow::Cow;
 use std::ffi::CStr;
@@ -11,7 +11,7 @@ use pgrx::pg_sys::{self, Datum, Oid};
 
 use crate::datum::{self, Mismatch};
 use crate::pg_version;
-use crate::values::{Expect, JsOut, RowShape, SqlValue};
+use crate::values::{Expect, JsOut, RowOut, RowShape, SqlValue};
 
 /// Whether a row's object may have keys that are not its columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +81,7 @@ pub fn expect_for(typoid: Oid, depth: usize) -> Expect {
         pg_sys::RECORDOID => Expect::Value,
         t if depth < 8 && is_row_type(t) => with_row_desc(t, |desc| {
             // SAFETY: the descriptor is live inside the closure.
-            Expect::Row(unsafe { shape_of(desc, depth) })
+            Expect::Row(unsafe { shape_of(desc, depth) }.into())
         }),
         // SAFETY: a syscache lookup; InvalidOid for a type that is not an array.
         t if depth < 8 => match unsafe { pg_sys::get_element_type(t) } {
@@ -174,11 +174,11 @@ pub unsafe fn trigger_tuple(value: &JsOut, desc: pg_sys::TupleDesc) -> Result<pg
     // SAFETY: the caller's promise.
     unsafe {
         let typoid = (*desc).tdtypeid;
-        let JsOut::Record(members) = value else {
+        let JsOut::Row(row) = value else {
             let expected = format!("row of {}: an object with the columns {}", row_label(desc, typoid), names_of(desc));
             return Err(Mismatch::new(&expected, value));
         };
-        let (mut values, mut nulls) = values_of(members, desc, OtherKeys::Reject, typoid).map_err(|mut m| {
+        let (mut values, mut nulls) = values_of(row, desc, OtherKeys::Reject, typoid).map_err(|mut m| {
             if m.column.is_none() {
                 m.expected = format!("row of {}", m.expected);
             }
@@ -192,11 +192,11 @@ pub unsafe fn trigger_tuple(value: &JsOut, desc: pg_sys::TupleDesc) -> Result<pg
 /// current columns (a key that is not a column is an error); for a domain over a composite type,
 /// the domain's constraints are checked.
 pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Datum, Mismatch> {
-    let JsOut::Record(members) = value else { return Err(Mismatch::new(&datum::type_name(typoid), value)) };
+    let JsOut::Row(row) = value else { return Err(Mismatch::new(&datum::type_name(typoid), value)) };
     // A domain's descriptor is its base type's.
     // SAFETY: the descriptor is live inside the closure.
     let (row, is_domain) =
-        with_row_desc(typoid, |desc| unsafe { (build(members, desc, OtherKeys::Reject, typoid), (*desc).tdtypeid != typoid) });
+        with_row_desc(typoid, |desc| unsafe { (build(row, desc, OtherKeys::Reject, typoid), (*desc).tdtypeid != typoid) });
     let row = row?;
     if is_domain {
         // SAFETY: domain_check raises the domain's own ERROR when a constraint fails.
@@ -205,13 +205,13 @@ pub fn from_js_out(value: &JsOut, typoid: Oid) -> Result<Datum, Mismatch> {
     Ok(row)
 }
 
-/// Forms the row of `desc` from `members`, each converted for its column's type.
+/// Forms the row of `desc` from `row`, each value converted for its column's type.
 ///
 /// # Safety
 /// `desc` must be a live tuple descriptor.
-unsafe fn build(members: &[(String, JsOut)], desc: pg_sys::TupleDesc, other_keys: OtherKeys, typoid: Oid) -> Result<Datum, Mismatch> {
+unsafe fn build(row: &RowOut, desc: pg_sys::TupleDesc, other_keys: OtherKeys, typoid: Oid) -> Result<Datum, Mismatch> {
     // SAFETY: the caller's promise.
-    let (mut values, mut nulls) = unsafe { values_of(members, desc, other_keys, typoid) }?;
+    let (mut values, mut nulls) = unsafe { values_of(row, desc, other_keys, typoid) }?;
     // SAFETY: one value and null flag per attribute of `desc`; the tuple is palloc'd in the
     // current memory context, where results of the call live.
     unsafe {
@@ -228,50 +228,65 @@ unsafe fn build(members: &[(String, JsOut)], desc: pg_sys::TupleDesc, other_keys
 pub unsafe fn set_row_values(value: &JsOut, desc: pg_sys::TupleDesc) -> Result<(Vec<Datum>, Vec<bool>), Mismatch> {
     // SAFETY: the caller's promise.
     unsafe {
-        let JsOut::Record(members) = value else {
+        let JsOut::Row(row) = value else {
             return Err(Mismatch::new(&format!("row: an object with the columns {}", names_of(desc)), value));
         };
-        values_of(members, desc, OtherKeys::Reject, pg_sys::RECORDOID)
+        values_of(row, desc, OtherKeys::Reject, pg_sys::RECORDOID)
     }
 }
 
-/// One Datum and null flag per attribute of `desc`, from `members` matched to the columns by name.
+/// One Datum and null flag per attribute of `desc`, from the values `row` read for its shape.
+/// The shape is the descriptor's, column for column, unless the row type changed since the shape
+/// was made: then each column finds its value by name.
 ///
 /// # Safety
 /// `desc` must be a live tuple descriptor.
-unsafe fn values_of(
-    members: &[(String, JsOut)],
-    desc: pg_sys::TupleDesc,
-    other_keys: OtherKeys,
-    typoid: Oid,
-) -> Result<(Vec<Datum>, Vec<bool>), Mismatch> {
-    // SAFETY: the caller's promise: `desc` is live, and so are the names borrowed from it.
-    unsafe {
-        if other_keys == OtherKeys::Reject {
-            let is_column = |key: &str| live_columns(desc).any(|(_, name, _)| name == key);
-            if let Some((key, _)) = members.iter().find(|(key, _)| !is_column(key)) {
-                return Err(Mismatch {
-                    expected: format!("{}: its columns are {}", row_label(desc, typoid), names_of(desc)),
-                    got: format!("an object with the key {key:?}"),
-                    column: None,
-                });
-            }
-        }
-        let natts = (*desc).natts as usize;
-        let (mut values, mut nulls) = (vec![Datum::from(0); natts], vec![true; natts]);
-        let attrs = pg_version::attributes(desc);
-        for (i, name, typ) in live_columns(desc) {
-            if attrs[i].attgenerated != 0 {
-                continue;
-            }
-            let Some((_, value)) = members.iter().find(|(key, _)| *key == name) else { continue };
-            if let Some(d) = datum::from_js_out(value, typ).map_err(|m| m.in_column(&name))? {
-                values[i] = d;
-                nulls[i] = false;
-            }
-        }
-        Ok((values, nulls))
+unsafe fn values_of(row: &RowOut, desc: pg_sys::TupleDesc, other_keys: OtherKeys, typoid: Oid) -> Result<(Vec<Datum>, Vec<bool>), Mismatch> {
+    let not_a_column = |key: &str| {
+        // SAFETY: the caller's promise.
+        let (label, names) = unsafe { (row_label(desc, typoid), names_of(desc)) };
+        Mismatch { expected: format!("{label}: its columns are {names}"), got: format!("an object with the key {key:?}"), column: None }
+    };
+    if let (Some(key), OtherKeys::Reject) = (&row.other_key, other_keys) {
+        return Err(not_a_column(key));
     }
+    let shape = &row.shape.columns;
+    // SAFETY: the caller's promise: `desc` is live.
+    let (natts, attrs) = unsafe { ((*desc).natts as usize, pg_version::attributes(desc)) };
+    let (mut values, mut nulls) = (vec![Datum::from(0); natts], vec![true; natts]);
+    let mut taken = 0;
+    let mut at = 0;
+    for (i, att) in attrs.iter().enumerate() {
+        if att.attisdropped {
+            continue;
+        }
+        // SAFETY: an attribute's name is a NUL-terminated NameData.
+        let name = unsafe { CStr::from_ptr(att.attname.data.as_ptr()) }.to_bytes();
+        let column = match shape.get(at) {
+            Some((shape_name, _)) if shape_name.as_bytes() == name => Some(at),
+            _ => shape.iter().position(|(shape_name, _)| shape_name.as_bytes() == name),
+        };
+        at += 1;
+        let Some(value) = column.and_then(|c| row.values[c].as_ref()) else { continue };
+        taken += 1;
+        if att.attgenerated != 0 {
+            continue;
+        }
+        if let Some(d) = datum::from_js_out(value, att.atttypid).map_err(|m| m.in_column(&String::from_utf8_lossy(name)))? {
+            values[i] = d;
+            nulls[i] = false;
+        }
+    }
+    // A column of an older shape that the row type no longer has.
+    if other_keys == OtherKeys::Reject && taken < row.values.iter().flatten().count() {
+        // SAFETY: the caller's promise.
+        let is_column = |key: &str| unsafe { live_columns(desc) }.any(|(_, name, _)| name == key);
+        let present = shape.iter().zip(&row.values).filter(|(_, value)| value.is_some());
+        if let Some(((key, _), _)) = present.into_iter().find(|((key, _), _)| !is_column(key)) {
+            return Err(not_a_column(key));
+        }
+    }
+    Ok((values, nulls))
 }
 
 /// `a row of point`, or `a record` for an anonymous row type.
@@ -319,10 +334,10 @@ pub unsafe fn call_record_desc(fcinfo: pg_sys::FunctionCallInfo, label: &str, na
 pub unsafe fn build_call_record(value: &JsOut, desc: pg_sys::TupleDesc) -> Result<Datum, Mismatch> {
     // SAFETY: the caller's promise.
     unsafe {
-        let JsOut::Record(members) = value else {
+        let JsOut::Row(row) = value else {
             return Err(Mismatch::new(&format!("record: an object with the columns {}", names_of(desc)), value));
         };
-        build(members, desc, OtherKeys::Reject, pg_sys::RECORDOID)
+        build(row, desc, OtherKeys::Reject, pg_sys::RECORDOID)
     }
 }
 
@@ -361,7 +376,7 @@ impl OutRecord {
         if self.is_single() {
             return shape.columns.into_iter().next().map(|(_, expect)| expect).unwrap_or(Expect::Value);
         }
-        Expect::Row(shape)
+        Expect::Row(shape.into())
     }
 
     /// One output parameter (a procedure's): the handler returns its value itself.
@@ -380,14 +395,21 @@ impl OutRecord {
         // SAFETY: the descriptor is kept for the backend, and `columns` are its columns.
         unsafe {
             if self.is_single() {
-                let member = [(self.columns[0].1.clone(), value.clone())];
-                return build(&member, self.desc, OtherKeys::Ignore, pg_sys::RECORDOID);
+                let (i, name, typ) = &self.columns[0];
+                let natts = (*self.desc).natts as usize;
+                let (mut values, mut nulls) = (vec![Datum::from(0); natts], vec![true; natts]);
+                if let Some(d) = datum::from_js_out(value, *typ).map_err(|m| m.in_column(name))? {
+                    values[*i] = d;
+                    nulls[*i] = false;
+                }
+                let tuple = pg_sys::heap_form_tuple(self.desc, values.as_mut_ptr(), nulls.as_mut_ptr());
+                return Ok(pg_sys::HeapTupleHeaderGetDatum((*tuple).t_data));
             }
-            let JsOut::Record(members) = value else {
+            let JsOut::Row(row) = value else {
                 let expected = format!("record of the OUT parameters {}", self.names().join(", "));
                 return Err(Mismatch::new(&expected, value));
             };
-            build(members, self.desc, OtherKeys::Ignore, pg_sys::RECORDOID)
+            build(row, self.desc, OtherKeys::Ignore, pg_sys::RECORDOID)
         }
     }
 }

@@ -50,7 +50,7 @@ pub unsafe fn materialize(
         let (desc, expect, scalar) = match class {
             pg_sys::TypeFuncClass::TYPEFUNC_COMPOSITE | pg_sys::TypeFuncClass::TYPEFUNC_COMPOSITE_DOMAIN => {
                 let desc = pg_sys::CreateTupleDescCopy(result_desc);
-                (desc, Expect::Row(row::shape_of(desc, 0)), false)
+                (desc, Expect::Row(row::shape_of(desc, 0).into()), false)
             }
             pg_sys::TypeFuncClass::TYPEFUNC_SCALAR => {
                 let desc = pg_sys::CreateTemplateTupleDesc(1);
@@ -66,7 +66,7 @@ pub unsafe fn materialize(
                 // the column's type (json, jsonb, a composite).
                 let expect = match (&value, info.out_names.as_slice()) {
                     (Expect::Value, [one]) if !one.is_empty() => {
-                        Expect::Row(crate::values::RowShape { columns: vec![(one.clone(), value.clone())] })
+                        Expect::Row(crate::values::RowShape { columns: vec![(one.clone(), value.clone())] }.into())
                     }
                     _ => value,
                 };
@@ -94,7 +94,7 @@ pub unsafe fn materialize(
         let sink = |out: JsOut| -> Result<(), DbError> {
             rows.set(rows.get() + 1);
             let previous = pg_sys::MemoryContextSwitchTo(row_memory);
-            let as_row = !scalar || matches!(out, JsOut::Record(_));
+            let as_row = !scalar || matches!(out, JsOut::Row(_));
             let put = put_row(store, desc, &out, scalar, ret_type);
             pg_sys::MemoryContextSwitchTo(previous);
             pg_sys::MemoryContextReset(row_memory);
@@ -137,7 +137,7 @@ unsafe fn put_row(
     scalar: bool,
     ret_type: Oid,
 ) -> Result<(), datum::Mismatch> {
-    let (mut values, mut nulls) = if scalar && matches!(out, JsOut::Record(_)) {
+    let (mut values, mut nulls) = if scalar && matches!(out, JsOut::Row(_)) {
         // One named column, given as an object keyed by its name.
         // SAFETY: the caller's promise.
         unsafe { row::set_row_values(out, desc) }?

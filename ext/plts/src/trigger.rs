@@ -93,7 +93,7 @@ unsafe fn describe(data: *mut pg_sys::TriggerData) -> Firing {
         let args = (0..(*trigger).tgnargs as usize).map(|i| SqlValue::Text(text_of(*(*trigger).tgargs.add(i)))).collect();
         let returns_row = row_level && when != "AFTER";
         let expect =
-            if returns_row { Expect::TriggerRow(crate::row::shape_of((*relation).rd_att, 0)) } else { Expect::Value };
+            if returns_row { Expect::TriggerRow(crate::row::shape_of((*relation).rd_att, 0).into()) } else { Expect::Value };
         let text = |t: &str| Rc::new(SqlValue::Text(t.into()));
         Firing {
             event: operation,
@@ -200,7 +200,7 @@ impl TriggerCall {
                     }),
                 ),
                 // The row to delete is the old one; any object says "go on".
-                JsOut::Record(_) if is_delete => return Datum::from((*self.data).tg_trigtuple),
+                JsOut::Row(_) if is_delete => return Datum::from((*self.data).tg_trigtuple),
                 _ => match crate::row::trigger_tuple(out, (*(*self.data).tg_relation).rd_att) {
                     Ok(tuple) => return Datum::from(tuple),
                     Err(mismatch) => mismatch,

@@ -4,6 +4,8 @@
 //! [`JsOut`] into Datums; `engine::convert` turns those into JS values and JS values into [`JsOut`].
 //! Neither side sees the other.
 
+use std::rc::Rc;
+
 pub use crate::json_doc::{JsonDoc, JsonNode};
 
 /// 2^53 - 1: the largest integer a JS number holds exactly.
@@ -71,9 +73,8 @@ pub enum JsOut {
     Json(String),
     /// The same for plain data, as a document (no text for jsonb to parse).
     JsonDoc(JsonDoc),
-    /// An object returned where a row is expected: its own enumerable keys and their values, in
-    /// key order (`row.rs` maps them to columns by name).
-    Record(Vec<(String, JsOut)>),
+    /// An object returned where a row is expected, read for its [`RowShape`].
+    Row(RowOut),
     /// `undefined`, where it differs from null ([`Expect::TriggerRow`]).
     Undefined,
 }
@@ -108,12 +109,12 @@ pub enum Expect {
     /// json/jsonb: the whole value as JSON.
     Json,
     /// A row: an object whose keys are the columns.
-    Row(RowShape),
+    Row(Rc<RowShape>),
     /// An array whose elements are JSON or rows (json[], arrays of a composite type).
     Array(Box<Expect>),
     /// What a BEFORE or INSTEAD OF row trigger returns: a row, or null to skip the row;
     /// `undefined` is told apart ([`JsOut::Undefined`]), since it is a mistake.
-    TriggerRow(RowShape),
+    TriggerRow(Rc<RowShape>),
 }
 
 /// The columns of an expected row, for converting each member for its column's type.
@@ -123,10 +124,21 @@ pub struct RowShape {
 }
 
 impl RowShape {
-    /// What the member `key` is converted for (`None`: no such column).
-    pub fn column(&self, key: &str) -> Option<&Expect> {
-        self.columns.iter().find(|(name, _)| name == key).map(|(_, expect)| expect)
+    /// The position of the column `key` (`None`: no such column).
+    pub fn position(&self, key: &str) -> Option<usize> {
+        self.columns.iter().position(|(name, _)| name == key)
     }
+}
+
+/// A row's object read for a [`RowShape`]: the value of each column's key, in the shape's column
+/// order (`None` where the object has no such key), and the first key that is not a column. The
+/// Datum side takes the values by position (`row.rs`), checking that the shape is still the row
+/// type's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowOut {
+    pub shape: Rc<RowShape>,
+    pub values: Vec<Option<JsOut>>,
+    pub other_key: Option<String>,
 }
 
 impl JsOut {
@@ -152,8 +164,10 @@ impl JsOut {
             JsOut::Object(json) => format!("the object {}", clip(json)),
             JsOut::Json(json) => format!("the JSON value {}", clip(json)),
             JsOut::JsonDoc(doc) => format!("the JSON value {}", clip(&doc.to_json_text())),
-            JsOut::Record(members) => {
-                let keys: Vec<&str> = members.iter().map(|(key, _)| key.as_str()).collect();
+            JsOut::Row(row) => {
+                let present = row.shape.columns.iter().zip(&row.values).filter(|(_, value)| value.is_some());
+                let mut keys: Vec<&str> = present.map(|((name, _), _)| name.as_str()).collect();
+                keys.extend(row.other_key.as_deref());
                 format!("an object with the keys {}", clip(&keys.join(", ")))
             }
         }

@@ -4,7 +4,9 @@ use rquickjs::{qjs, BigInt, Ctx, FromJs, Function, Object, Result, Type, TypedAr
 
 use super::{json_in, kept_shapes, key_atoms, raw, shared_values};
 use super::json_out::{self, PlainShapes};
-use crate::values::{Expect, JsOut, NaturalType, RowShape, SqlRef, SqlValue, MAX_SAFE_INTEGER};
+use std::rc::Rc;
+
+use crate::values::{Expect, JsOut, NaturalType, RowOut, RowShape, SqlRef, SqlValue, MAX_SAFE_INTEGER};
 
 /// A column value as an owned raw JS value: the common scalars directly, the rest through
 /// [`to_js`] (the same mapping either way).
@@ -181,9 +183,10 @@ fn array_from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, element: &Expect, shape
     Ok(JsOut::Array(items))
 }
 
-/// An object's members for a row of `shape`; anything that is not a plain object (an array, a
-/// Date, a typed array, a primitive) is read as [`from_js`] reads it, for the mismatch error.
-fn row_from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, shape: &RowShape, shapes: &PlainShapes) -> Result<JsOut> {
+/// An object's own enumerable keys read for a row of `shape` ([`RowOut`]); anything that is not a
+/// plain object (an array, a Date, a typed array, a primitive) is read as [`from_js`] reads it,
+/// for the mismatch error.
+fn row_from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, shape: &Rc<RowShape>, shapes: &PlainShapes) -> Result<JsOut> {
     if !shapes.is_ordinary_object(&value) {
         return from_js(ctx, value, false, shapes);
     }
@@ -197,48 +200,75 @@ fn row_from_js<'js>(ctx: &Ctx<'js>, value: Value<'js>, shape: &RowShape, shapes:
             return Err(rquickjs::Error::Exception);
         }
         let keys = std::slice::from_raw_parts(table, len as usize);
-        let members = row_members(ctx, &value, keys, shape, shapes);
+        let row = read_row(ctx, &value, keys, shape, shapes);
+        keep_row_shape(raw_ctx, keys);
         qjs::JS_FreePropertyEnum(raw_ctx, table, len);
-        members.map(JsOut::Record)
+        row.map(JsOut::Row)
     }
 }
 
-/// The members of a row's object, in key order: each key's text (from the key cache) and its
-/// value converted for its column.
+/// Keeps the shapes of a returned row's object (kept_shapes.rs). An object literal is built key by
+/// key as plts builds its own objects, so once its shapes are kept, the handler's next row (the next
+/// call's, or a generator's next yield) finds each step made instead of making and freeing it.
+///
+/// # Safety
+/// `ctx` must be a live context, `keys` the own keys of one of its objects.
+unsafe fn keep_row_shape(ctx: *mut qjs::JSContext, keys: &[qjs::JSPropertyEnum]) {
+    let mut atoms = [qjs::JS_ATOM_NULL; kept_shapes::MAX_KEYS];
+    if keys.len() > atoms.len() {
+        return;
+    }
+    for (slot, key) in atoms.iter_mut().zip(keys) {
+        *slot = key.atom;
+    }
+    // SAFETY: the caller's promise; the kept objects hold references of their own to the atoms.
+    unsafe { kept_shapes::keep(ctx, &atoms[..keys.len()]) };
+}
+
+/// Each column's value from a row's object, matched by the key's text (from the key cache, not
+/// copied) and converted for its column; the first key that is not a column is kept by name.
 ///
 /// # Safety
 /// `keys` must be own keys of `object`, a value of `ctx`.
-unsafe fn row_members<'js>(
+unsafe fn read_row<'js>(
     ctx: &Ctx<'js>,
     object: &Value<'js>,
     keys: &[qjs::JSPropertyEnum],
-    shape: &RowShape,
+    shape: &Rc<RowShape>,
     shapes: &PlainShapes,
-) -> Result<Vec<(String, JsOut)>> {
+) -> Result<RowOut> {
     let raw_ctx = ctx.as_raw().as_ptr();
-    let mut members = Vec::with_capacity(keys.len());
+    let mut values: Vec<Option<JsOut>> = vec![None; shape.columns.len()];
+    let mut other_key = None;
     for key in keys {
         // SAFETY: `key.atom` is an atom of the live context's runtime (the caller's promise); the
         // callback makes and reads no key atoms.
-        let name = unsafe { key_atoms::with_text(raw_ctx, key.atom, |text| text.map(str::to_owned)) };
-        let name = match name {
-            Some(name) => name,
+        let found = unsafe { key_atoms::with_text(raw_ctx, key.atom, |text| text.map(|text| shape.position(text).ok_or_else(|| text.to_owned()))) };
+        let found = match found {
+            Some(found) => found,
             // A key with a lone surrogate (or no memory for its text): rquickjs's conversion says why.
-            // SAFETY: the atom is alive while the key table is; the key's string is a new
-            // reference (or the exception marker), owned by the Value.
-            None => String::from_js(ctx, unsafe { Value::from_raw(ctx.clone(), raw::checked(qjs::JS_AtomToString(raw_ctx, key.atom))?) })?,
+            None => {
+                // SAFETY: the atom is alive while the key table is; the key's string is a new
+                // reference (or the exception marker), owned by the Value.
+                let key = unsafe { Value::from_raw(ctx.clone(), raw::checked(qjs::JS_AtomToString(raw_ctx, key.atom))?) };
+                let name = String::from_js(ctx, key)?;
+                shape.position(&name).ok_or(name)
+            }
+        };
+        let column = match found {
+            Ok(column) => column,
+            // Not a column: only its name matters (row.rs reports it, or ignores it).
+            Err(name) => {
+                other_key.get_or_insert(name);
+                continue;
+            }
         };
         // SAFETY: `object` is an object of the live context; the member is a new reference (or the
         // exception marker), owned by the Value.
         let member = unsafe { Value::from_raw(ctx.clone(), raw::checked(qjs::JS_GetProperty(raw_ctx, object.as_raw(), key.atom))?) };
-        let converted = match shape.column(&name) {
-            Some(column) => from_js_expecting(ctx, member, column, shapes)?,
-            // Not a column: only its name matters (row.rs reports it, or ignores it).
-            None => JsOut::Null,
-        };
-        members.push((name, converted));
+        values[column] = Some(from_js_expecting(ctx, member, &shape.columns[column].1, shapes)?);
     }
-    Ok(members)
+    Ok(RowOut { shape: shape.clone(), values, other_key })
 }
 
 /// The bytes of an `ArrayBuffer`, or of the part of its buffer that a view (any typed array, a

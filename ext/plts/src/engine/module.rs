@@ -9,7 +9,7 @@ use rquickjs::function::This;
 use rquickjs::{qjs, Ctx, Function, Object, Persistent, Value};
 use rustc_hash::FxHashMap;
 
-use super::{convert, errors, invoker, js_error, json_in, json_out, key_atoms, raw};
+use super::{convert, errors, invoker, js_error, json_in, json_out, kept_shapes, key_atoms, raw};
 use crate::args_shape::Shape;
 use crate::call_frame;
 use crate::db_error::DbError;
@@ -182,6 +182,9 @@ fn walk<'js>(
     // SAFETY: `raw_ctx` is live for this call, and outlives the atoms (dropped at its end).
     let keys = unsafe { key_atoms::Atoms::new(raw_ctx, ["done", "value"]) }.map_err(fail)?;
     let (done_key, value_key) = (keys.as_slice()[0], keys.as_slice()[1]);
+    // Each step is a new `{ value, done }` object: with its shapes kept, making one finds them.
+    // SAFETY: `raw_ctx` is live, and the atoms are its runtime's, held by the kept objects.
+    unsafe { kept_shapes::keep(raw_ctx, &[value_key, done_key]) };
     // SAFETY: `raw_ctx` is the live context of `object`; each property read gives a new
     // reference (or the exception marker), owned by its Value at once.
     let read = |object: &Value<'js>, key| unsafe {
